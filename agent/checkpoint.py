@@ -1,0 +1,63 @@
+"""Where conversations live: one SQLite file in the data dir, shared by the CLI and Slack.
+
+LangGraph's checkpointer stores each thread's messages and any pending approval
+after every step, so a follow-up ("rename it to ...") and an unanswered "apply
+this change?" both survive a restart. ``SqliteSaver`` serializes access to its
+connection with a lock, and the connection is opened for use from any thread, so
+one checkpointer can serve a thread pool (the Slack app). WAL mode and a busy
+timeout let a CLI process and the Slack app share the file.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from langgraph.checkpoint.sqlite import SqliteSaver
+
+from agent.settings import AgentSettings
+
+if TYPE_CHECKING:
+    from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+
+CONVERSATIONS_FILE = "conversations.sqlite3"
+BUSY_TIMEOUT_SECONDS = 30.0
+
+
+def conversations_path(settings: AgentSettings | None = None) -> Path:
+    """``<data dir>/conversations.sqlite3`` (the directory is created if needed)."""
+    settings = settings or AgentSettings()
+    return settings.ensure_data_dir() / CONVERSATIONS_FILE
+
+
+@contextmanager
+def open_checkpointer(
+    settings: AgentSettings | None = None, *, path: Path | str | None = None
+) -> Iterator[SqliteSaver]:
+    """A thread-safe SQLite checkpointer on the data dir's conversation file (or ``path``)."""
+    target = str(path) if path is not None else str(conversations_path(settings))
+    conn = sqlite3.connect(target, check_same_thread=False, timeout=BUSY_TIMEOUT_SECONDS)
+    try:
+        saver = SqliteSaver(conn)
+        saver.setup()
+        yield saver
+    finally:
+        conn.close()
+
+
+@asynccontextmanager
+async def open_async_checkpointer(
+    settings: AgentSettings | None = None, *, path: Path | str | None = None
+) -> AsyncIterator[AsyncSqliteSaver]:
+    """The same store for asyncio code (``AsyncSqliteSaver`` on ``aiosqlite``)."""
+    import aiosqlite
+    from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+
+    target = str(path) if path is not None else str(conversations_path(settings))
+    async with aiosqlite.connect(target, timeout=BUSY_TIMEOUT_SECONDS) as conn:
+        saver = AsyncSqliteSaver(conn)
+        await saver.setup()
+        yield saver

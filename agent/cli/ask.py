@@ -1,0 +1,235 @@
+"""``extend-agent ask`` and ``extend-agent chat``: talk to the agent from a terminal.
+
+``ask`` answers one question and exits; it continues the ``cli`` conversation by
+default, so a second ``ask "and the invoice number?"`` knows which run "it" is.
+``chat`` is an interactive conversation (a new one each time unless ``--thread``).
+
+Both stop before any change: the proposed change is shown and applied only after
+a "y" (``ask --yes`` applies without asking; with no terminal to ask on, ``ask``
+declines and says so). With no keys at all they use the offline model and the
+built-in emulator.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from agent.cli.errors import friendly_errors
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from agent.session import AgentReply, AgentSession, PendingWrite
+
+logger = logging.getLogger("agent.cli")
+
+DEFAULT_THREAD = "cli"
+MAX_CHANGES_PER_QUESTION = 5
+EXIT_WORDS = frozenset({"exit", "quit", "bye", ":q", "/exit", "/quit"})
+HELD_BACK_NOTICE = (
+    "A change from earlier in this conversation is waiting for your decision; "
+    "decide on it first, then ask again."
+)
+NO_TERMINAL_NOTICE = (
+    "Not applied: there is no terminal to ask for confirmation on. "
+    "Run the same request with --yes to apply it."
+)
+
+
+def stdin_is_terminal() -> bool:
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+@contextmanager
+def model_errors() -> Iterator[None]:
+    """Model/server failures (no network, bad OpenAI key, ...) as one line, exit 2."""
+    try:
+        yield
+    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        if not _is_model_error(exc):
+            raise
+        logger.debug("model error", exc_info=True)
+        print(f"error: the model request failed: {exc}", file=sys.stderr)
+        raise typer.Exit(2) from None
+
+
+def _is_model_error(exc: Exception) -> bool:
+    try:
+        import openai
+    except ImportError:  # pragma: no cover - openai is a dependency
+        return False
+    return isinstance(exc, openai.OpenAIError)
+
+
+def settle_changes(
+    session: AgentSession,
+    thread_id: str,
+    reply: AgentReply,
+    *,
+    decide: Callable[[PendingWrite], bool],
+    show: Callable[[AgentReply], None],
+) -> AgentReply:
+    """Ask for a decision on each change the agent proposes until none is waiting."""
+    for _ in range(MAX_CHANGES_PER_QUESTION):
+        if reply.pending is None:
+            break
+        reply = session.decide(thread_id, decide(reply.pending))
+        show(reply)
+    return reply
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("ask")
+    def ask(
+        question: Annotated[
+            str, typer.Argument(help="A question or request, e.g. 'summarize workflow_run_1234'")
+        ],
+        thread: Annotated[
+            str,
+            typer.Option(
+                "--thread",
+                "-t",
+                help="Conversation to continue. Default 'cli': each ask continues the last, "
+                "so 'it' means the run you asked about before. Use a new name to start afresh.",
+            ),
+        ] = DEFAULT_THREAD,
+        yes: Annotated[
+            bool,
+            typer.Option("--yes", "-y", help="Apply a proposed change without asking."),
+        ] = False,
+    ) -> None:
+        """Ask one question about a run; answers cite the page and reference text.
+
+        A change (rename, tags, metadata) is shown first and applied only after you
+        answer y (or with --yes). Without a terminal to ask on, it is not applied.
+        """
+        from agent.session import open_agent_session
+
+        def decide(pending: PendingWrite) -> bool:
+            print(f"Proposed change: {pending.description}")
+            if yes:
+                print("Applying it (--yes).")
+                return True
+            if not stdin_is_terminal():
+                print(NO_TERMINAL_NOTICE, file=sys.stderr)
+                return False
+            return typer.confirm("Apply this change?", default=False)
+
+        def show(reply: AgentReply) -> None:
+            print(reply.text)
+
+        with friendly_errors(), model_errors(), open_agent_session() as session:
+            reply = session.ask(thread, question)
+            show(reply if not reply.not_asked else _held_back(reply))
+            settle_changes(session, thread, reply, decide=decide, show=show)
+
+    @app.command("chat")
+    def chat(
+        thread: Annotated[
+            str | None,
+            typer.Option("--thread", "-t", help="Conversation to continue (default: a new one)."),
+        ] = None,
+    ) -> None:
+        """Talk with the agent about runs; changes are applied only after you say y."""
+        from rich.console import Console
+
+        from agent.session import open_agent_session
+
+        console = Console(highlight=False)
+        thread_id = thread or time.strftime("chat-%Y%m%d-%H%M%S")
+        with friendly_errors(), open_agent_session(announce=None) as session:
+            _banner(console, session, thread_id)
+            _conversation(console, session, thread_id)
+
+
+def _banner(console: Console, session: AgentSession, thread_id: str) -> None:
+    from rich.panel import Panel
+    from rich.text import Text
+
+    text = Text()
+    text.append("model   ", style="bold")
+    text.append(session.model_description + "\n")
+    text.append("Extend  ", style="bold")
+    text.append(session.extend_description + "\n")
+    text.append("thread  ", style="bold")
+    text.append(f"{thread_id} (continue it later with --thread {thread_id})\n\n", style="dim")
+    text.append(
+        "Ask about a run, e.g. “what is the total on workflow_run_1234 and where does it "
+        "come from?”. Changes wait for your y. Type exit or press Ctrl-D to leave."
+    )
+    console.print(Panel(text, title="Extend run agent", expand=False))
+
+
+def _conversation(console: Console, session: AgentSession, thread_id: str) -> None:
+    from rich.prompt import Confirm
+
+    def decide(pending: PendingWrite) -> bool:
+        _show_pending(console, pending)
+        return Confirm.ask("Apply this change?", default=False, console=console)
+
+    def show(reply: AgentReply) -> None:
+        _show_reply(console, reply)
+
+    while True:
+        try:
+            line = console.input("[bold cyan]you ›[/] ")
+        except EOFError:
+            console.print()
+            return
+        if line.strip().lower() in EXIT_WORDS:
+            return
+        if not line.strip():
+            continue
+        try:
+            with console.status("Thinking…"):
+                reply = session.ask(thread_id, line)
+            show(reply if not reply.not_asked else _held_back(reply))
+            settle_changes(session, thread_id, reply, decide=decide, show=show)
+        except Exception as exc:  # one failed turn must not end the conversation
+            if not _is_model_error(exc) and not _is_extend_error(exc):
+                raise
+            logger.debug("turn failed", exc_info=True)
+            console.print(f"[red]error:[/] {exc}", markup=True, highlight=False)
+
+
+def _held_back(reply: AgentReply) -> AgentReply:
+    from dataclasses import replace
+
+    return replace(reply, text=HELD_BACK_NOTICE)
+
+
+def _is_extend_error(exc: Exception) -> bool:
+    from tools.errors import ExtendError
+
+    return isinstance(exc, ExtendError)
+
+
+def _show_reply(console: Console, reply: AgentReply) -> None:
+    from rich.text import Text
+
+    answer = Text("agent › ", style="bold green")
+    answer.append(reply.text)
+    console.print(answer)
+
+
+def _show_pending(console: Console, pending: PendingWrite) -> None:
+    from rich.panel import Panel
+    from rich.text import Text
+
+    console.print(
+        Panel(
+            Text(pending.description),
+            title="Change waiting for your approval",
+            border_style="yellow",
+            expand=False,
+        )
+    )

@@ -1,0 +1,91 @@
+"""Reading a conversation the way the offline model needs it: this turn, and what came before.
+
+The offline model is stateless: each call gets the whole checkpointed message list.
+From it we need the person's latest message, the tool calls and results that
+followed it, the run the conversation is about ("it", "that run") and earlier
+questions (for "where does it come from?" after "what's the total?").
+
+The run in focus is taken only from what the person typed and from tool calls
+already made; never from tool results, whose text can come from a document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+
+from agent.offline.intents import run_ids_in
+
+
+def message_text(message: BaseMessage) -> str:
+    content = message.content
+    if isinstance(content, str):
+        return content
+    return str(message.text)
+
+
+@dataclass
+class Turn:
+    """The latest human message, what came before it, and the tool calls/results after it."""
+
+    question: str
+    history: list[BaseMessage]
+    calls: dict[str, dict[str, Any]] = field(default_factory=dict)  # tool call id -> call
+    results: list[ToolMessage] = field(default_factory=list)
+
+    def call_for(self, result: ToolMessage) -> dict[str, Any] | None:
+        return self.calls.get(result.tool_call_id)
+
+
+def current_turn(messages: Sequence[BaseMessage]) -> Turn:
+    """Split the messages at the last human message (an empty question if there is none)."""
+    last_human = next(
+        (i for i in range(len(messages) - 1, -1, -1) if isinstance(messages[i], HumanMessage)),
+        None,
+    )
+    if last_human is None:
+        return Turn(question="", history=list(messages))
+    turn = Turn(question=message_text(messages[last_human]), history=list(messages[:last_human]))
+    for message in messages[last_human + 1 :]:
+        if isinstance(message, AIMessage):
+            for call in message.tool_calls:
+                if call.get("id"):
+                    turn.calls[call["id"]] = dict(call)
+        elif isinstance(message, ToolMessage):
+            turn.results.append(message)
+    return turn
+
+
+def run_in_focus(history: Sequence[BaseMessage]) -> str | None:
+    """The run the conversation was last about: latest tool call or id the person typed."""
+    for message in reversed(history):
+        if isinstance(message, AIMessage):
+            for call in reversed(message.tool_calls):
+                run_id = call.get("args", {}).get("run_id")
+                if isinstance(run_id, str) and run_ids_in(run_id):
+                    return run_id
+        elif isinstance(message, HumanMessage):
+            ids = run_ids_in(message_text(message))
+            if ids:
+                return ids[-1]
+    return None
+
+
+def earlier_questions(history: Sequence[BaseMessage]) -> list[str]:
+    """What the person asked before this turn, most recent first."""
+    return [message_text(m) for m in reversed(history) if isinstance(m, HumanMessage)]
+
+
+def known_field_names(history: Sequence[BaseMessage]) -> tuple[str, ...]:
+    """Field names of runs read earlier in the conversation (from the tools' structured runs)."""
+    names: list[str] = []
+    for message in reversed(history):
+        if isinstance(message, ToolMessage) and isinstance(message.artifact, dict):
+            for result in message.artifact.get("results") or []:
+                for extracted in result.get("fields") or [] if isinstance(result, dict) else []:
+                    if isinstance(extracted, dict) and isinstance(extracted.get("name"), str):
+                        names.append(extracted["name"])
+    return tuple(dict.fromkeys(names))

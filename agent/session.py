@@ -1,0 +1,288 @@
+"""One object the front ends talk to: ask in a thread, see a pending change, approve or decline.
+
+``AgentSession`` wraps the agent graph for the CLI and the Slack app. A thread id
+names a conversation (the CLI's ``cli``, a Slack thread's ts); its messages and
+any change waiting for approval live in the checkpointer, so a session object
+can be recreated at any time (after a restart) and carry on where it stopped.
+
+While a change is waiting, the thread is paused: a "yes"/"no" style reply is
+taken as the decision, anything else gets a reminder; nothing reaches Extend
+before a yes. Calls on one thread are serialized; different threads run in
+parallel, so a thread pool may share one session.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+from langgraph.types import Command, Interrupt
+from pydantic import ValidationError
+
+from agent.build import WRITE_TOOL, describe_write
+from agent.extend_connection import announce_on_stderr
+from agent.settings import AgentSettings
+from tools.models import Run
+from tools.run_tools import RunTools, ToolError
+
+DECLINED_MESSAGE = (
+    "The user declined this change, so nothing was written. Tell the user plainly that "
+    "you did not change the run; do not try again unless they ask."
+)
+ONE_AT_A_TIME_MESSAGE = (
+    "Not applied: only one change is confirmed at a time. Tell the user this change was "
+    "not made and that they can ask for it again on its own."
+)
+_YES = frozenset(
+    {
+        *("y", "yes", "yep", "yeah", "yup", "sure", "ok", "okay", "approve", "approved"),
+        *("confirm", "confirmed", "apply", "go", "do", "proceed", "lgtm", "👍", "✅"),
+    }
+)
+_NO = frozenset(
+    {
+        *("n", "no", "nope", "nah", "cancel", "reject", "rejected", "decline", "declined"),
+        *("stop", "abort", "❌", "👎"),
+    }
+)
+_FILLER = frozenset(
+    {"please", "it", "that", "this", "change", "thanks", "thank", "you", "ahead", "just"}
+)
+_MAX_CACHED_PREVIEWS = 256
+EMPTY_QUESTION_REPLY = "Ask me about a run, e.g. “summarize workflow_run_1234”."
+
+
+@dataclass
+class PendingWrite:
+    """A change the agent asked to make, waiting for a person's yes or no."""
+
+    run_id: str
+    name: str | None
+    metadata: dict[str, Any] | None
+    add_tags: list[str] | None
+    description: str  # "Rename workflow_run_1234 from (none) to “ACME March”"
+
+
+@dataclass
+class AgentReply:
+    """What to show: the answer, the runs it is about, and a change awaiting approval."""
+
+    text: str
+    runs: list[Run]
+    pending: PendingWrite | None
+    not_asked: bool = False  # the message was held back: a change is waiting for a decision
+
+
+def read_decision(text: str) -> bool | None:
+    """``yes``/``go ahead`` -> True, ``no``/``cancel`` -> False, anything else -> None."""
+    words = [w for w in re.findall(r"[\w']+|[^\w\s]", text.lower()) if w not in "!.,?"]
+    meaningful = [w for w in words if w not in _FILLER]
+    if not meaningful or len(meaningful) > 3:
+        return None
+    if all(w in _YES for w in meaningful) and "don't" not in words and "not" not in words:
+        return True
+    if meaningful[0] in _NO or meaningful[0] in ("don't", "not"):
+        return False
+    return None
+
+
+class AgentSession:
+    """The agent with its tools, keyed by conversation thread. Thread-safe."""
+
+    def __init__(
+        self,
+        agent: Any,
+        run_tools: RunTools,
+        *,
+        model_description: str = "",
+        extend_description: str = "",
+    ) -> None:
+        self._agent = agent
+        self._run_tools = run_tools
+        self.model_description = model_description
+        self.extend_description = extend_description
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+        self._previews: dict[str, PendingWrite] = {}
+
+    @property
+    def description(self) -> str:
+        """Which model and which Extend this session uses, for a status line."""
+        parts = [f"model: {self.model_description}" if self.model_description else ""]
+        parts.append(f"Extend: {self.extend_description}" if self.extend_description else "")
+        return " · ".join(p for p in parts if p)
+
+    # -- the three calls front ends make ---------------------------------------------
+
+    def ask(self, thread_id: str, text: str) -> AgentReply:
+        """Answer a message; a yes/no reply decides a pending change instead."""
+        text = text.strip()
+        with self._thread_lock(thread_id):
+            waiting = self._waiting_interrupt(thread_id)
+            if waiting is not None:
+                pending = self._pending_write(waiting)
+                decision = read_decision(text)
+                if decision is None:
+                    return AgentReply(
+                        f"A change is waiting for your approval: {pending.description}. "
+                        "Reply “yes” to apply it or “no” to cancel it.",
+                        [],
+                        pending,
+                        not_asked=True,
+                    )
+                return self._resume(thread_id, waiting, decision)
+            if not text:
+                return AgentReply(EMPTY_QUESTION_REPLY, [], None)
+            result = self._agent.invoke(
+                {"messages": [HumanMessage(content=text)]}, _config(thread_id), version="v2"
+            )
+            return self._reply(result)
+
+    def decide(self, thread_id: str, approve: bool) -> AgentReply:
+        """Approve (write) or decline (write nothing) the change waiting in this thread."""
+        with self._thread_lock(thread_id):
+            waiting = self._waiting_interrupt(thread_id)
+            if waiting is None:
+                return AgentReply("There is no change waiting for approval.", [], None)
+            return self._resume(thread_id, waiting, approve)
+
+    def pending(self, thread_id: str) -> PendingWrite | None:
+        """The change waiting for a decision in this thread, if any."""
+        waiting = self._waiting_interrupt(thread_id)
+        return self._pending_write(waiting) if waiting is not None else None
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _thread_lock(self, thread_id: str) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(thread_id, threading.Lock())
+
+    def _waiting_interrupt(self, thread_id: str) -> Interrupt | None:
+        state = self._agent.get_state(_config(thread_id))
+        return next((i for i in state.interrupts if _write_requests(i)), None)
+
+    def _resume(self, thread_id: str, waiting: Interrupt, approve: bool) -> AgentReply:
+        requests = _write_requests(waiting)
+        first: dict[str, Any] = (
+            {"type": "approve"} if approve else {"type": "reject", "message": DECLINED_MESSAGE}
+        )
+        rest = [{"type": "reject", "message": ONE_AT_A_TIME_MESSAGE} for _ in requests[1:]]
+        result = self._agent.invoke(
+            Command(resume={"decisions": [first, *rest]}), _config(thread_id), version="v2"
+        )
+        return self._reply(result)
+
+    def _reply(self, result: Any) -> AgentReply:
+        messages: list[BaseMessage] = list((result.value or {}).get("messages", []))
+        turn = _after_last_human(messages)
+        waiting = next((i for i in result.interrupts if _write_requests(i)), None)
+        pending = self._pending_write(waiting) if waiting is not None else None
+        last_ai = next((m for m in reversed(turn) if isinstance(m, AIMessage)), None)
+        text = _text(last_ai) if last_ai is not None else ""
+        if pending is not None and not text:
+            text = f"This change needs your approval: {pending.description}."
+        return AgentReply(text or "I have no answer to that.", _runs_in(turn), pending)
+
+    def _pending_write(self, waiting: Interrupt) -> PendingWrite:
+        key = str(waiting.id)
+        with self._guard:
+            cached = self._previews.get(key)
+        if cached is not None:
+            return cached
+        args: Mapping[str, Any] = _write_requests(waiting)[0].get("args") or {}
+        pending = PendingWrite(
+            run_id=str(args.get("run_id") or ""),
+            name=args.get("name"),
+            metadata=dict(args["metadata"]) if isinstance(args.get("metadata"), dict) else None,
+            add_tags=list(args["add_tags"]) if isinstance(args.get("add_tags"), list) else None,
+            description=self._preview(args),
+        )
+        with self._guard:
+            if len(self._previews) >= _MAX_CACHED_PREVIEWS:
+                self._previews.clear()
+            self._previews[key] = pending
+        return pending
+
+    def _preview(self, args: Mapping[str, Any]) -> str:
+        """Before -> after from Extend's current state; the plain request if that fails."""
+        try:
+            change = self._run_tools.preview_update(
+                str(args.get("run_id") or ""),
+                name=args.get("name"),
+                metadata=args.get("metadata"),
+                add_tags=args.get("add_tags"),
+            )
+        except ToolError as error:
+            return f"{describe_write(args)} (note: {error.message})"
+        return change.describe()
+
+
+@contextmanager
+def open_agent_session(
+    settings: AgentSettings | None = None,
+    *,
+    announce: Callable[[str], None] | None = announce_on_stderr,
+) -> Iterator[AgentSession]:
+    """Everything wired from the environment: Extend (or the emulator), tools, model, store."""
+    from agent.build import build_agent
+    from agent.checkpoint import open_checkpointer
+    from agent.extend_connection import open_extend
+    from agent.model_choice import choose_model
+    from tools.langchain_tools import make_tools
+
+    settings = settings or AgentSettings()
+    model, model_description = choose_model(settings)
+    with (
+        open_extend(settings, announce=announce) as extend,
+        open_checkpointer(settings) as checkpointer,
+    ):
+        run_tools = RunTools(extend.client, low_confidence=settings.low_confidence)
+        agent = build_agent(model, make_tools(run_tools), checkpointer)
+        yield AgentSession(
+            agent,
+            run_tools,
+            model_description=model_description,
+            extend_description=extend.description,
+        )
+
+
+def _config(thread_id: str) -> dict[str, Any]:
+    return {"configurable": {"thread_id": thread_id}}
+
+
+def _write_requests(waiting: Interrupt) -> list[dict[str, Any]]:
+    value = waiting.value
+    if not isinstance(value, dict):
+        return []
+    requests = value.get("action_requests") or []
+    return [r for r in requests if isinstance(r, dict) and r.get("name") == WRITE_TOOL]
+
+
+def _after_last_human(messages: list[BaseMessage]) -> list[BaseMessage]:
+    for index in range(len(messages) - 1, -1, -1):
+        if isinstance(messages[index], HumanMessage):
+            return messages[index + 1 :]
+    return messages
+
+
+def _runs_in(messages: list[BaseMessage]) -> list[Run]:
+    """The runs the tools returned this turn, latest version of each, in first-seen order."""
+    runs: dict[str, Run] = {}
+    for message in messages:
+        if isinstance(message, ToolMessage) and isinstance(message.artifact, dict):
+            try:
+                run = Run.model_validate(message.artifact)
+            except ValidationError:
+                continue
+            runs[run.id] = run
+    return list(runs.values())
+
+
+def _text(message: AIMessage) -> str:
+    content = message.content
+    return (content if isinstance(content, str) else str(message.text)).strip()

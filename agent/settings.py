@@ -1,0 +1,38 @@
+"""Settings for the agent, CLI and front ends, read from the environment.
+
+The Extend connection itself is configured by ``tools.config.ClientConfig``
+(``EXTEND_*``); this covers what sits above it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    return Path.home() / ".local" / "share" / "extend-run-agent"
+
+
+class AgentSettings(BaseSettings):
+    """Every ``EXTEND_AGENT_*`` / ``OPENAI_*`` knob, with its default."""
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", populate_by_name=True)
+
+    data_dir: Path = Field(default_factory=default_data_dir, alias="EXTEND_AGENT_DATA_DIR")
+    openai_api_key: SecretStr | None = Field(default=None, alias="OPENAI_API_KEY")
+    openai_base_url: str | None = Field(default=None, alias="OPENAI_BASE_URL")
+    model_name: str = Field(default="gpt-4.1-mini", alias="EXTEND_AGENT_MODEL")
+    low_confidence: float = Field(default=0.8, ge=0, le=1, alias="EXTEND_LOW_CONFIDENCE")
+    extend_api_key: SecretStr | None = Field(default=None, alias="EXTEND_API_KEY")
+
+    @property
+    def uses_emulator(self) -> bool:
+        """No Extend key: the built-in emulator stands in for Extend."""
+        return self.extend_api_key is None or not self.extend_api_key.get_secret_value()
+
+    def ensure_data_dir(self) -> Path:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return self.data_dir

@@ -1,0 +1,220 @@
+"""The OpenAI function-calling face: strict schemas, dispatch errors, and a real SDK loop."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from openai import OpenAI
+
+from extend_emulator import EmulatorServer
+from tests.support.openai_server import Reply, ScriptedOpenAI, ScriptedToolCall, text, tool_call
+from tools.client import ExtendClient
+from tools.openai_functions import TOOL_NAMES, dispatch, tool_schemas
+from tools.run_tools import RunTools
+
+SEED = "workflow_run_1234"
+
+
+@pytest.fixture
+def run_tools(client: ExtendClient) -> RunTools:
+    return RunTools(client)
+
+
+def strict_violations(schema: Any, where: str = "$") -> list[str]:
+    """Where a JSON schema breaks OpenAI's strict-mode rules for objects."""
+    found: list[str] = []
+    if isinstance(schema, dict):
+        types = schema.get("type")
+        types = types if isinstance(types, list) else [types]
+        if "object" in types:
+            properties = schema.get("properties")
+            if not properties:
+                found.append(f"{where}: object without properties (collapses to {{}})")
+            if schema.get("additionalProperties") is not False:
+                found.append(f"{where}: additionalProperties is not false")
+            if sorted(schema.get("required", [])) != sorted(properties or {}):
+                found.append(f"{where}: not every property is required")
+        for key, value in schema.items():
+            found += strict_violations(value, f"{where}.{key}")
+    elif isinstance(schema, list):
+        for index, item in enumerate(schema):
+            found += strict_violations(item, f"{where}[{index}]")
+    return found
+
+
+def test_schemas_follow_strict_rules() -> None:
+    schemas = tool_schemas()
+    assert [s["function"]["name"] for s in schemas] == list(TOOL_NAMES)
+    for schema in schemas:
+        assert schema["type"] == "function"
+        assert schema["function"]["strict"] is True
+        assert schema["function"]["description"]
+        assert strict_violations(schema["function"]["parameters"]) == []
+    assert all(s["function"]["strict"] is False for s in tool_schemas(strict=False))
+
+
+def test_metadata_stays_usable_under_strict_mode() -> None:
+    update = tool_schemas()[1]["function"]["parameters"]
+    metadata = update["properties"]["metadata"]
+    assert metadata["type"] == ["array", "null"]
+    item = metadata["items"]
+    assert item["properties"]["value"]["type"] == ["string", "number", "boolean", "null"]
+    for optional in ("name", "metadata", "add_tags"):
+        assert "null" in update["properties"][optional]["type"]
+
+
+def test_schemas_are_fresh_copies() -> None:
+    tool_schemas()[0]["function"]["parameters"]["properties"].clear()
+    assert tool_schemas()[0]["function"]["parameters"]["properties"]
+
+
+@pytest.mark.parametrize(
+    ("name", "arguments", "expected"),
+    [
+        ("delete_run", "{}", "Error: there is no tool named 'delete_run'. The tools are:"),
+        ("get_run", "{not json", "Error: the arguments for get_run are not valid JSON."),
+        ("get_run", "[1]", "Error: the arguments for get_run must be a JSON object."),
+        ("get_run", '{"run_id": 7}', "Error: invalid arguments for get_run: run_id: Input"),
+        ("get_run", '{"run_id": "x", "page": 1}', "page: Extra inputs are not permitted"),
+        ("get_run", '{"fields": null}', "run_id: Field required"),
+        (
+            "update_run_metadata",
+            '{"run_id": "workflow_run_1234", "metadata": [{"key": "a", "value": {"b": 1}}]}',
+            "metadata.0.value: has the wrong type (expected text, a number, true/false or null)",
+        ),
+        (
+            "update_run_metadata",
+            '{"run_id": "workflow_run_1234", "metadata": '
+            '[{"key": "a", "value": 1}, {"key": "a", "value": 2}]}',
+            "metadata: it sets a more than once",
+        ),
+        (
+            "get_run",
+            '{"run_id": "workflow_run_missing"}',
+            "Error: Failed reading run workflow_run_",
+        ),
+        ("update_run_metadata", '{"run_id": "workflow_run_1234"}', "Error: Nothing to update"),
+    ],
+)
+def test_dispatch_errors_are_clear_text(
+    run_tools: RunTools, emulator: EmulatorServer, name: str, arguments: str, expected: str
+) -> None:
+    result = dispatch(name, arguments, run_tools)
+    assert result.startswith("Error: ")
+    assert expected in result
+    assert [r for r in emulator.requests if r["method"] == "POST"] == []
+
+
+def test_dispatch_accepts_items_or_a_plain_object_for_metadata(
+    run_tools: RunTools, client: ExtendClient
+) -> None:
+    items = '{"run_id": "workflow_run_1234", "name": null, "add_tags": null, '
+    items += '"metadata": [{"key": "vendor", "value": "ACME"}, {"key": "paid", "value": false}]}'
+    assert dispatch("update_run_metadata", items, run_tools).startswith("Updated run")
+    plain = '{"run_id": "workflow_run_1234", "metadata": {"count": 3}}'
+    assert "metadata count: (unset) -> 3" in dispatch("update_run_metadata", plain, run_tools)
+    metadata = client.get_run(SEED).metadata
+    assert (metadata["vendor"], metadata["paid"], metadata["count"]) == ("ACME", False, 3)
+
+
+def _echo_last_tool_result(body: dict[str, Any]) -> Reply:
+    """The scripted model's last turn: it answers from what the tools returned."""
+    results = [m["content"] for m in body["messages"] if m["role"] == "tool"]
+    first_line = results[-1].splitlines()[0]
+    return text(f"Done. {first_line}")
+
+
+def run_loop(client: OpenAI, run_tools: RunTools, question: str, *, stream: bool) -> str:
+    """A plain function-calling loop, as an integrator would write it."""
+    messages: list[dict[str, Any]] = [{"role": "user", "content": question}]
+    for _ in range(5):
+        if stream:
+            calls: dict[int, dict[str, Any]] = {}
+            content = ""
+            events = client.chat.completions.create(
+                model="gpt-4.1-mini", messages=messages, tools=tool_schemas(), stream=True
+            )
+            for chunk in events:
+                delta = chunk.choices[0].delta
+                content += delta.content or ""
+                for part in delta.tool_calls or []:
+                    slot = calls.setdefault(part.index, {"id": "", "name": "", "arguments": ""})
+                    slot["id"] = part.id or slot["id"]
+                    slot["name"] += (part.function.name or "") if part.function else ""
+                    slot["arguments"] += (part.function.arguments or "") if part.function else ""
+            tool_calls = [calls[i] for i in sorted(calls)]
+        else:
+            reply = client.chat.completions.create(
+                model="gpt-4.1-mini", messages=messages, tools=tool_schemas()
+            )
+            message = reply.choices[0].message
+            content = message.content or ""
+            tool_calls = [
+                {"id": c.id, "name": c.function.name, "arguments": c.function.arguments}
+                for c in message.tool_calls or []
+            ]
+        if not tool_calls:
+            return content
+        messages.append(
+            {
+                "role": "assistant",
+                "content": content or None,
+                "tool_calls": [
+                    {
+                        "id": c["id"],
+                        "type": "function",
+                        "function": {"name": c["name"], "arguments": c["arguments"]},
+                    }
+                    for c in tool_calls
+                ],
+            }
+        )
+        for c in tool_calls:
+            result = dispatch(c["name"], c["arguments"], run_tools)
+            messages.append({"role": "tool", "tool_call_id": c["id"], "content": result})
+    raise AssertionError("the loop did not finish")
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["plain", "streaming"])
+def test_real_sdk_loop_reads_then_writes(
+    run_tools: RunTools, emulator: EmulatorServer, client: ExtendClient, stream: bool
+) -> None:
+    get_args = {"run_id": SEED, "fields": ["amount"], "include_reasoning": None}
+    update_args = {
+        "run_id": SEED,
+        "name": None,
+        "metadata": [{"key": "vendor", "value": "ACME"}],
+        "add_tags": ["urgent"],
+    }
+    with ScriptedOpenAI() as model:
+        model.add(tool_call("get_run", get_args))
+        model.add_tool_calls(ScriptedToolCall("update_run_metadata", update_args))
+        model.add(_echo_last_tool_result)
+        sdk = OpenAI(base_url=model.base_url, api_key="test", max_retries=0)
+        answer = run_loop(
+            sdk, run_tools, "Total of workflow_run_1234? Tag it urgent.", stream=stream
+        )
+
+    assert answer == "Done. Updated run workflow_run_1234."
+    assert len(model.requests) == 3 and model.unscripted == []
+    assert all(r["tools"] == tool_schemas() for r in model.requests)
+    assert all(r.get("stream", False) is stream for r in model.requests)
+    tool_message = model.requests[1]["messages"][-1]
+    assert tool_message["role"] == "tool"
+    assert '- amount: 15,735.10 USD | page 1 "TOTAL  $15,735.1"' in tool_message["content"]
+    posts = [r for r in emulator.requests if r["method"] == "POST"]
+    assert [p["body"] for p in posts] == [{"metadata": {"vendor": "ACME", "tags": ["urgent"]}}]
+    assert client.get_run(SEED).tags == ["urgent"]
+
+
+def test_scripted_server_reports_errors_and_unscripted_requests() -> None:
+    with ScriptedOpenAI([Reply(error_status=429, error_message="slow down")]) as model:
+        sdk = OpenAI(base_url=model.base_url, api_key="test", max_retries=0)
+        with pytest.raises(Exception, match="slow down"):
+            sdk.chat.completions.create(model="m", messages=[{"role": "user", "content": "hi"}])
+        with pytest.raises(Exception, match="no scripted reply left"):
+            sdk.chat.completions.create(model="m", messages=[{"role": "user", "content": "hi"}])
+        assert len(model.requests) == 2 and len(model.unscripted) == 1
+        assert json.loads(json.dumps(model.requests[0]))["messages"][0]["content"] == "hi"
