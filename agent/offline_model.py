@@ -96,14 +96,14 @@ class OfflineChatModel(BaseChatModel):
 
     def _act(self, turn: Turn, tool_names: Sequence[str] | None) -> AIMessage:
         understanding = understand(turn.question, known_field_names(turn.history))
+        if understanding.problem:
+            return AIMessage(content=understanding.problem)
         if understanding.kind == "help":
             return AIMessage(content=answers.HELP_TEXT)
         if understanding.kind == "thanks":
             return AIMessage(content="You're welcome.")
         if understanding.kind == "unknown":
             return AIMessage(content=answers.OUT_OF_SCOPE_TEXT)
-        if understanding.problem:
-            return AIMessage(content=understanding.problem)
         run_id = understanding.run_id or run_in_focus(turn.history)
         writing = understanding.write is not None
         tool = WRITE_TOOL if writing else READ_TOOL

@@ -4,7 +4,7 @@
 
 Prints median per-call ``get_run`` time for raw httpx + ``json()``, our
 ``ExtendClient`` and the official ``extend-ai`` SDK (all on API 2026-02-09,
-interleaved in rounds so machine noise hits each alike), and cold import time of
+interleaved call by call so machine noise hits each alike), and cold import time of
 ``tools.client`` vs ``from extend_ai import Extend`` in fresh interpreters.
 Ratios are against the baseline measured in the same run; absolute times drift.
 Targets: ours <= 1.15x raw httpx per call; our import <= 0.25x the SDK's.
@@ -80,10 +80,10 @@ def per_call_times(
     for name, call in contestants.items():  # warm up pools, caches and lazy imports
         for run_id in RUN_IDS * 10:
             call(run_id)
-    for _ in range(rounds):
-        for name, call in contestants.items():
-            for index in range(calls):
-                run_id = RUN_IDS[index % len(RUN_IDS)]
+    for _ in range(rounds):  # call by call in turn, so a noisy moment hits every contestant
+        for index in range(calls):
+            run_id = RUN_IDS[index % len(RUN_IDS)]
+            for name, call in contestants.items():
                 start = time.perf_counter()
                 call(run_id)
                 times[name].append(time.perf_counter() - start)

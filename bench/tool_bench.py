@@ -12,6 +12,7 @@ returning rows, and ``main()`` prints every section as a table.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,6 +30,7 @@ API_VERSIONS = ("2024-12-23", "2026-02-09")
 BENCH_KEY = "bench-key"
 
 Row = dict[str, Any]
+_NUMBER = re.compile(r"-?[\d.,]+%?")  # numeric cells are right-aligned
 
 
 def summary_figures() -> list[Row]:
@@ -58,6 +60,121 @@ def summary_figures() -> list[Row]:
     return rows
 
 
+AGENT_READS = (
+    "What is the invoice total on workflow_run_1234 and where does it come from?",
+    "and the invoice number?",
+    "why?",
+    "summarize workflow_run_invoice_multipage",
+    "which fields have low confidence on workflow_run_needs_review?",
+    "what's the status of workflow_run_processing?",
+)
+AGENT_WRITES = ("rename workflow_run_1234 to ACME March", "tag it urgent and q3")
+OVERHEAD_TURNS = 60
+
+
+def agent_figures() -> list[Row]:
+    """Model calls per question/approved write (offline model), and agent overhead per turn.
+
+    Overhead: a zero-latency scripted model drives the real agent (tools on the
+    emulator over HTTP, SQLite checkpointer), so a turn's time is the agent's own
+    cost plus one ``get_run``; the baseline is that bare ``get_run`` tool call,
+    measured interleaved in the same run. Medians, in milliseconds.
+    """
+    import statistics
+    import tempfile
+    import time
+
+    from pydantic import PrivateAttr
+
+    from agent.offline_model import OfflineChatModel
+    from tests.support.agent_helpers import agent_session
+    from tests.support.scripted_chat import ScriptedChatModel, call, say
+    from tools.langchain_tools import make_tools
+
+    class CountingOfflineModel(OfflineChatModel):
+        _calls: int = PrivateAttr(default=0)
+
+        def _generate(self, *args: Any, **kwargs: Any) -> Any:
+            self._calls += 1
+            return super()._generate(*args, **kwargs)
+
+    rows: list[Row] = []
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        EmulatorServer(host="127.0.0.1", port=0, api_key=BENCH_KEY) as server,
+        ExtendClient(BENCH_KEY, base_url=server.url) as client,
+    ):
+        offline = CountingOfflineModel()
+        with agent_session(client, offline, Path(tmp) / "calls.sqlite3") as session:
+            per_read = []
+            for question in AGENT_READS:
+                before = offline._calls
+                session.ask("calls", question)
+                per_read.append(offline._calls - before)
+            per_write = []
+            for request in AGENT_WRITES:
+                before = offline._calls
+                reply = session.ask("calls", request)
+                if reply.pending is not None:
+                    session.decide("calls", approve=True)
+                per_write.append(offline._calls - before)
+        rows.append(
+            {
+                "figure": "model calls per question (offline model)",
+                "value": f"{statistics.mean(per_read):.1f} (each: {per_read})",
+                "note": "target 2: tool call, answer",
+            }
+        )
+        rows.append(
+            {
+                "figure": "model calls per approved write",
+                "value": f"{statistics.mean(per_write):.1f} (each: {per_write})",
+                "note": "proposal, then answer after the yes",
+            }
+        )
+
+        scripted = ScriptedChatModel(
+            script=[call("get_run", run_id="workflow_run_1234"), say("ok")], repeat=True
+        )
+        get_run_tool = make_tools(client)[0]
+        turn_ms: list[float] = []
+        bare_ms: list[float] = []
+        with agent_session(client, scripted, Path(tmp) / "overhead.sqlite3") as session:
+            for i in range(OVERHEAD_TURNS + 5):
+                start = time.perf_counter()
+                session.ask(f"bench-{i}", "what is the total on workflow_run_1234?")
+                agent_time = (time.perf_counter() - start) * 1000
+                start = time.perf_counter()
+                get_run_tool.invoke({"run_id": "workflow_run_1234"})
+                bare_time = (time.perf_counter() - start) * 1000
+                if i >= 5:  # warm-up turns are not counted
+                    turn_ms.append(agent_time)
+                    bare_ms.append(bare_time)
+        turn, bare = statistics.median(turn_ms), statistics.median(bare_ms)
+        rows.append(
+            {
+                "figure": "agent turn, zero-latency model (median ms)",
+                "value": f"{turn:.1f}",
+                "note": f"{OVERHEAD_TURNS} read turns, SQLite checkpointer",
+            }
+        )
+        rows.append(
+            {
+                "figure": "baseline: bare get_run tool call (median ms)",
+                "value": f"{bare:.1f}",
+                "note": "same emulator, same run, interleaved",
+            }
+        )
+        rows.append(
+            {
+                "figure": "agent overhead per turn (median ms)",
+                "value": f"{turn - bare:.1f}",
+                "note": f"{turn / bare:.1f}x the bare tool call",
+            }
+        )
+    return rows
+
+
 def print_table(title: str, rows: Sequence[Row], formats: dict[str, str] | None = None) -> None:
     """Rows as an aligned plain-text table (``formats`` maps a column to a format spec)."""
     print(f"\n{title}")
@@ -73,7 +190,7 @@ def print_table(title: str, rows: Sequence[Row], formats: dict[str, str] | None 
     for row in cells:
         print(
             "  ".join(
-                v.rjust(w) if v[:1].isdigit() else v.ljust(w)
+                v.rjust(w) if _NUMBER.fullmatch(v) else v.ljust(w)
                 for v, w in zip(row, widths, strict=True)
             )
         )
@@ -93,6 +210,7 @@ def main() -> None:
         f"\nall runs: {total_summary:,} summary bytes for {total_json:,} JSON bytes "
         f"({total_summary / total_json:.1%}); lowest fact coverage {worst:.0%}"
     )
+    print_table("Agent: model calls and overhead per turn", agent_figures())
 
 
 if __name__ == "__main__":

@@ -72,6 +72,7 @@ def test_checkpointer_lives_in_the_data_dir(tmp_path: Path) -> None:
     settings = AgentSettings(EXTEND_AGENT_DATA_DIR=tmp_path / "data")
     with open_checkpointer(settings) as saver:
         assert saver.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert saver.conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
     path = tmp_path / "data" / CONVERSATIONS_FILE
     assert path.is_file()
     tables = {r[0] for r in sqlite3.connect(path).execute("select name from sqlite_master")}

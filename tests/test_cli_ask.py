@@ -112,6 +112,15 @@ def test_chat_conversation_with_confirmation(runner: CliRunner) -> None:
     assert stored_run(runner)["name"] == "ACME March"
 
 
+def test_chat_ctrl_d_at_the_confirmation_applies_nothing(runner: CliRunner) -> None:
+    result = run(runner, "chat", input="rename workflow_run_1234 to Gone\n")
+
+    assert result.exit_code == 0, result.output
+    assert "Not applied." in result.stdout
+    assert "did not change workflow_run_1234" in result.stdout
+    assert stored_run(runner)["name"] is None
+
+
 def test_chat_ends_on_ctrl_d(runner: CliRunner) -> None:
     result = run(runner, "chat", input="")
     assert result.exit_code == 0, result.output

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -134,9 +135,23 @@ def test_stdio_stdout_carries_only_protocol_and_notes_go_to_stderr() -> None:
 
 
 def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    """A free port outside the kernel's ephemeral range.
+
+    A port from ``bind(("", 0))`` could be handed out again to the child's own
+    emulator (which binds port 0 before the MCP server binds this one).
+    """
+    try:
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768  # the usual start of the ephemeral range
+    for port in random.sample(range(max(1024, low - 12000), low), 200):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port found")
 
 
 async def test_streamable_http_serves_the_tools() -> None:
@@ -149,7 +164,7 @@ async def test_streamable_http_serves_the_tools() -> None:
     )
     try:
         url = f"http://127.0.0.1:{port}/mcp"
-        for _attempt in range(200):  # wait until the server listens (bounded; not a timing test)
+        for _attempt in range(600):  # wait until the server listens (bounded; not a timing test)
             if process.poll() is not None:
                 break
             try:

@@ -14,6 +14,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from langchain_core.tools import BaseTool
 
 from agent.offline.answers import HELP_TEXT, OUT_OF_SCOPE_TEXT
+from agent.offline.intents import CANNOT_REMOVE, INCOMPLETE_CHANGE
 from agent.offline_model import OfflineChatModel
 from tools.client import ExtendClient
 from tools.langchain_tools import make_tools, run_artifact
@@ -147,6 +148,8 @@ def test_phrasing_makes_the_expected_tool_call(
         ("what can you do?", HELP_TEXT),
         ("hello", HELP_TEXT),
         ("thanks!", "You're welcome."),
+        ("rename it", INCOMPLETE_CHANGE),
+        ("remove the urgent tag from workflow_run_1234", CANNOT_REMOVE),
         ("write me a poem about invoices", OUT_OF_SCOPE_TEXT),
         (
             "what is the total?",

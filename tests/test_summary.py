@@ -114,7 +114,11 @@ def test_low_confidence_fields_are_flagged_at_the_threshold(
     assert LOW_CONFIDENCE_FLAG not in lines["- invoice_date"]
     assert "review agent score 2/5" in lines["- vendor_name"]
     assert "Waiting for human review in Extend." in lines
-    assert LOW_CONFIDENCE_FLAG not in summarize_run(run, low_confidence=0.5)
+    lenient = {
+        line.split(":")[0]: line for line in summarize_run(run, low_confidence=0.5).splitlines()
+    }
+    assert LOW_CONFIDENCE_FLAG in lenient["- vendor_name"]  # review agent score 2 of 5
+    assert LOW_CONFIDENCE_FLAG not in lenient["- invoice_date"]  # 93%/97%, score 4 of 5
     seed = sample_runs[(VERSIONS[0], "workflow_run_1234")]
     flagged = summarize_run(seed, low_confidence=0.995)
     assert flagged.count(LOW_CONFIDENCE_FLAG) == 2  # OCR 99.2% and 98.6%

@@ -34,6 +34,7 @@ class RunStatus(StrEnum):
     CANCELLING = "CANCELLING"
 
 
+REVIEW_AGENT_FLAG_AT = 3  # Extend's review UI marks scores <= 3 (of 5) for review
 IN_PROGRESS_STATUSES = frozenset({RunStatus.PENDING, RunStatus.PROCESSING, RunStatus.CANCELLING})
 
 
@@ -70,13 +71,21 @@ class Evidence(_View):
 
     @property
     def confidence(self) -> float | None:
-        """The weakest known confidence score, or None when the run reported none."""
-        scores = [
-            s
-            for s in (self.ocr_confidence, self.logprobs_confidence, self.review_agent_score)
-            if s is not None
-        ]
+        """The weaker of the OCR and logprobs scores (0-1), or None when the run reported neither.
+
+        The review agent's score is on another scale (1-5) and is judged apart.
+        """
+        scores = [s for s in (self.ocr_confidence, self.logprobs_confidence) if s is not None]
         return min(scores) if scores else None
+
+    def is_low_confidence(self, threshold: float) -> bool:
+        """Below ``threshold`` (0-1), or a review agent score Extend would flag (<= 3 of 5)."""
+        score = self.confidence
+        flagged_by_agent = (
+            self.review_agent_score is not None
+            and self.review_agent_score <= REVIEW_AGENT_FLAG_AT
+        )
+        return (score is not None and score < threshold) or flagged_by_agent
 
 
 class FieldPart(Evidence):

@@ -57,8 +57,9 @@ def summarize_run(
     shows everything.
 
     ``include_reasoning`` adds the model's reasoning for each field (and split
-    observations); fields whose OCR or logprobs confidence is below
-    ``low_confidence`` are marked ``LOW CONFIDENCE``.
+    observations). Fields whose OCR or logprobs confidence is below
+    ``low_confidence``, or whose review agent score Extend would flag, are marked
+    ``LOW CONFIDENCE`` (``Evidence.is_low_confidence``, the same rule every face uses).
     """
     lines = _header(run)
     selected: list[ExtractedField] | None = None
@@ -279,8 +280,7 @@ def _evidence_text(evidence: Evidence, style: _Style) -> str:
         scores.append(f"logprobs {format_confidence(evidence.logprobs_confidence)}")
     if evidence.review_agent_score is not None:
         scores.append(f"review agent score {evidence.review_agent_score:g}/5")
-    weakest = [s for s in (evidence.ocr_confidence, evidence.logprobs_confidence) if s is not None]
-    if weakest and min(weakest) < style.low_confidence:
+    if evidence.is_low_confidence(style.low_confidence):
         scores.append(LOW_CONFIDENCE_FLAG)
     if scores:
         pieces.append(", ".join(scores))

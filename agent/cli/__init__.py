@@ -10,7 +10,7 @@ import importlib
 
 import typer
 
-COMMAND_MODULES = ("runs", "emulator", "mcp", "ask")
+COMMAND_MODULES = ("runs", "emulator", "mcp", "ask", "slack")
 
 app = typer.Typer(
     name="extend-agent",

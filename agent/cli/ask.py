@@ -122,7 +122,11 @@ def register(app: typer.Typer) -> None:
             if not stdin_is_terminal():
                 print(NO_TERMINAL_NOTICE, file=sys.stderr)
                 return False
-            return typer.confirm("Apply this change?", default=False)
+            try:
+                return typer.confirm("Apply this change?", default=False)
+            except typer.Abort:  # Ctrl-D / Ctrl-C at the prompt: no means no
+                print("\nNot applied.", file=sys.stderr)
+                return False
 
         def show(reply: AgentReply) -> None:
             print(reply.text)
@@ -174,7 +178,11 @@ def _conversation(console: Console, session: AgentSession, thread_id: str) -> No
 
     def decide(pending: PendingWrite) -> bool:
         _show_pending(console, pending)
-        return Confirm.ask("Apply this change?", default=False, console=console)
+        try:
+            return Confirm.ask("Apply this change?", default=False, console=console)
+        except (EOFError, KeyboardInterrupt):  # no answer is not a yes
+            console.print("\nNot applied.")
+            return False
 
     def show(reply: AgentReply) -> None:
         _show_reply(console, reply)

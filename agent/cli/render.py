@@ -84,8 +84,9 @@ def _field_row(field: ExtractedField, low_confidence: float) -> list[str]:
         value = f"{escape(format_value(field.initial_value))} -> {value} [dim](reviewer)[/]"
     pages = ", ".join(str(c.page) for c in field.citations if c.page is not None) or "-"
     refs = " / ".join(escape(c.reference_text) for c in field.citations if c.reference_text)
-    score = field.confidence
-    confidence = format_confidence(score)
-    if score is not None and score < low_confidence:
+    confidence = format_confidence(field.confidence)
+    if field.review_agent_score is not None:
+        confidence += f", review {field.review_agent_score:g}/5"
+    if field.is_low_confidence(low_confidence):
         confidence = f"[red]{confidence} low[/]"
     return [escape(field.name), value, pages, refs or "-", confidence]

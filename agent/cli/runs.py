@@ -9,6 +9,8 @@ import typer
 from rich.console import Console
 
 from agent.cli.errors import friendly_errors
+from tools.config import ClientConfig
+from tools.validation import build_update_body, validate_run_id
 
 
 def parse_meta(pairs: list[str]) -> dict[str, Any]:
@@ -48,8 +50,10 @@ def register(app: typer.Typer) -> None:
         """Show a run: fields, values, pages, reference text and confidence."""
         from agent.extend_connection import open_extend
 
-        with friendly_errors(), open_extend() as extend:
-            run = extend.client.get_run(run_id)
+        with friendly_errors():
+            validate_run_id(run_id)
+            with open_extend() as extend:
+                run = extend.client.get_run(run_id)
         if raw:
             print(json.dumps(run.raw, indent=2, ensure_ascii=False))
         elif as_json:
@@ -75,9 +79,12 @@ def register(app: typer.Typer) -> None:
         from agent.extend_connection import open_extend
 
         metadata = parse_meta(meta) if meta else None
-        with friendly_errors(), open_extend() as extend:
-            before = extend.client.get_run(run_id)
-            run = extend.client.update_run(run_id, name=name, metadata=metadata)
+        with friendly_errors():
+            validate_run_id(run_id)
+            build_update_body(name, metadata, max_bytes=ClientConfig.from_env().max_metadata_bytes)
+            with open_extend() as extend:
+                before = extend.client.get_run(run_id)
+                run = extend.client.update_run(run_id, name=name, metadata=metadata)
         if as_json:
             print(run.model_dump_json(indent=2, exclude={"raw"}))
             return

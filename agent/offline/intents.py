@@ -1,18 +1,20 @@
 """What a person's message asks for, read with plain rules: the offline model's ear.
 
 ``understand(text)`` turns one human message into an ``Understanding``: a change
-to make (rename, tags, key=value metadata), or a question (summary, status,
-tags/metadata, low-confidence fields, a field's value, where it came from, why,
-how confident), or help. Only messages a person typed are ever read this way;
-text from documents never is, which is what keeps a document from giving orders.
+to make (rename, tags, key=value metadata; read by ``agent.offline.changes``), or
+a question (summary, status, tags/metadata, low-confidence fields, a field's
+value, where it came from, why, how confident), or help. Only messages a person
+typed are ever read this way; text from documents never is, which is what keeps a
+document from giving orders.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
+from agent.offline.changes import WriteRequest, requested_change
 from agent.offline.fields import mentions_a_field
 
 Kind = Literal[
@@ -21,56 +23,9 @@ Kind = Literal[
 Aspect = Literal["value", "where", "why", "confidence"]
 
 RUN_ID = re.compile(r"\bworkflow_run_[A-Za-z0-9_-]*[A-Za-z0-9]")
-_TARGET = (
-    r"(?:it|this(?:\s+run)?|that(?:\s+run)?|the\s+(?:same\s+|last\s+)?run|"
-    r"workflow_run_[A-Za-z0-9_-]+)"
-)
-_QUOTES = {'"': '"', "'": "'", "“": "”", "‘": "’", "«": "»", "`": "`"}
-_NEXT_CHANGE = re.compile(
-    r"(?:\s*[,;]\s*(?:and\s+|then\s+|also\s+|plus\s+)*|\s+(?:and|then|also|plus)\s+)"
-    r"(?:please\s+)?(?:rename|call|name|tag|label|mark|set|add)\b.*$",
-    re.IGNORECASE | re.DOTALL,
-)
-_TRAILING_TARGET = re.compile(rf"\s+(?:on|to|for|of)\s+{_TARGET}\s*$", re.IGNORECASE)
-_CLAUSE_START = re.compile(
-    r"(?:^|[.,;:!?]|\b(?:please|pls|and|then|also|now|you|to))\s*$", re.IGNORECASE
-)
 _MANY_RUNS = re.compile(
     r"\b(?:all|every|each)\s+(?:the\s+|of\s+the\s+)?(?:runs?|workflow\s+runs?)\b|\ball of them\b",
     re.IGNORECASE,
-)
-
-_RENAME = (
-    re.compile(rf"\brename\s+(?:{_TARGET}\s+)?(?:to|as)\s+(?P<name>.+)", re.IGNORECASE | re.DOTALL),
-    re.compile(rf"\brename\s+{_TARGET}\s+(?P<name>(?!to\b|as\b).+)", re.IGNORECASE | re.DOTALL),
-    re.compile(rf"\b(?:call|name)\s+{_TARGET}\s+(?P<name>.+)", re.IGNORECASE | re.DOTALL),
-    re.compile(
-        rf"\b(?:change|set|update|make)\s+(?:the\s+|its\s+)?(?:run(?:'s)?\s+)?name"
-        rf"(?:\s+(?:of|on|for)\s+{_TARGET})?\s+to\s+(?P<name>.+)",
-        re.IGNORECASE | re.DOTALL,
-    ),
-    re.compile(rf"\bgive\s+{_TARGET}\s+the\s+name\s+(?P<name>.+)", re.IGNORECASE | re.DOTALL),
-)
-_TAG = (
-    re.compile(rf"\b(?:tag|label)\s+(?:{_TARGET}\s+)?(?:with\s+|as\s+)?(?P<tags>.+)", re.I | re.S),
-    re.compile(rf"\bmark\s+{_TARGET}\s+(?:as\s+)?(?P<tags>.+)", re.I | re.S),
-    re.compile(r"\badd\s+(?:the\s+|a\s+)?(?:tags?|labels?)\s+(?P<tags>.+)", re.I | re.S),
-    re.compile(
-        rf"\badd\s+(?P<tags>.+?)\s+as\s+(?:a\s+)?(?:tags?|labels?)(?:\s+(?:to|on)\s+{_TARGET})?",
-        re.I | re.S,
-    ),
-)
-_SET_TO = re.compile(
-    r"\bset\s+(?:the\s+)?(?:metadata\s+(?:key\s+|field\s+)?)?(?P<key>[A-Za-z_][\w.:-]*)"
-    r"(?:\s+metadata|\s+key)?\s+to\s+(?P<value>.+)",
-    re.IGNORECASE | re.DOTALL,
-)
-_PAIR_KEY = re.compile(r"(?P<key>[A-Za-z_][\w.:-]*)\s*=\s*")
-_SET_VERB = re.compile(r"\b(?:set|add|put|store|save|record|attach|update|metadata)\b", re.I)
-_NOT_KEYS = frozenset({"name", "it", "its", "this", "that", "run", "the", "tag", "tags", "label"})
-_TAG_KEYS = frozenset({"tag", "tags", "label", "labels"})
-_TAG_FILLER = frozenset(
-    {"tag", "tags", "label", "labels", "with", "as", "the", "a", "an", "please", "too", "also"}
 )
 
 _HELP = re.compile(
@@ -133,23 +88,22 @@ _METADATA_VIEW = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class WriteRequest:
-    """A change the person asked for: any of a new name, tags to add, metadata to merge."""
-
-    name: str | None = None
-    add_tags: tuple[str, ...] = ()
-    metadata: dict[str, str] = field(default_factory=dict)
-
-    def tool_args(self, run_id: str) -> dict[str, object]:
-        args: dict[str, object] = {"run_id": run_id}
-        if self.name is not None:
-            args["name"] = self.name
-        if self.metadata:
-            args["metadata"] = dict(self.metadata)
-        if self.add_tags:
-            args["add_tags"] = list(self.add_tags)
-        return args
+_REMOVAL = re.compile(
+    r"^\s*(?:please\s+)?(?:can you\s+|could you\s+)?(?:remove|delete|clear|untag|unset|drop)\b",
+    re.IGNORECASE,
+)
+_CHANGE_VERB = re.compile(
+    r"^\s*(?:please\s+)?(?:can you\s+|could you\s+)?(?:rename|tag|label|set)\b", re.IGNORECASE
+)
+CANNOT_REMOVE = (
+    "I can't delete runs or remove tags or metadata: Extend's update only sets a new name and "
+    "adds or replaces metadata keys. I can set a key to a new value instead, e.g. "
+    "“set status=void on workflow_run_1234”."
+)
+INCOMPLETE_CHANGE = (
+    "Tell me exactly what to change, e.g. “rename workflow_run_1234 to ACME March”, "
+    "“tag it urgent and q3” or “set vendor=ACME on it”."
+)
 
 
 @dataclass(frozen=True)
@@ -179,7 +133,7 @@ def run_ids_in(text: str) -> tuple[str, ...]:
 def understand(text: str, known_fields: tuple[str, ...] = ()) -> Understanding:
     """Read one human message; ``known_fields`` are field names of the run in focus, if any."""
     ids = run_ids_in(text)
-    write = _write_request(text)
+    write = requested_change(text)
     if write is not None:
         problem = None
         if len(ids) > 1 or _MANY_RUNS.search(text):
@@ -188,6 +142,10 @@ def understand(text: str, known_fields: tuple[str, ...] = ()) -> Understanding:
                 "for each run separately (e.g. “rename workflow_run_1234 to ACME March”)."
             )
         return Understanding(text, "write", ids, write=write, problem=problem)
+    if _REMOVAL.search(text):
+        return Understanding(text, "unknown", ids, problem=CANNOT_REMOVE)
+    if _CHANGE_VERB.search(text):
+        return Understanding(text, "unknown", ids, problem=INCOMPLETE_CHANGE)
     if not ids and (_HELP.search(text) or _GREETING.match(text)):
         return Understanding(text, "help", ids)
     if not ids and _is_thanks(text):
@@ -214,97 +172,3 @@ def understand(text: str, known_fields: tuple[str, ...] = ()) -> Understanding:
 def _is_thanks(text: str) -> bool:
     words = re.findall(r"[a-z']+", text.lower())
     return bool(words) and all(word in _THANKS_WORDS for word in words)
-
-
-def _write_request(text: str) -> WriteRequest | None:
-    name, span = _requested_name(text)
-    if span is not None:  # the new name's own words are not further requests
-        text = text[: span[0]] + " " * (span[1] - span[0]) + text[span[1] :]
-    tags = _requested_tags(text)
-    metadata = _requested_metadata(text)
-    for key in [k for k in metadata if k.lower() in _TAG_KEYS]:
-        tags = (*tags, *_split_tags(metadata.pop(key)))
-    if name is None and not tags and not metadata:
-        return None
-    return WriteRequest(name=name, add_tags=tuple(dict.fromkeys(tags)), metadata=metadata)
-
-
-def _at_clause_start(text: str, start: int) -> bool:
-    return bool(_CLAUSE_START.search(text[:start]))
-
-
-def _requested_name(text: str) -> tuple[str | None, tuple[int, int] | None]:
-    """The new name asked for, and where the words it was read from sit in ``text``."""
-    for pattern in _RENAME:
-        match = pattern.search(text)
-        if match and _at_clause_start(text, match.start()):
-            name = _clean_value(match.group("name"))
-            if name:
-                start = text.find(name, match.start("name"))
-                end = start + len(name)
-                if text[end : end + 1] in _QUOTES.values():
-                    end += 1
-                return name, (match.start("name"), end)
-    return None, None
-
-
-def _requested_tags(text: str) -> tuple[str, ...]:
-    for pattern in _TAG:
-        match = pattern.search(text)
-        if match and _at_clause_start(text, match.start()):
-            tags = _split_tags(match.group("tags"))
-            if tags:
-                return tags
-    return ()
-
-
-def _requested_metadata(text: str) -> dict[str, str]:
-    if not _SET_VERB.search(text):
-        return {}
-    keys = list(_PAIR_KEY.finditer(text))
-    metadata: dict[str, str] = {}
-    for index, match in enumerate(keys):
-        end = keys[index + 1].start() if index + 1 < len(keys) else len(text)
-        value = _clean_value(text[match.end() : end], pairs=True)
-        if value:
-            metadata[match.group("key")] = value
-    if metadata:
-        return metadata
-    match = _SET_TO.search(text)
-    if match and match.group("key").lower() not in _NOT_KEYS:
-        value = _clean_value(match.group("value"))
-        if value:
-            return {match.group("key"): value}
-    return {}
-
-
-def _clean_value(raw: str, *, pairs: bool = False) -> str:
-    """The value a person gave: quoted text as is, else up to the next change or the target."""
-    text = raw.strip()
-    if text[:1] in _QUOTES:
-        close = text.find(_QUOTES[text[0]], 1)
-        if close > 1:
-            return text[1:close].strip()
-    text = _NEXT_CHANGE.sub("", text)
-    if pairs:
-        text = re.sub(r"(?:\s*(?:,|;|\band\b))+\s*$", "", text, flags=re.IGNORECASE)
-    text = re.sub(r"\s+please\s*$", "", text, flags=re.IGNORECASE)
-    text = _TRAILING_TARGET.sub("", text)
-    text = text.strip().rstrip(".!?;,").strip()
-    if len(text) >= 2 and text[0] in _QUOTES and text[-1] == _QUOTES[text[0]]:
-        text = text[1:-1].strip()
-    return text
-
-
-def _split_tags(raw: str) -> tuple[str, ...]:
-    text = _NEXT_CHANGE.sub("", raw.strip())
-    text = _TRAILING_TARGET.sub("", text)
-    quoted = re.findall(r"[\"“‘'«`]([^\"”’'»`]+)[\"”’'»`]", text)
-    rest = re.sub(r"[\"“‘'«`][^\"”’'»`]+[\"”’'»`]", " ", text)
-    words = re.split(r"\s*(?:,|;|&|\+|\band\b|\s)\s*", rest)
-    tags = [q.strip() for q in quoted]
-    for word in words:
-        word = word.strip().strip(".!?:;#").strip()
-        if word and word.lower() not in _TAG_FILLER:
-            tags.append(word)
-    return tuple(dict.fromkeys(t for t in tags if t))
