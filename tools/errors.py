@@ -170,7 +170,7 @@ def error_for_status(
         request_id = request_id or (
             body.get("requestId") if isinstance(body.get("requestId"), str) else None
         )
-    detail = f": {message}" if message else ""
+    detail = f": {message.rstrip('. ')}" if message else ""
     text = f"Extend returned {status_code}{f' {code}' if code else ''} for the {what}{detail}."
     error = cls(
         f"{text} {cls.hint}",

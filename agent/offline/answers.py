@@ -175,7 +175,7 @@ def citation_text(citations: Sequence[Citation]) -> str:
 def score_text(extracted: ExtractedField, *, full: bool = False) -> str:
     """``OCR 99.2%``, plus the model's score when asked or when it is below 100%.
 
-    The review agent's score is on its own scale (not a probability), so it is not shown.
+    The review agent's score is on its own 1-5 scale, so it reads ``review agent 2/5``.
     """
     parts = []
     if extracted.ocr_confidence is not None:
@@ -183,6 +183,8 @@ def score_text(extracted: ExtractedField, *, full: bool = False) -> str:
     model = extracted.logprobs_confidence
     if model is not None and (full or model < 1 or extracted.ocr_confidence is None):
         parts.append(f"model {format_confidence(model)}")
+    if extracted.review_agent_score is not None and full:
+        parts.append(f"review agent {extracted.review_agent_score:g}/5")
     return ", ".join(parts)
 
 
@@ -234,8 +236,10 @@ def metadata_answer(run: Run) -> str:
 
 
 def low_confidence_answer(run: Run, threshold: float) -> str:
-    scored = [f for f in run.fields if f.confidence is not None]
-    low = [f for f in scored if f.confidence is not None and f.confidence < threshold]
+    scored = [
+        f for f in run.fields if f.confidence is not None or f.review_agent_score is not None
+    ]
+    low = [f for f in scored if f.is_low_confidence(threshold)]
     limit = format_confidence(threshold)
     if not low:
         if not scored:
@@ -245,7 +249,10 @@ def low_confidence_answer(run: Run, threshold: float) -> str:
             f"All {len(scored)} scored fields on {run.id} are at or above {limit} confidence; "
             f"the lowest is {weakest.name} ({score_text(weakest, full=True)})."
         )
-    lines = [f"{len(low)} of {len(run.fields)} fields on {run.id} are below {limit} confidence:"]
+    lines = [
+        f"{len(low)} of {len(run.fields)} fields on {run.id} are below {limit} confidence "
+        "or flagged by Extend's review agent (score 3/5 or less):"
+    ]
     for extracted in sorted(low, key=lambda f: f.confidence or 0):
         line = f"- {extracted.name}: {format_value(extracted.value)}"
         cited = citation_text(extracted.citations)
