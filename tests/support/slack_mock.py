@@ -203,7 +203,9 @@ class SlackMock:
                     args["_ts"] = reply["ts"]
             self._calls.append(call)
         if fault is not None:
-            headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+            headers = (
+                {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+            )
             return fault.status, {"ok": False, "error": fault.error}, headers
         return 200, reply, {}
 
