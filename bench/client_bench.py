@@ -60,10 +60,7 @@ def start_emulator(port: int) -> subprocess.Popen[bytes]:
 
 def import_time(statement: str, repeats: int) -> float:
     """Median seconds to run ``statement`` in a fresh interpreter (cold import)."""
-    code = (
-        "import time; t = time.perf_counter(); "
-        f"{statement}; print(time.perf_counter() - t)"
-    )
+    code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
     samples = []
     for _ in range(repeats):
         out = subprocess.run(
@@ -127,13 +124,13 @@ def main() -> None:
     for name, samples in times.items():
         median = statistics.median(samples)
         p90 = statistics.quantiles(samples, n=10)[-1]
-        print(f"  {name:32s} {median * 1e3:7.3f} ms  p90 {p90 * 1e3:7.3f} ms  "
-              f"{median / baseline:5.2f}x raw")
+        print(
+            f"  {name:32s} {median * 1e3:7.3f} ms  p90 {p90 * 1e3:7.3f} ms  "
+            f"{median / baseline:5.2f}x raw"
+        )
 
     ours_import = import_time("import tools.client", args.import_repeats)
-    ours_first = import_time(
-        "import tools.client, tools.normalize", args.import_repeats
-    )
+    ours_first = import_time("import tools.client, tools.normalize", args.import_repeats)
     print(f"cold import, median of {args.import_repeats} fresh interpreters:")
     print(f"  import tools.client              {ours_import * 1e3:7.1f} ms")
     print(f"  + models loaded at first answer  {ours_first * 1e3:7.1f} ms")
@@ -142,8 +139,10 @@ def main() -> None:
     except subprocess.CalledProcessError:
         return
     print(f"  from extend_ai import Extend     {sdk_import * 1e3:7.1f} ms")
-    print(f"  ratio ours/SDK: {ours_import / sdk_import:.2f} "
-          f"(with models: {ours_first / sdk_import:.2f})")
+    print(
+        f"  ratio ours/SDK: {ours_import / sdk_import:.2f} "
+        f"(with models: {ours_first / sdk_import:.2f})"
+    )
 
 
 if __name__ == "__main__":

@@ -122,9 +122,10 @@ def test_unknown_run_raises_not_found_with_guidance(client: ExtendClient) -> Non
 
 def test_wrong_key_raises_auth_error_without_leaking_it(emulator: EmulatorServer) -> None:
     secret = "sk_live_this_must_never_be_printed"
-    with ExtendClient(secret, base_url=emulator.url) as extend, pytest.raises(
-        AuthenticationError
-    ) as info:
+    with (
+        ExtendClient(secret, base_url=emulator.url) as extend,
+        pytest.raises(AuthenticationError) as info,
+    ):
         extend.get_run(SEED_ID)
     assert "EXTEND_API_KEY" in str(info.value)
     assert secret not in str(info.value) and secret not in repr(info.value.body)
@@ -183,9 +184,7 @@ def test_per_call_timeout_is_applied(emulator: EmulatorServer) -> None:
     from tools.errors import APITimeoutError
 
     emulator.faults.add("latency", latency_ms=600, count=1)
-    with ExtendClient(
-        EMULATOR_KEY, base_url=emulator.url, max_retries=0, sleep=no_sleep
-    ) as extend:
+    with ExtendClient(EMULATOR_KEY, base_url=emulator.url, max_retries=0, sleep=no_sleep) as extend:
         with pytest.raises(APITimeoutError, match="EXTEND_TIMEOUT"):
             extend.get_run(SEED_ID, timeout=0.1)
         assert extend.get_run(SEED_ID).id == SEED_ID  # the next call is fine

@@ -38,9 +38,7 @@ class StatusServer:
                 self.rfile.read(length)
                 owner.hits += 1
                 data = (
-                    owner.body
-                    if isinstance(owner.body, bytes)
-                    else json.dumps(owner.body).encode()
+                    owner.body if isinstance(owner.body, bytes) else json.dumps(owner.body).encode()
                 )
                 self.send_response(owner.status)
                 self.send_header("Content-Type", "application/json")
@@ -100,9 +98,12 @@ def test_each_error_status_maps_to_its_exception(
         "requestId": "req_abc123",
     }
     sleeps: list[float] = []
-    with ExtendClient(
-        "sk_k", base_url=status_server.url, max_retries=2, sleep=sleeps.append
-    ) as extend, pytest.raises(exception) as info:
+    with (
+        ExtendClient(
+            "sk_k", base_url=status_server.url, max_retries=2, sleep=sleeps.append
+        ) as extend,
+        pytest.raises(exception) as info,
+    ):
         extend.get_run(SEED_ID)
     error = info.value
     assert isinstance(error, errors.ExtendError)
@@ -121,16 +122,18 @@ def test_error_body_that_is_not_json_still_gives_a_clear_error(
 ) -> None:
     status_server.status = 502
     status_server.body = b"<html>Bad gateway</html>"
-    with ExtendClient(
-        "k", base_url=status_server.url, max_retries=0
-    ) as extend, pytest.raises(errors.ServerError, match="Extend returned 502"):
+    with (
+        ExtendClient("k", base_url=status_server.url, max_retries=0) as extend,
+        pytest.raises(errors.ServerError, match="Extend returned 502"),
+    ):
         extend.get_run(SEED_ID)
 
 
 def test_success_that_is_not_json_is_an_invalid_response(status_server: StatusServer) -> None:
     status_server.body = b"<html>login page</html>"
-    with ExtendClient("k", base_url=status_server.url) as extend, pytest.raises(
-        errors.InvalidResponseError, match="not JSON"
+    with (
+        ExtendClient("k", base_url=status_server.url) as extend,
+        pytest.raises(errors.InvalidResponseError, match="not JSON"),
     ):
         extend.get_run(SEED_ID)
     assert status_server.hits == 1
@@ -138,8 +141,9 @@ def test_success_that_is_not_json_is_an_invalid_response(status_server: StatusSe
 
 def test_answer_for_another_run_is_an_invalid_response(status_server: StatusServer) -> None:
     status_server.body = {"success": True, "workflowRun": {"id": "workflow_run_other"}}
-    with ExtendClient("k", base_url=status_server.url) as extend, pytest.raises(
-        errors.InvalidResponseError, match="workflow_run_other"
+    with (
+        ExtendClient("k", base_url=status_server.url) as extend,
+        pytest.raises(errors.InvalidResponseError, match="workflow_run_other"),
     ):
         extend.get_run(SEED_ID)
 
@@ -157,9 +161,10 @@ def test_rate_limit_honours_retry_after_http_date(status_server: StatusServer) -
     status_server.status = 429
     status_server.headers = {"Retry-After": email.utils.formatdate(time.time() + 20, usegmt=True)}
     sleeps: list[float] = []
-    with ExtendClient(
-        "k", base_url=status_server.url, max_retries=1, sleep=sleeps.append
-    ) as extend, pytest.raises(errors.RateLimitError):
+    with (
+        ExtendClient("k", base_url=status_server.url, max_retries=1, sleep=sleeps.append) as extend,
+        pytest.raises(errors.RateLimitError),
+    ):
         extend.get_run(SEED_ID)
     assert len(sleeps) == 1 and 17 <= sleeps[0] <= 20
 
@@ -170,9 +175,10 @@ def test_retry_after_beyond_a_minute_falls_back_to_capped_backoff(
     status_server.status = 429
     status_server.headers = {"Retry-After": "3600"}
     sleeps: list[float] = []
-    with ExtendClient(
-        "k", base_url=status_server.url, max_retries=6, sleep=sleeps.append
-    ) as extend, pytest.raises(errors.RateLimitError):
+    with (
+        ExtendClient("k", base_url=status_server.url, max_retries=6, sleep=sleeps.append) as extend,
+        pytest.raises(errors.RateLimitError),
+    ):
         extend.get_run(SEED_ID)
     assert len(sleeps) == 6
     assert all(0 < s <= 8.0 for s in sleeps)
@@ -182,9 +188,12 @@ def test_retry_after_beyond_a_minute_falls_back_to_capped_backoff(
 def test_gives_up_after_max_retries(emulator: EmulatorServer) -> None:
     emulator.faults.add("error", status=503, count=10)
     sleeps: list[float] = []
-    with ExtendClient(
-        EMULATOR_KEY, base_url=emulator.url, max_retries=3, sleep=sleeps.append
-    ) as extend, pytest.raises(errors.ServerError) as info:
+    with (
+        ExtendClient(
+            EMULATOR_KEY, base_url=emulator.url, max_retries=3, sleep=sleeps.append
+        ) as extend,
+        pytest.raises(errors.ServerError) as info,
+    ):
         extend.get_run(SEED_ID)
     assert info.value.status_code == 503
     assert len(emulator.requests) == 4 and len(sleeps) == 3
@@ -205,16 +214,22 @@ def test_dropped_connection_is_recovered(emulator: EmulatorServer) -> None:
 
 def test_dropped_connections_until_max_raise_connection_error(emulator: EmulatorServer) -> None:
     emulator.faults.add("drop", count=10)
-    with ExtendClient(
-        EMULATOR_KEY, base_url=emulator.url, max_retries=2, sleep=lambda s: None
-    ) as extend, pytest.raises(errors.APIConnectionError, match="EXTEND_BASE_URL"):
+    with (
+        ExtendClient(
+            EMULATOR_KEY, base_url=emulator.url, max_retries=2, sleep=lambda s: None
+        ) as extend,
+        pytest.raises(errors.APIConnectionError, match="EXTEND_BASE_URL"),
+    ):
         extend.get_run(SEED_ID)
 
 
 def test_nothing_listening_is_a_connection_error() -> None:
-    with ExtendClient(
-        "k", base_url="http://127.0.0.1:9", max_retries=1, sleep=lambda s: None
-    ) as extend, pytest.raises(errors.APIConnectionError, match="Could not reach Extend"):
+    with (
+        ExtendClient(
+            "k", base_url="http://127.0.0.1:9", max_retries=1, sleep=lambda s: None
+        ) as extend,
+        pytest.raises(errors.APIConnectionError, match="Could not reach Extend"),
+    ):
         extend.get_run(SEED_ID)
 
 
@@ -229,7 +244,8 @@ def test_update_is_retried_and_lands_once(emulator: EmulatorServer) -> None:
 
 def test_malformed_success_body_is_an_invalid_response(emulator: EmulatorServer) -> None:
     emulator.faults.add("malformed", count=1)
-    with ExtendClient(EMULATOR_KEY, base_url=emulator.url) as extend, pytest.raises(
-        errors.InvalidResponseError
+    with (
+        ExtendClient(EMULATOR_KEY, base_url=emulator.url) as extend,
+        pytest.raises(errors.InvalidResponseError),
     ):
         extend.get_run(SEED_ID)

@@ -110,8 +110,10 @@ json_scalars = (
 )
 json_values = st.recursive(
     json_scalars,
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(min_size=1, max_size=8), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(st.text(min_size=1, max_size=8), children, max_size=4)
+    ),
     max_leaves=12,
 )
 metadata_keys = st.text(min_size=1, max_size=16).filter(
@@ -167,8 +169,9 @@ run_like = st.fixed_dictionaries(
 @given(run=run_like, wrap=st.booleans())
 def test_run_shaped_garbage_never_crashes(run: dict[str, Any], wrap: bool) -> None:
     body = {"success": True, "workflowRun": run} if wrap else run
-    with _client_answering(json.dumps(body).encode()) as extend, contextlib.suppress(
-        InvalidResponseError
+    with (
+        _client_answering(json.dumps(body).encode()) as extend,
+        contextlib.suppress(InvalidResponseError),
     ):
         extend.get_run(SEED_ID)
 

@@ -82,8 +82,7 @@ class Evidence(_View):
         """Below ``threshold`` (0-1), or a review agent score Extend would flag (<= 3 of 5)."""
         score = self.confidence
         flagged_by_agent = (
-            self.review_agent_score is not None
-            and self.review_agent_score <= REVIEW_AGENT_FLAG_AT
+            self.review_agent_score is not None and self.review_agent_score <= REVIEW_AGENT_FLAG_AT
         )
         return (score is not None and score < threshold) or flagged_by_agent
 

@@ -236,9 +236,7 @@ def metadata_answer(run: Run) -> str:
 
 
 def low_confidence_answer(run: Run, threshold: float) -> str:
-    scored = [
-        f for f in run.fields if f.confidence is not None or f.review_agent_score is not None
-    ]
+    scored = [f for f in run.fields if f.confidence is not None or f.review_agent_score is not None]
     low = [f for f in scored if f.is_low_confidence(threshold)]
     limit = format_confidence(threshold)
     if not low:
