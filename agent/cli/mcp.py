@@ -25,7 +25,7 @@ def register(app: typer.Typer) -> None:
         host: Annotated[
             str, typer.Option("--host", help="Address to listen on with --http.")
         ] = "127.0.0.1",
-        port: Annotated[int, typer.Option("--port", help="Port to listen on with --http.")] = 8765,
+        port: Annotated[int, typer.Option("--port", help="Port to listen on with --http.")] = 8766,
         path: Annotated[
             str, typer.Option("--path", help="URL path of the MCP endpoint with --http.")
         ] = "/mcp",
