@@ -49,19 +49,19 @@ def open_extend(
     """Yield a connection; start (and later stop) the emulator when there is no key."""
     settings = settings or AgentSettings()
     emulator = None
-    if settings.uses_emulator:
-        from extend_emulator import EmulatorServer
-
-        data_dir = settings.ensure_data_dir() / "emulator"
-        emulator = EmulatorServer(host="127.0.0.1", port=0, data_dir=data_dir).start()
-        config = ClientConfig.from_env(api_key=EMULATOR_KEY, base_url=emulator.url)
-        description = f"built-in Extend emulator (sample runs; data in {data_dir})"
-        if announce:
-            announce(f"No EXTEND_API_KEY set: using the {description}.")
-    else:
-        config = ClientConfig.from_env()
-        description = f"Extend at {config.base_url} (API {config.api_version})"
     try:
+        if settings.uses_emulator:
+            from extend_emulator import EmulatorServer
+
+            data_dir = settings.ensure_data_dir() / "emulator"
+            emulator = EmulatorServer(host="127.0.0.1", port=0, data_dir=data_dir).start()
+            config = ClientConfig.from_env(api_key=EMULATOR_KEY, base_url=emulator.url)
+            description = f"built-in Extend emulator (sample runs; data in {data_dir})"
+            if announce:
+                announce(f"No EXTEND_API_KEY set: using the {description}.")
+        else:
+            config = ClientConfig.from_env()
+            description = f"Extend at {config.display_base_url} (API {config.api_version})"
         with ExtendClient(config=config, **client_options) as client:
             yield ExtendConnection(client=client, description=description, emulator=emulator)
     finally:

@@ -70,6 +70,18 @@ def test_every_sample_parses_in_both_versions(
         assert legacy_values == {f.name: f.value for f in current.fields}
 
 
+def test_reviewer_corrections_keep_old_and_new_evidence_apart(client: ExtendClient) -> None:
+    run = client.get_run("workflow_run_reviewed_corrections")
+    total = run.field("total")
+    assert total is not None and total.edited
+    assert total.initial_value == {"amount": 1240.0, "iso_4217_currency_code": "USD"}
+    assert total.value == {"amount": 1420.0, "iso_4217_currency_code": "USD"}
+    assert [c.reference_text for c in total.citations] == ["TOTAL DUE $1,420.00"]
+    assert [c.reference_text for c in total.initial_citations] == ["Subtotal $1,240.00"]
+    unchanged = [f for f in run.fields if not f.edited]
+    assert unchanged and all(f.initial_value is None and not f.initial_citations for f in unchanged)
+
+
 def _finished_kinds(run: Run) -> list[str]:
     return [r.kind for r in run.results if r.fields or r.classification or r.splits]
 

@@ -81,6 +81,8 @@ def status_server() -> Iterator[StatusServer]:
         (429, "RATE_LIMIT_EXCEEDED", errors.RateLimitError, "rate limit"),
         (500, "INTERNAL_SERVER_ERROR", errors.ServerError, "try again"),
         (503, "SERVICE_UNAVAILABLE", errors.ServerError, "try again"),
+        (501, "NOT_IMPLEMENTED", errors.ServerError, "try again"),
+        (520, "UNKNOWN", errors.ServerError, "try again"),
     ],
 )
 def test_each_error_status_maps_to_its_exception(
@@ -112,7 +114,7 @@ def test_each_error_status_maps_to_its_exception(
     assert f"Extend returned {status} {code}" in text
     assert "Something specific went wrong" in text and hint in text
     assert "req_abc123" in text and "sk_k" not in text
-    retried = status in (429, 500, 503)
+    retried = status == 429 or status >= 500
     assert status_server.hits == (3 if retried else 1)
     assert len(sleeps) == (2 if retried else 0)
 
@@ -221,6 +223,29 @@ def test_dropped_connections_until_max_raise_connection_error(emulator: Emulator
         pytest.raises(errors.APIConnectionError, match="EXTEND_BASE_URL"),
     ):
         extend.get_run(SEED_ID)
+
+
+def test_408_is_retried(status_server: StatusServer) -> None:
+    status_server.status = 408
+    status_server.body = {"code": "REQUEST_TIMEOUT", "message": "slow upload"}
+    with (
+        ExtendClient(
+            "k", base_url=status_server.url, max_retries=1, sleep=lambda s: None
+        ) as extend,
+        pytest.raises(errors.APIError) as info,
+    ):
+        extend.get_run(SEED_ID)
+    assert info.value.status_code == 408 and status_server.hits == 2
+
+
+def test_credentials_in_the_base_url_never_show() -> None:
+    with (
+        ExtendClient("k", base_url="http://user:hunter2@127.0.0.1:9/v1", max_retries=0) as extend,
+        pytest.raises(errors.APIConnectionError) as info,
+    ):
+        extend.get_run(SEED_ID)
+    assert "hunter2" not in str(info.value) and "user" not in str(info.value)
+    assert "http://***@127.0.0.1:9/v1" in str(info.value)
 
 
 def test_nothing_listening_is_a_connection_error() -> None:

@@ -52,6 +52,10 @@ def test_bad_run_ids_send_nothing(
         ({"name": "   "}, ExtendValidationError, "cannot be empty"),
         ({"name": "n" * 201}, ExtendValidationError, "limit is 200"),
         ({"name": "bad\x00name"}, ExtendValidationError, "control characters"),
+        ({"name": "two\nlines"}, ExtendValidationError, "control characters"),
+        ({"name": "bidi\u202eeman"}, ExtendValidationError, "control characters"),
+        ({"metadata": {"note": "ok\r\x1b[2Kspoof"}}, InvalidMetadataError, "control characters"),
+        ({"metadata": {"k\ney": "v"}}, InvalidMetadataError, "control characters"),
         ({"name": 42}, ExtendValidationError, "must be text"),
         ({"metadata": ["not", "an", "object"]}, InvalidMetadataError, "JSON object"),
         ({"metadata": "vendor=ACME"}, InvalidMetadataError, "JSON object"),
@@ -96,29 +100,43 @@ def test_metadata_cap_is_configurable(emulator: EmulatorServer) -> None:
         assert extend.update_run(SEED_ID, metadata={"note": "short"}).metadata["note"] == "short"
 
 
+def test_read_only_mappings_and_tuples_are_sent_as_json(client: ExtendClient) -> None:
+    from types import MappingProxyType
+
+    metadata = MappingProxyType({"vendor": MappingProxyType({"ids": (1, 2)}), "note": "a\nb"})
+    run = client.update_run(SEED_ID, metadata=metadata)
+    assert run.metadata["vendor"] == {"ids": [1, 2]}
+    assert run.metadata["note"] == "a\nb"
+
+
 def test_usage_tags_are_accepted_when_well_formed(client: ExtendClient) -> None:
     run = client.update_run(SEED_ID, metadata={"extend:usage_tags": ["ap", "q3"]})
     assert run.metadata["extend:usage_tags"] == ["ap", "q3"]
 
 
+# Plain text: no control or format characters (those are refused, tested above), but
+# line breaks and tabs, which metadata values may carry.
+plain_text = st.text(
+    alphabet=st.characters(exclude_categories=("Cc", "Cs", "Cf")) | st.sampled_from("\n\t"),
+    max_size=20,
+)
+plain_keys = st.text(alphabet=st.characters(exclude_categories=("Cc", "Cs", "Cf")), max_size=16)
 json_scalars = (
     st.none()
     | st.booleans()
     | st.integers(min_value=-(2**53), max_value=2**53)
     | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=20)
+    | plain_text
 )
 json_values = st.recursive(
     json_scalars,
     lambda children: (
         st.lists(children, max_size=4)
-        | st.dictionaries(st.text(min_size=1, max_size=8), children, max_size=4)
+        | st.dictionaries(plain_keys.filter(bool), children, max_size=4)
     ),
     max_leaves=12,
 )
-metadata_keys = st.text(min_size=1, max_size=16).filter(
-    lambda k: k.strip() and k != "extend:usage_tags"
-)
+metadata_keys = plain_keys.filter(lambda k: k.strip() and k != "extend:usage_tags")
 
 
 @settings(

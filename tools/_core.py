@@ -66,7 +66,7 @@ class ClientCore:
         }
 
     def transport_error(self, exc: httpx.TransportError, what: str) -> TransportError:
-        where = self.config.base_url
+        where = self.config.display_base_url
         if isinstance(exc, httpx.TimeoutException):
             return APITimeoutError(
                 f"Extend at {where} did not answer the {what} in time. "

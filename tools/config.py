@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from tools.versions import LEGACY_API_VERSION, SUPPORTED_API_VERSIONS
 
@@ -38,7 +39,8 @@ class ClientConfig:
             )
         if not self.base_url.startswith(("http://", "https://")):
             raise ValueError(
-                f"EXTEND_BASE_URL {self.base_url!r} must start with http:// or https://."
+                f"EXTEND_BASE_URL {display_url(self.base_url)!r} must start with http:// or "
+                "https://."
             )
         if self.max_retries < 0 or self.timeout <= 0 or self.max_metadata_bytes <= 0:
             raise ValueError("timeout and max_metadata_bytes must be > 0, max_retries >= 0.")
@@ -68,3 +70,22 @@ class ClientConfig:
 
     def with_overrides(self, **overrides: Any) -> ClientConfig:
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+    @property
+    def display_base_url(self) -> str:
+        """The base URL safe to show: any ``user:password@`` in it is replaced by ``***@``."""
+        return display_url(self.base_url)
+
+
+def display_url(url: str) -> str:
+    """``https://user:pw@host/v1?token=x`` -> ``https://***@host/v1`` (no credentials, no query)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "(unparseable URL)"
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    if parts.username or parts.password:
+        host = f"***@{host}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))

@@ -50,7 +50,10 @@ class InvalidMetadataError(ValidationError):
 
 
 class APIError(ExtendError):
-    """Extend answered with an error status; ``code``/``request_id`` come from its body."""
+    """Extend answered with an error status; ``code``/``request_id`` come from its body.
+
+    A status without a class of its own (408, 409, ...) is raised as ``APIError``.
+    """
 
     status_code: int = 0
     hint: str = "Check the request and try again."
@@ -138,8 +141,6 @@ class InvalidResponseError(ExtendError):
     """Extend (or whatever answered at the base URL) sent something that is not a run."""
 
 
-RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
-
 _BY_STATUS: dict[int, type[APIError]] = {
     400: BadRequestError,
     401: AuthenticationError,
@@ -180,5 +181,10 @@ def error_for_status(
         body=body,
         retry_after=retry_after,
     )
-    error.retryable = status_code in RETRYABLE_STATUSES
+    error.retryable = is_retryable_status(status_code)
     return error
+
+
+def is_retryable_status(status_code: int) -> bool:
+    """408, 429 and every 5xx may pass if tried again (DESIGN.md's retry rule)."""
+    return status_code in (408, 429) or status_code >= 500

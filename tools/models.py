@@ -96,8 +96,9 @@ class FieldPart(Evidence):
 class ExtractedField(Evidence):
     """One top-level extracted field: its value (nested structure kept) and its evidence.
 
-    ``initial_value`` is set only when a reviewer changed the value, so
-    ``edited`` is simply ``initial_value is not None or value differs``.
+    ``initial_value`` and ``initial_citations`` are set only when a reviewer
+    changed the value (``edited``); the evidence fields then describe the final
+    value only.
     """
 
     name: str
@@ -105,6 +106,7 @@ class ExtractedField(Evidence):
     initial_value: Any = None
     edited: bool = False
     parts: list[FieldPart] = Field(default_factory=list)
+    initial_citations: list[Citation] = Field(default_factory=list)
 
 
 class Classification(_View):

@@ -209,6 +209,11 @@ def _result(
 def _extract_fields(final: Any, initial: Any) -> list[dict[str, Any]]:
     """One field per top-level key; nested metadata paths become the field's ``parts``.
 
+    A field the reviewer changed keeps only the final output's evidence; what the
+    pre-review output cited goes to ``initial_citations``, so an old citation is
+    never shown as evidence for the new value. An unchanged field may borrow the
+    pre-review evidence when the final output carries none (same value, same source).
+
     Extraction outputs are the bulk of a run, so they are read straight from the
     JSON into plain dicts and type-checked once, by the ``Run`` validation.
     """
@@ -218,40 +223,55 @@ def _extract_fields(final: Any, initial: Any) -> list[dict[str, Any]]:
     values = _mapping(out.get("value"), "output.value")
     metadata = _mapping(out.get("metadata"), "output.metadata")
     initial_values: dict[str, Any] | None = None
+    initial_metadata: dict[str, Any] = {}
     if initial is not None and initial is not final and initial != final:
         init = _mapping(initial, "initialOutput")
         initial_values = _mapping(init.get("value"), "initialOutput.value")
-        known = _mapping(init.get("metadata"), "initialOutput.metadata")
-        metadata = {**known, **{k: v for k, v in metadata.items() if v is not None}}
+        initial_metadata = _mapping(init.get("metadata"), "initialOutput.metadata")
 
+    final_by_field, initial_by_field = _by_field(metadata), _by_field(initial_metadata)
     names = list(values)
     if initial_values is not None:
         names += [n for n in initial_values if n not in values]
-    parts_by_root: dict[str, list[dict[str, Any]]] = {}
-    for path, meta in metadata.items():
-        root = _root(path)
-        if root not in values and root not in names:
-            names.append(root)
-        if path != root and meta is not None:
-            parts_by_root.setdefault(root, []).append({"path": path, **_evidence(meta, path)})
+    names += [n for n in final_by_field if n not in names]
 
     fields = []
     for name in names:
         value = values.get(name)
         before = initial_values.get(name, _MISSING) if initial_values is not None else _MISSING
         edited = before is not _MISSING and before != value
-        own = metadata.get(name)
+        evidence = final_by_field.get(name, {})
+        if not edited:
+            evidence = {**initial_by_field.get(name, {}), **evidence}
+        own = evidence.get(name)
+        initial_own = initial_metadata.get(name) if edited else None
         fields.append(
             {
                 "name": name,
                 "value": value,
                 "initial_value": before if edited else None,
                 "edited": edited,
-                "parts": parts_by_root.get(name, []),
+                "parts": [
+                    {"path": path, **_evidence(meta, path)}
+                    for path, meta in evidence.items()
+                    if path != name
+                ],
+                "initial_citations": (
+                    _evidence(initial_own, name)["citations"] if initial_own is not None else []
+                ),
                 **(_evidence(own, name) if own is not None else {}),
             }
         )
     return fields
+
+
+def _by_field(metadata: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Metadata entries grouped by top-level field: its own key and its nested paths."""
+    grouped: dict[str, dict[str, Any]] = {}
+    for path, meta in metadata.items():
+        if meta is not None:
+            grouped.setdefault(field_root(path), {})[path] = meta
+    return grouped
 
 
 def _evidence(meta: Any, where: str) -> dict[str, Any]:
@@ -308,7 +328,8 @@ def _files(files: list[Any] | None) -> list[dict[str, Any]]:
     return [{"id": f.id, "name": f.name, "type": f.type} for f in files or []]
 
 
-def _root(path: str) -> str:
+def field_root(path: str) -> str:
+    """The top-level field of a metadata path: ``line_items[0].amount`` -> ``line_items``."""
     match = _PATH_ROOT.match(path)
     return match.group(1) if match else path
 

@@ -18,8 +18,13 @@ MAX_RUN_ID_LENGTH = 200
 MAX_NAME_LENGTH = 200
 MAX_METADATA_DEPTH = 20
 USAGE_TAGS_KEY = "extend:usage_tags"
-_RUN_ID = re.compile(r"[A-Za-z0-9_\-]+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+RUN_ID_PATTERN = re.compile(r"[A-Za-z0-9_\-]+")
+"""The characters of a run id (``fullmatch`` for a whole id, ``finditer`` to find ids in text)."""
+# Control characters (C0, DEL, C1) and bidi overrides can rewrite what a person sees
+# when a change is shown for approval, so names and keys may contain none of them;
+# text values may keep line breaks and tabs.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def validate_run_id(run_id: object) -> str:
@@ -33,7 +38,7 @@ def validate_run_id(run_id: object) -> str:
             f"That run id is {len(run_id)} characters long; run ids are at most "
             f"{MAX_RUN_ID_LENGTH}. Copy the id (workflow_run_...) from Extend again."
         )
-    if not _RUN_ID.fullmatch(run_id):
+    if not RUN_ID_PATTERN.fullmatch(run_id):
         shown = run_id if len(run_id) <= 60 else run_id[:57] + "..."
         raise InvalidRunIdError(
             f"{shown!r} is not a valid run id: ids contain only letters, digits, '_' and '-' "
@@ -52,7 +57,10 @@ def validate_name(name: object) -> str:
             f"The run name is {len(name)} characters; the limit is {MAX_NAME_LENGTH}."
         )
     if _CONTROL.search(name):
-        raise ValidationError("The run name contains control characters; use plain text.")
+        raise ValidationError(
+            "The run name contains control characters (line breaks, tabs, escapes); "
+            "use plain text on one line."
+        )
     return name
 
 
@@ -65,7 +73,7 @@ def validate_metadata(metadata: object, *, max_bytes: int) -> dict[str, Any]:
         )
     if not metadata:
         raise InvalidMetadataError("Metadata is empty; give at least one key to set.")
-    _check_json_value(metadata, "metadata", 0)
+    metadata = _json_copy(metadata, "metadata", 0)
     tags = metadata.get(USAGE_TAGS_KEY)
     if tags is not None and not (isinstance(tags, list) and all(isinstance(t, str) for t in tags)):
         raise InvalidMetadataError(
@@ -78,21 +86,30 @@ def validate_metadata(metadata: object, *, max_bytes: int) -> dict[str, Any]:
             f"Metadata is {size:,} bytes once serialized; the limit is {max_bytes:,}. "
             "Send fewer or shorter values."
         )
-    return dict(metadata)
+    return metadata
 
 
-def _check_json_value(value: object, where: str, depth: int) -> None:
+def _json_copy(value: object, where: str, depth: int) -> Any:
+    """A plain-JSON copy of ``value`` (dicts, lists, scalars), or a clear error saying where."""
     if depth > MAX_METADATA_DEPTH:
         raise InvalidMetadataError(
             f"Metadata nests deeper than {MAX_METADATA_DEPTH} levels at {where}."
         )
-    if value is None or isinstance(value, bool | int | str):
-        return
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, str):
+        if _CONTROL_IN_TEXT.search(value):
+            raise InvalidMetadataError(
+                f"{where} contains control characters; only plain text, line breaks and tabs "
+                "are allowed."
+            )
+        return value
     if isinstance(value, float):
         if not math.isfinite(value):
             raise InvalidMetadataError(f"{where} is {value}, which JSON cannot carry.")
-        return
+        return value
     if isinstance(value, Mapping):
+        copy = {}
         for key, item in value.items():
             if not isinstance(key, str):
                 raise InvalidMetadataError(
@@ -100,12 +117,16 @@ def _check_json_value(value: object, where: str, depth: int) -> None:
                 )
             if depth == 0 and not key.strip():
                 raise InvalidMetadataError("Metadata keys cannot be empty.")
-            _check_json_value(item, f"{where}.{key}", depth + 1)
-        return
+            if _CONTROL.search(key):
+                raise InvalidMetadataError(
+                    f"The metadata key {key!r} in {where} contains control characters."
+                )
+            copy[key] = _json_copy(item, f"{where}.{key}", depth + 1)
+        return copy
     if isinstance(value, list | tuple):
-        for index, item in enumerate(value):
-            _check_json_value(item, f"{where}[{index}]", depth + 1)
-        return
+        return [
+            _json_copy(item, f"{where}[{index}]", depth + 1) for index, item in enumerate(value)
+        ]
     raise InvalidMetadataError(
         f"{where} is a {type(value).__name__}; metadata values must be JSON "
         "(text, numbers, true/false, null, lists or objects)."

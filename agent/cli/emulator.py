@@ -11,7 +11,7 @@ import typer
 def register(app: typer.Typer) -> None:
     @app.command("emulator")
     def emulator(
-        port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
+        port: Annotated[int, typer.Option(help="Port to listen on.", min=0, max=65535)] = 8765,
         host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
         data_dir: Annotated[
             Path | None, typer.Option("--data-dir", help="Keep state here (default: in memory).")
@@ -28,14 +28,18 @@ def register(app: typer.Typer) -> None:
         ] = "2024-12-23",
     ) -> None:
         """Serve a local Extend API with sample runs (both API versions, fault injection)."""
+        from agent.cli.errors import friendly_errors
         from extend_emulator import run_forever
 
-        run_forever(
-            host=host,
-            port=port,
-            data_dir=data_dir,
-            fixtures_dir=fixtures,
-            api_key=api_key,
-            reset=reset,
-            default_version=default_version,
-        )
+        if fixtures is not None and not fixtures.is_dir():
+            raise typer.BadParameter(f"{fixtures} is not a folder.", param_hint="--fixtures")
+        with friendly_errors():
+            run_forever(
+                host=host,
+                port=port,
+                data_dir=data_dir,
+                fixtures_dir=fixtures,
+                api_key=api_key,
+                reset=reset,
+                default_version=default_version,
+            )

@@ -14,6 +14,22 @@ from tools.errors import ExtendError
 logger = logging.getLogger("agent.cli")
 
 
+def one_line(exc: ValueError) -> str:
+    """A settings error from pydantic reads ``EXTEND_LOW_CONFIDENCE: Input should be ...``."""
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        try:
+            details = errors(include_url=False)
+        except TypeError:
+            details = None
+        if details:
+            return "; ".join(
+                f"{'.'.join(str(p) for p in d.get('loc', ())) or 'value'}: {d.get('msg')}"
+                for d in details
+            )
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
 @contextmanager
 def friendly_errors() -> Iterator[None]:
     try:
@@ -22,7 +38,7 @@ def friendly_errors() -> Iterator[None]:
         print(f"error: {exc}", file=sys.stderr)
         raise typer.Exit(2) from None
     except ValueError as exc:  # configuration errors (bad EXTEND_API_VERSION, ...)
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {one_line(exc)}", file=sys.stderr)
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

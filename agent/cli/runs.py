@@ -6,7 +6,6 @@ import json
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
 from agent.cli.errors import friendly_errors
 from tools.config import ClientConfig
@@ -49,19 +48,23 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Show a run: fields, values, pages, reference text and confidence."""
         from agent.extend_connection import open_extend
+        from agent.settings import AgentSettings
 
         with friendly_errors():
             validate_run_id(run_id)
-            with open_extend() as extend:
+            settings = AgentSettings()
+            with open_extend(settings) as extend:
                 run = extend.client.get_run(run_id)
         if raw:
             print(json.dumps(run.raw, indent=2, ensure_ascii=False))
         elif as_json:
             print(run.model_dump_json(indent=2, exclude={"raw"}))
         else:
+            from rich.console import Console
+
             from agent.cli.render import render_run
 
-            render_run(run, Console())
+            render_run(run, Console(), low_confidence=settings.low_confidence)
 
     @runs.command("update")
     def update(
@@ -88,6 +91,8 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print(run.model_dump_json(indent=2, exclude={"raw"}))
             return
+        from rich.console import Console
+
         console = Console()
         if name is not None:
             console.print(f"name: {before.name or '(none)'!s} -> {run.name}", markup=False)
