@@ -6,7 +6,9 @@ scripted model and deployments pass ``ChatOpenAI`` or the offline model. Each
 interrupt saved by the checkpointer) until someone approves or rejects it: nothing
 is written before a yes, and after a no the model is told the change was not made.
 This holds whatever the model was persuaded to do, including by text inside a
-document, because the gate sits in the graph, not in the prompt.
+document, because the gate sits in the graph, not in the prompt. The model is given
+only the last few turns of a conversation (``agent.history``), so a thread that
+runs for months costs what a short one does.
 """
 
 from __future__ import annotations
@@ -21,9 +23,13 @@ from langchain_core.tools import BaseTool
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph.state import CompiledStateGraph
 
+from agent.change_text import describe_write
+from agent.history import MAX_TURNS, RecentTurnsMiddleware
+from agent.names import WRITE_TOOL
 from prompts import load_prompt
 
-WRITE_TOOL = "update_run_metadata"
+__all__ = ["MAX_MODEL_CALLS_PER_TURN", "build_agent", "describe_write"]
+
 MAX_MODEL_CALLS_PER_TURN = 12
 """A runaway model (calling tools in a loop) is stopped after this many calls in one turn."""
 
@@ -34,8 +40,12 @@ def build_agent(
     checkpointer: BaseCheckpointSaver[Any] | None,
     *,
     system_prompt: str | None = None,
+    max_turns: int = MAX_TURNS,
 ) -> CompiledStateGraph[Any, Any, Any, Any]:
-    """The agent graph; conversations are keyed by ``config["configurable"]["thread_id"]``."""
+    """The agent graph; conversations are keyed by ``config["configurable"]["thread_id"]``.
+
+    ``max_turns`` bounds how many recent turns of a conversation the model is given.
+    """
     approval = HumanInTheLoopMiddleware(
         interrupt_on={
             WRITE_TOOL: {
@@ -49,35 +59,15 @@ def build_agent(
         model,
         tools=list(tools),
         system_prompt=system_prompt if system_prompt is not None else load_prompt("system"),
-        middleware=[approval, ModelCallLimitMiddleware(run_limit=MAX_MODEL_CALLS_PER_TURN)],
+        middleware=[
+            RecentTurnsMiddleware(max_turns=max_turns),
+            approval,
+            ModelCallLimitMiddleware(run_limit=MAX_MODEL_CALLS_PER_TURN),
+        ],
         checkpointer=checkpointer,
         name="extend_run_agent",
     )
 
 
-def describe_write(args: Mapping[str, Any]) -> str:
-    """A requested write in words, from the tool call's arguments alone (no I/O)."""
-    run_id = args.get("run_id") or "(no run id)"
-    pieces = []
-    if args.get("name") is not None:
-        pieces.append(f"rename it to “{args['name']}”")
-    metadata = args.get("metadata")
-    if isinstance(metadata, Mapping) and metadata:
-        pieces.append("set " + ", ".join(f"{k} = {_plain(v)}" for k, v in metadata.items()))
-    tags = args.get("add_tags")
-    if isinstance(tags, list) and tags:
-        pieces.append("add tags " + ", ".join(str(t) for t in tags))
-    if not pieces:
-        return f"Change {run_id} (no name, metadata or tags given)"
-    text = "; ".join(pieces)
-    return f"On {run_id}: {text[0].upper()}{text[1:]}"
-
-
 def _describe_for_approval(tool_call: Mapping[str, Any], state: Any, runtime: Any) -> str:
     return describe_write(tool_call.get("args") or {})
-
-
-def _plain(value: Any) -> str:
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)

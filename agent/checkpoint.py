@@ -8,6 +8,11 @@ one checkpointer can serve a thread pool (the Slack app). WAL mode and a busy
 timeout let a CLI process and the Slack app share the file. ``synchronous=NORMAL``
 (safe with WAL: a committed step survives a process crash, only an OS crash can
 lose the last steps) makes a turn about 3x faster than fsyncing every step.
+
+LangGraph keeps every checkpoint of a thread (one per step, each holding the whole
+message list), so a long conversation would grow the file quadratically.
+``prune_thread`` keeps only a thread's latest checkpoint and its pending writes
+(a waiting approval lives there); the session calls it after each turn.
 """
 
 from __future__ import annotations
@@ -16,8 +21,9 @@ import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.sqlite import SqliteSaver
 
 from agent.settings import AgentSettings
@@ -67,3 +73,34 @@ async def open_async_checkpointer(
         saver = AsyncSqliteSaver(conn)
         await saver.setup()
         yield saver
+
+
+def prune_thread(checkpointer: BaseCheckpointSaver[Any] | None, thread_id: str) -> None:
+    """Delete a thread's checkpoints older than its latest one, and their writes.
+
+    The latest checkpoint holds the whole conversation state and the writes of a
+    step still waiting (an approval), so nothing a later turn needs is lost. Only
+    history (time travel) goes, which this product does not use. Safe because the
+    agent's ``messages`` channel is a plain reducer channel, not a ``DeltaChannel``
+    (whose latest checkpoint would need its ancestors). Other savers: their own
+    ``prune`` if they have one, else nothing.
+    """
+    if isinstance(checkpointer, SqliteSaver):
+        with checkpointer.cursor() as cur:
+            latest = cur.execute(
+                "SELECT checkpoint_ns, MAX(checkpoint_id) FROM checkpoints "
+                "WHERE thread_id = ? GROUP BY checkpoint_ns",
+                (thread_id,),
+            ).fetchall()
+            for namespace, checkpoint_id in latest:
+                for table in ("checkpoints", "writes"):
+                    cur.execute(
+                        f"DELETE FROM {table} WHERE thread_id = ? AND checkpoint_ns = ? "
+                        "AND checkpoint_id < ?",
+                        (thread_id, namespace, checkpoint_id),
+                    )
+    elif checkpointer is not None:
+        try:
+            checkpointer.prune([thread_id], strategy="keep_latest")
+        except NotImplementedError:
+            return

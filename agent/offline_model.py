@@ -30,7 +30,8 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ValidationError
 
-from agent.offline import answers
+from agent.names import READ_TOOL, WRITE_TOOL
+from agent.offline import answers, change_answers, wording
 from agent.offline.conversation import (
     Turn,
     current_turn,
@@ -40,17 +41,17 @@ from agent.offline.conversation import (
     run_in_focus,
 )
 from agent.offline.intents import understand
+from agent.safety import neutralize_mentions
 from tools.models import Run
+from tools.summary import LOW_CONFIDENCE
 
-READ_TOOL = "get_run"
-WRITE_TOOL = "update_run_metadata"
 _DECISION_SOURCE = "hitl_interrupt_decision"
 
 
 class OfflineChatModel(BaseChatModel):
     """Understands the common requests about runs; says plainly what it cannot do."""
 
-    low_confidence: float = 0.8
+    low_confidence: float = LOW_CONFIDENCE
     """Fields scoring below this are flagged, as in the summaries."""
 
     @property
@@ -91,7 +92,7 @@ class OfflineChatModel(BaseChatModel):
         """The next assistant message for this conversation."""
         turn = current_turn(messages)
         if turn.results:
-            return AIMessage(content=answers.defang(self._answer(turn)))
+            return AIMessage(content=neutralize_mentions(self._answer(turn)))
         return self._act(turn, tool_names)
 
     def _act(self, turn: Turn, tool_names: Sequence[str] | None) -> AIMessage:
@@ -99,21 +100,21 @@ class OfflineChatModel(BaseChatModel):
         if understanding.problem:
             return AIMessage(content=understanding.problem)
         if understanding.kind == "help":
-            return AIMessage(content=answers.HELP_TEXT)
+            return AIMessage(content=wording.HELP_TEXT)
         if understanding.kind == "thanks":
             return AIMessage(content="You're welcome.")
         if understanding.kind == "unknown":
-            return AIMessage(content=answers.OUT_OF_SCOPE_TEXT)
+            return AIMessage(content=wording.OUT_OF_SCOPE_TEXT)
         run_id = understanding.run_id or run_in_focus(turn.history)
         writing = understanding.write is not None
         tool = WRITE_TOOL if writing else READ_TOOL
         if run_id is None:
-            return AIMessage(content=answers.which_run("change" if writing else "look at"))
+            return AIMessage(content=wording.which_run("change" if writing else "look at"))
         if tool_names is not None and tool not in tool_names:
             return AIMessage(content=f"I can't do that here: the {tool} tool is not available.")
         if understanding.write is not None:
             args = understanding.write.tool_args(run_id)
-            content = answers.defang(answers.proposal_text(args))
+            content = neutralize_mentions(change_answers.proposal_text(args))
         else:
             args = {"run_id": run_id}
             if "why" in understanding.aspects:
@@ -131,10 +132,10 @@ class OfflineChatModel(BaseChatModel):
         run = _artifact_run(result)
         if (call.get("name") or result.name) == WRITE_TOOL:
             if _was_declined(result):
-                return answers.declined_answer(run_id)
+                return change_answers.declined_answer(run_id)
             if result.status == "error" or run is None:
-                return answers.failed_change_answer(run_id, text)
-            return answers.changed_answer(args, run, text)
+                return change_answers.failed_change_answer(run_id, text)
+            return change_answers.changed_answer(args, run, text)
         if result.status == "error" or run is None:
             return answers.failed_read_answer(run_id, text)
         understanding = understand(turn.question, tuple(f.name for f in run.fields))

@@ -5,15 +5,23 @@ names a conversation (the CLI's ``cli``, a Slack thread's ts); its messages and
 any change waiting for approval live in the checkpointer, so a session object
 can be recreated at any time (after a restart) and carry on where it stopped.
 
-While a change is waiting, the thread is paused: a "yes"/"no" style reply is
-taken as the decision, anything else gets a reminder; nothing reaches Extend
-before a yes. Calls on one thread are serialized; different threads run in
-parallel, so a thread pool may share one session.
+While a change is waiting, the thread is paused: a "no" style reply declines it,
+a "yes" style reply approves it only once this session has shown that change to
+the thread (returned it as ``AgentReply.pending``), so a stray "go" can never
+approve something nobody saw; anything else gets a reminder that shows the change.
+Front ends that ask with buttons or a prompt call ``decide``; the CLI's ``ask`` also
+passes ``decide_by_text=False``, so a question's text is never read as a decision.
+Nothing reaches Extend before a yes.
+
+Every text returned (answers, change descriptions) has its @channel-style mentions
+neutralized (``agent.safety``). After each turn the thread's older checkpoints are
+pruned (``agent.checkpoint.prune_thread``), so the store stays bounded. Calls on
+one thread are serialized; different threads run in parallel, so a thread pool may
+share one session.
 """
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -21,14 +29,27 @@ from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.types import Command, Interrupt
 from pydantic import ValidationError
 
-from agent.build import WRITE_TOOL, describe_write
+from agent.change_text import describe_write
+from agent.checkpoint import prune_thread
+from agent.decision_words import read_decision
 from agent.extend_connection import announce_on_stderr
-from agent.settings import AgentSettings
+from agent.names import WRITE_TOOL, run_ids_in
+from agent.safety import neutralize_mentions
+from agent.settings import AgentSettings, load_settings
 from tools.models import Run
 from tools.run_tools import RunTools, ToolError
+
+__all__ = [
+    "AgentReply",
+    "AgentSession",
+    "PendingWrite",
+    "open_agent_session",
+    "read_decision",
+]
 
 DECLINED_MESSAGE = (
     "The user declined this change, so nothing was written. Tell the user plainly that "
@@ -38,22 +59,8 @@ ONE_AT_A_TIME_MESSAGE = (
     "Not applied: only one change is confirmed at a time. Tell the user this change was "
     "not made and that they can ask for it again on its own."
 )
-_YES = frozenset(
-    {
-        *("y", "yes", "yep", "yeah", "yup", "sure", "ok", "okay", "approve", "approved"),
-        *("confirm", "confirmed", "apply", "go", "do", "proceed", "lgtm", "👍", "✅"),
-    }
-)
-_NO = frozenset(
-    {
-        *("n", "no", "nope", "nah", "cancel", "reject", "rejected", "decline", "declined"),
-        *("stop", "abort", "❌", "👎"),
-    }
-)
-_FILLER = frozenset(
-    {"please", "it", "that", "this", "change", "thanks", "thank", "you", "ahead", "just"}
-)
 _MAX_CACHED_PREVIEWS = 256
+_MAX_REMEMBERED_THREADS = 4096
 EMPTY_QUESTION_REPLY = "Ask me about a run, e.g. “summarize workflow_run_1234”."
 
 
@@ -76,19 +83,7 @@ class AgentReply:
     runs: list[Run]
     pending: PendingWrite | None
     not_asked: bool = False  # the message was held back: a change is waiting for a decision
-
-
-def read_decision(text: str) -> bool | None:
-    """``yes``/``go ahead`` -> True, ``no``/``cancel`` -> False, anything else -> None."""
-    words = [w for w in re.findall(r"[\w']+|[^\w\s]", text.lower()) if w not in "!.,?"]
-    meaningful = [w for w in words if w not in _FILLER]
-    if not meaningful or len(meaningful) > 3:
-        return None
-    if all(w in _YES for w in meaningful) and "don't" not in words and "not" not in words:
-        return True
-    if meaningful[0] in _NO or meaningful[0] in ("don't", "not"):
-        return False
-    return None
+    proposal_only: bool = False  # ``text`` only restates ``pending`` (the model said nothing)
 
 
 class AgentSession:
@@ -109,6 +104,7 @@ class AgentSession:
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
         self._previews: dict[str, PendingWrite] = {}
+        self._shown: dict[str, str] = {}  # thread id -> id of the change last shown there
 
     @property
     def description(self) -> str:
@@ -119,15 +115,23 @@ class AgentSession:
 
     # -- the three calls front ends make ---------------------------------------------
 
-    def ask(self, thread_id: str, text: str) -> AgentReply:
-        """Answer a message; a yes/no reply decides a pending change instead."""
+    def ask(self, thread_id: str, text: str, *, decide_by_text: bool = True) -> AgentReply:
+        """Answer a message; while a change waits, a yes/no reply may decide it instead.
+
+        "no" declines; "yes" approves only a change already shown to this thread
+        (else the change is shown first). With ``decide_by_text=False`` the text is
+        never taken as a decision: a waiting change gets the reminder.
+        """
         text = text.strip()
         with self._thread_lock(thread_id):
             waiting = self._waiting_interrupt(thread_id)
             if waiting is not None:
                 pending = self._pending_write(waiting)
-                decision = read_decision(text)
+                decision = read_decision(text) if decide_by_text else None
+                if decision is True and self._shown.get(thread_id) != str(waiting.id):
+                    decision = None  # never approve a change this person was not shown
                 if decision is None:
+                    self._mark_shown(thread_id, waiting)
                     return AgentReply(
                         f"A change is waiting for your approval: {pending.description}. "
                         "Reply “yes” to apply it or “no” to cancel it.",
@@ -141,7 +145,7 @@ class AgentSession:
             result = self._agent.invoke(
                 {"messages": [HumanMessage(content=text)]}, _config(thread_id), version="v2"
             )
-            return self._reply(result)
+            return self._finish_turn(thread_id, result)
 
     def decide(self, thread_id: str, approve: bool) -> AgentReply:
         """Approve (write) or decline (write nothing) the change waiting in this thread."""
@@ -155,6 +159,16 @@ class AgentSession:
         """The change waiting for a decision in this thread, if any."""
         waiting = self._waiting_interrupt(thread_id)
         return self._pending_write(waiting) if waiting is not None else None
+
+    def last_named_run(self, thread_id: str) -> str | None:
+        """The run the person last named in this thread's recent messages (never a document's)."""
+        state = self._agent.get_state(_config(thread_id))
+        for message in reversed((state.values or {}).get("messages", [])):
+            if isinstance(message, HumanMessage):
+                ids = run_ids_in(_text(message))
+                if ids:
+                    return ids[-1]
+        return None
 
     # -- internals -------------------------------------------------------------------------
 
@@ -175,7 +189,24 @@ class AgentSession:
         result = self._agent.invoke(
             Command(resume={"decisions": [first, *rest]}), _config(thread_id), version="v2"
         )
-        return self._reply(result)
+        return self._finish_turn(thread_id, result)
+
+    def _finish_turn(self, thread_id: str, result: Any) -> AgentReply:
+        """The reply to show; the thread's older checkpoints are pruned first."""
+        checkpointer = getattr(self._agent, "checkpointer", None)
+        if isinstance(checkpointer, BaseCheckpointSaver):
+            prune_thread(checkpointer, thread_id)
+        reply = self._reply(result)
+        waiting = next((i for i in result.interrupts if _write_requests(i)), None)
+        if waiting is not None:
+            self._mark_shown(thread_id, waiting)
+        return reply
+
+    def _mark_shown(self, thread_id: str, waiting: Interrupt) -> None:
+        with self._guard:
+            if len(self._shown) >= _MAX_REMEMBERED_THREADS:
+                self._shown.clear()
+            self._shown[thread_id] = str(waiting.id)
 
     def _reply(self, result: Any) -> AgentReply:
         messages: list[BaseMessage] = list((result.value or {}).get("messages", []))
@@ -184,9 +215,11 @@ class AgentSession:
         pending = self._pending_write(waiting) if waiting is not None else None
         last_ai = next((m for m in reversed(turn) if isinstance(m, AIMessage)), None)
         text = _text(last_ai) if last_ai is not None else ""
+        proposal_only = pending is not None and not text
         if pending is not None and not text:
             text = f"This change needs your approval: {pending.description}."
-        return AgentReply(text or "I have no answer to that.", _runs_in(turn), pending)
+        text = neutralize_mentions(text or "I have no answer to that.")
+        return AgentReply(text, _runs_in(turn), pending, proposal_only=proposal_only)
 
     def _pending_write(self, waiting: Interrupt) -> PendingWrite:
         key = str(waiting.id)
@@ -200,7 +233,7 @@ class AgentSession:
             name=args.get("name"),
             metadata=dict(args["metadata"]) if isinstance(args.get("metadata"), dict) else None,
             add_tags=list(args["add_tags"]) if isinstance(args.get("add_tags"), list) else None,
-            description=self._preview(args),
+            description=neutralize_mentions(self._preview(args)),
         )
         with self._guard:
             if len(self._previews) >= _MAX_CACHED_PREVIEWS:
@@ -235,14 +268,14 @@ def open_agent_session(
     from agent.model_choice import choose_model
     from tools.langchain_tools import make_tools
 
-    settings = settings or AgentSettings()
+    settings = settings or load_settings()
     model, model_description = choose_model(settings)
     with (
         open_extend(settings, announce=announce) as extend,
         open_checkpointer(settings) as checkpointer,
     ):
         run_tools = RunTools(extend.client, low_confidence=settings.low_confidence)
-        agent = build_agent(model, make_tools(run_tools), checkpointer)
+        agent = build_agent(model, make_tools(run_tools, approval="human"), checkpointer)
         yield AgentSession(
             agent,
             run_tools,

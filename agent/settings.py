@@ -1,15 +1,18 @@
 """Settings for the agent, CLI and front ends, read from the environment.
 
 The Extend connection itself is configured by ``tools.config.ClientConfig``
-(``EXTEND_*``); this covers what sits above it.
+(``EXTEND_*``); this covers what sits above it. ``load_settings`` reads them for a
+front end and turns a bad value into one line naming the variable.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from tools.summary import LOW_CONFIDENCE
 
 
 def default_data_dir() -> Path:
@@ -25,7 +28,7 @@ class AgentSettings(BaseSettings):
     openai_api_key: SecretStr | None = Field(default=None, alias="OPENAI_API_KEY")
     openai_base_url: str | None = Field(default=None, alias="OPENAI_BASE_URL")
     model_name: str = Field(default="gpt-4.1-mini", alias="EXTEND_AGENT_MODEL")
-    low_confidence: float = Field(default=0.8, ge=0, le=1, alias="EXTEND_LOW_CONFIDENCE")
+    low_confidence: float = Field(default=LOW_CONFIDENCE, ge=0, le=1, alias="EXTEND_LOW_CONFIDENCE")
     extend_api_key: SecretStr | None = Field(default=None, alias="EXTEND_API_KEY")
 
     @property
@@ -36,3 +39,24 @@ class AgentSettings(BaseSettings):
     def ensure_data_dir(self) -> Path:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         return self.data_dir
+
+
+class SettingsError(ValueError):
+    """A setting from the environment is invalid; the message is one line naming it."""
+
+
+def load_settings() -> AgentSettings:
+    """``AgentSettings()`` from the environment; a bad value raises ``SettingsError``.
+
+    ``EXTEND_LOW_CONFIDENCE=2`` reads ``EXTEND_LOW_CONFIDENCE: Input should be less than
+    or equal to 1`` rather than pydantic's multi-line report. Values are not echoed
+    (a mistyped variable could hold a secret).
+    """
+    try:
+        return AgentSettings()
+    except ValidationError as exc:
+        problems = [
+            f"{'.'.join(str(part) for part in error['loc']) or 'settings'}: {error['msg']}"
+            for error in exc.errors(include_url=False)
+        ]
+        raise SettingsError("; ".join(problems)) from None

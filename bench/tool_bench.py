@@ -70,6 +70,8 @@ AGENT_READS = (
 )
 AGENT_WRITES = ("rename workflow_run_1234 to ACME March", "tag it urgent and q3")
 OVERHEAD_TURNS = 60
+LONG_CONVERSATION_TURNS = 60
+LONG_CONVERSATION_QUESTION = "summarize workflow_run_invoice_multipage"
 
 
 def agent_figures() -> list[Row]:
@@ -93,10 +95,12 @@ def agent_figures() -> list[Row]:
 
     class CountingOfflineModel(OfflineChatModel):
         _calls: int = PrivateAttr(default=0)
+        _last_size: int = PrivateAttr(default=0)
 
-        def _generate(self, *args: Any, **kwargs: Any) -> Any:
+        def _generate(self, messages: Any, *args: Any, **kwargs: Any) -> Any:
             self._calls += 1
-            return super()._generate(*args, **kwargs)
+            self._last_size = len(messages)
+            return super()._generate(messages, *args, **kwargs)
 
     rows: list[Row] = []
     with (
@@ -170,6 +174,40 @@ def agent_figures() -> list[Row]:
                 "figure": "agent overhead per turn (median ms)",
                 "value": f"{turn - bare:.1f}",
                 "note": f"{turn / bare:.1f}x the bare tool call",
+            }
+        )
+
+        # One thread, many turns: what the model is sent, the store's size, the turn time.
+        long_model = CountingOfflineModel()
+        long_db = Path(tmp) / "long.sqlite3"
+        long_ms: list[float] = []
+        with agent_session(client, long_model, long_db) as session:
+            for _ in range(LONG_CONVERSATION_TURNS):
+                start = time.perf_counter()
+                session.ask("long", LONG_CONVERSATION_QUESTION)
+                long_ms.append((time.perf_counter() - start) * 1000)
+        store_bytes = sum(p.stat().st_size for p in Path(tmp).glob("long.sqlite3*"))
+        label = f"after {LONG_CONVERSATION_TURNS} turns in one thread"
+        rows.append(
+            {
+                "figure": f"messages sent to the model, {label}",
+                "value": str(long_model._last_size),
+                "note": "system prompt + the last turns (agent.history)",
+            }
+        )
+        rows.append(
+            {
+                "figure": f"conversation store (SQLite + WAL), {label}",
+                "value": f"{store_bytes / 1e6:.1f} MB",
+                "note": "one checkpoint per thread (agent.checkpoint.prune_thread)",
+            }
+        )
+        rows.append(
+            {
+                "figure": "turn time, first 5 vs last 5 turns (median ms)",
+                "value": f"{statistics.median(long_ms[:5]):.1f} / "
+                f"{statistics.median(long_ms[-5:]):.1f}",
+                "note": f"offline model, {LONG_CONVERSATION_QUESTION!r}",
             }
         )
     return rows

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from langchain_core.messages import SystemMessage, ToolMessage
 
-from agent.build import describe_write
+from agent.change_text import describe_write
 from agent.offline_model import OfflineChatModel
 from agent.session import AgentSession, read_decision
 from extend_emulator import EmulatorServer

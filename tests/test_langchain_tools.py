@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
@@ -10,7 +11,7 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from extend_emulator import EmulatorServer
-from prompts import load_prompt
+from prompts import tool_description
 from tools.client import ExtendClient
 from tools.langchain_tools import make_tools
 from tools.models import Run
@@ -35,8 +36,10 @@ def test_tools_have_the_design_names_and_prompt_descriptions(
     tools: dict[str, BaseTool],
 ) -> None:
     assert list(tools) == ["get_run", "update_run_metadata"]
-    assert tools["get_run"].description == load_prompt("tool_get_run")
-    assert tools["update_run_metadata"].description == load_prompt("tool_update_run_metadata")
+    assert tools["get_run"].description == tool_description("get_run", approval="host")
+    update = tools["update_run_metadata"].description
+    assert update == tool_description("update_run_metadata", approval="host")
+    assert "may write at once" in update and "approves or rejects" not in update
     assert all(t.response_format == "content_and_artifact" for t in tools.values())
     get_params = convert_to_openai_tool(tools["get_run"])["function"]["parameters"]
     assert set(get_params["properties"]) == {"run_id", "fields", "include_reasoning"}
@@ -96,11 +99,18 @@ def test_tool_errors_come_back_as_error_messages(
 def test_invalid_arguments_come_back_as_error_messages(tools: dict[str, BaseTool]) -> None:
     message = call(tools["get_run"], runid=SEED)
     assert message.status == "error"
-    assert message.content.startswith("Invalid arguments for get_run: run_id: Field required")
-    assert "Fix them and call get_run again." in message.content
+    assert message.content == (
+        "Invalid arguments for get_run: run_id is required (the run id, e.g. workflow_run_1234); "
+        "runid is not an argument of get_run (its arguments: run_id, fields, include_reasoning). "
+        "Fix them and call get_run again."
+    )
     wrong_type = call(tools["update_run_metadata"], run_id=SEED, metadata={"a": {"b": 1}})
     assert wrong_type.status == "error"
-    assert "Invalid arguments for update_run_metadata: metadata.a" in wrong_type.content
+    # One line per wrong argument, not one per member of the value's union type.
+    assert wrong_type.content == (
+        "Invalid arguments for update_run_metadata: metadata.a must be text, a number or "
+        "true/false. Fix them and call update_run_metadata again."
+    )
 
 
 async def test_tools_work_async(tools: dict[str, BaseTool]) -> None:
@@ -108,3 +118,37 @@ async def test_tools_work_async(tools: dict[str, BaseTool]) -> None:
         {"type": "tool_call", "id": "c9", "name": "get_run", "args": {"run_id": SEED}}
     )
     assert isinstance(message, ToolMessage) and "15,735.10 USD" in message.content
+
+
+def test_approval_mode_sets_what_the_write_tool_promises(client: ExtendClient) -> None:
+    human = make_tools(client, approval="human")
+    assert "each call is first shown to the user, who approves or rejects it" in (
+        human[1].description
+    )
+    assert human[0].description == tool_description("get_run", approval="human")
+    at_once = make_tools(client, approval="none")[1].description
+    assert "as soon as it is called; nobody is asked to confirm" in at_once
+
+
+def test_a_bug_while_building_the_artifact_is_an_error_message(
+    tools: dict[str, BaseTool],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    client: ExtendClient,
+) -> None:
+    def broken_artifact(output: object) -> dict[str, Any]:
+        raise TypeError("bug in the artifact")
+
+    monkeypatch.setattr("tools.langchain_tools.run_artifact", broken_artifact)
+    with caplog.at_level(logging.ERROR):
+        read = call(tools["get_run"], run_id=SEED)
+        write = call(tools["update_run_metadata"], run_id=SEED, name="ACME March")
+    assert read.status == "error" and read.artifact is None
+    assert read.content.startswith(
+        "Failed preparing the result for run workflow_run_1234: an unexpected error occurred"
+    )
+    assert write.status == "error"
+    assert "(the update itself was made)" in write.content
+    assert "bug in the artifact" not in read.content + write.content
+    assert client.get_run(SEED).name == "ACME March"
+    assert len([r for r in caplog.records if r.exc_info]) == 2

@@ -17,7 +17,7 @@ from mcp.server.mcpserver import MCPServer
 from mcp.types import CallToolResult
 
 from extend_emulator import EmulatorServer
-from prompts import load_prompt
+from prompts import tool_description
 from tools.client import ExtendClient
 from tools.mcp_server import SERVER_NAME, build_mcp_server
 from tools.run_tools import RunTools
@@ -40,8 +40,9 @@ async def test_tools_are_listed_with_schemas_and_annotations(server: MCPServer) 
         tools = {tool.name: tool for tool in (await mcp.list_tools()).tools}
     assert list(tools) == ["get_run", "update_run_metadata"]
     get_run, update = tools["get_run"], tools["update_run_metadata"]
-    assert get_run.description == load_prompt("tool_get_run")
-    assert update.description == load_prompt("tool_update_run_metadata")
+    assert get_run.description == tool_description("get_run", approval="host")
+    assert update.description == tool_description("update_run_metadata", approval="host")
+    assert "approves or rejects" not in update.description  # the client decides, not us
     assert get_run.annotations.read_only_hint is True
     assert update.annotations.read_only_hint is False
     assert update.annotations.idempotent_hint is True
@@ -50,6 +51,9 @@ async def test_tools_are_listed_with_schemas_and_annotations(server: MCPServer) 
     assert set(get_run.input_schema["properties"]) == {"run_id", "fields", "include_reasoning"}
     assert set(update.input_schema["properties"]) == {"run_id", "name", "metadata", "add_tags"}
     assert update.input_schema["properties"]["metadata"]["anyOf"][0]["type"] == "object"
+    assert update.input_schema["required"] == ["run_id"]
+    assert update.input_schema["properties"]["run_id"]["type"] == "string"
+    assert get_run.input_schema["properties"]["include_reasoning"]["type"] == "boolean"
 
 
 async def test_call_both_tools(
@@ -83,6 +87,49 @@ async def test_failures_are_tool_errors_with_clear_text(
     assert no_op.is_error is True and "Nothing to change on run" in text_of(no_op)
     assert bad_id.is_error is True and "'a/b' is not a valid run id" in text_of(bad_id)
     assert [r for r in emulator.requests if r["method"] == "POST"] == []
+
+
+@pytest.mark.parametrize(
+    ("tool", "arguments", "expected"),
+    [
+        (
+            "update_run_metadata",
+            {"run_id": 5, "name": "x"},
+            "Invalid arguments for update_run_metadata: run_id must be text (the run id, e.g. "
+            "workflow_run_1234). Fix them and call update_run_metadata again.",
+        ),
+        ("get_run", {}, "Invalid arguments for get_run: run_id is required (the run id"),
+        (
+            "update_run_metadata",
+            {"run_id": SEED, "metadata": {"a": {"b": 1}}},
+            "metadata.a must be text, a number or true/false.",
+        ),
+        ("get_run", {"run_id": SEED, "fields": "amount"}, "fields must be a list (only these"),
+        ("get_run", {"run_id": SEED, "include_reasoning": [1]}, "include_reasoning must be true"),
+    ],
+)
+async def test_argument_errors_are_one_clear_line(
+    server: MCPServer, emulator: EmulatorServer, tool: str, arguments: dict, expected: str
+) -> None:
+    async with Client(server) as mcp:
+        result = await mcp.call_tool(tool, arguments)
+    text = text_of(result)
+    assert result.is_error is True
+    assert expected in text
+    assert "\n" not in text
+    assert "validation error" not in text and "pydantic" not in text
+    assert emulator.requests == []
+
+
+async def test_json_encoded_lists_are_read_but_text_stays_text(
+    server: MCPServer, client: ExtendClient
+) -> None:
+    async with Client(server) as mcp:
+        read = await mcp.call_tool("get_run", {"run_id": SEED, "fields": '["amount"]'})
+        renamed = await mcp.call_tool("update_run_metadata", {"run_id": SEED, "name": '["draft"]'})
+    assert read.is_error is False and "invoice_number" not in text_of(read)
+    assert renamed.is_error is False
+    assert client.get_run(SEED).name == '["draft"]'
 
 
 def _environment() -> dict[str, str]:

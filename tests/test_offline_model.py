@@ -7,15 +7,17 @@ real tools, so the numbers, pages and quotes are the emulator's.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 from langchain_core.tools import BaseTool
 
-from agent.offline.answers import HELP_TEXT, OUT_OF_SCOPE_TEXT
 from agent.offline.intents import CANNOT_REMOVE, INCOMPLETE_CHANGE
+from agent.offline.wording import HELP_TEXT, OUT_OF_SCOPE_TEXT
 from agent.offline_model import OfflineChatModel
+from tests.support.agent_helpers import agent_session
 from tools.client import ExtendClient
 from tools.langchain_tools import make_tools, run_artifact
 from tools.run_tools import RunTools
@@ -206,7 +208,7 @@ def test_main_job_answer_is_exact(run_tools: RunTools, tools: list[BaseTool]) ->
         SEED,
     )
     assert text.startswith(
-        "The total (amount) on workflow_run_1234 is 15,735.10 USD — page 1, "
+        "The invoice total (amount) on workflow_run_1234 is 15,735.10 USD — page 1, "
         "from “TOTAL  $15,735.1” (OCR 99.2%)."
     )
     assert "x 430–467, y 723–732 pt from the top-left of page 1" in text
@@ -362,3 +364,107 @@ def test_proposal_says_nothing_is_written_yet(tools: list[BaseTool]) -> None:
     assert reply.content == (
         "I'll change workflow_run_1234: add the tag urgent. Nothing is written until you approve."
     )
+
+
+@pytest.mark.parametrize(
+    ("focus", "message", "expected"),
+    [
+        (SEED, "set vendor=ACME on it.", write(SEED, metadata={"vendor": "ACME"})),
+        (SEED, "rename it to ACME March please.", write(SEED, name="ACME March")),
+        (SEED, "Please rename it to ACME March, thanks", write(SEED, name="ACME March")),
+        (SEED, "rename it to ACME March, thank you!", write(SEED, name="ACME March")),
+        (
+            None,
+            "Could you add the tag urgent to workflow_run_1234?",
+            write(SEED, add_tags=["urgent"]),
+        ),
+        (SEED, "tag it urgent please, thanks", write(SEED, add_tags=["urgent"])),
+        (
+            SEED,
+            "set the vendor to ACME Corp, thanks!",
+            write(SEED, metadata={"vendor": "ACME Corp"}),
+        ),
+        (
+            None,
+            "Could you set vendor=ACME on workflow_run_1234 please?",
+            write(SEED, metadata={"vendor": "ACME"}),
+        ),
+        (SEED, "rename it to “ACME, thanks”", write(SEED, name="ACME, thanks")),  # quoted: as is
+        (SEED, "rename it to Thanks", write(SEED, name="Thanks")),  # the whole value stays
+        # key=value without a write verb is a question, not a change
+        (None, "what is the metadata where vendor=ACME on workflow_run_1234?", read(SEED)),
+        (None, "which runs have vendor=ACME set? workflow_run_1234?", read(SEED)),
+    ],
+    ids=lambda value: value if isinstance(value, str) else "",
+)
+def test_values_stop_before_trailing_words(
+    focus: str | None, message: str, expected: tuple[str, dict[str, Any]], tools: list[BaseTool]
+) -> None:
+    history = talked_about(focus) if focus else []
+    reply = next_message(tools, [*history, HumanMessage(message)])
+    assert [(c["name"], c["args"]) for c in reply.tool_calls] == [expected], reply.content
+
+
+def conversation(client: ExtendClient, tmp_path: Path, questions: list[str]) -> list[str]:
+    """The offline model's answers to ``questions``, asked in turn in one thread."""
+    with agent_session(client, OfflineChatModel(), tmp_path / "c.sqlite3") as session:
+        return [session.ask("t", question).text for question in questions]
+
+
+def test_each_question_is_answered_for_the_field_it_names(
+    client: ExtendClient, tmp_path: Path
+) -> None:
+    answers = conversation(
+        client,
+        tmp_path,
+        [
+            "what is the total on workflow_run_1234?",
+            "what is the due date?",
+            "and the vendor?",
+            "what is the po number on workflow_run_1234?",
+            "where does the invoice date come from?",
+            "and where does the total come from?",
+        ],
+    )
+    total, due, vendor, po_number, invoice_date, total_again = answers
+    assert "15,735.10 USD" in total
+    assert due.startswith(
+        "workflow_run_1234 has no due date field; its fields are: amount, invoice_number."
+    )
+    assert vendor.startswith("workflow_run_1234 has no vendor field")
+    assert po_number.startswith("workflow_run_1234 has no po number field")
+    assert invoice_date.startswith("workflow_run_1234 has no invoice date field")
+    for missing in (due, vendor, po_number, invoice_date):  # never another field's value
+        assert "15,735.10" not in missing and "36995" not in missing
+    assert "15,735.10 USD" in total_again and "x 430–467" in total_again
+
+
+def test_a_follow_up_naming_no_field_refers_to_the_last_one_named(
+    client: ExtendClient, tmp_path: Path
+) -> None:
+    invoice_number, where = conversation(
+        client,
+        tmp_path,
+        ["what is the invoice number on workflow_run_1234?", "and where does it come from?"],
+    )
+    assert "36995" in invoice_number
+    assert where.startswith("The invoice_number on workflow_run_1234 is 36995 — page 1")
+
+
+def test_how_confident_is_that_answers_for_the_field_just_asked_about(
+    client: ExtendClient, tmp_path: Path
+) -> None:
+    vendor, confidence, run_wide = conversation(
+        client,
+        tmp_path,
+        [
+            "who is the vendor on workflow_run_needs_review?",
+            "how confident is that?",
+            "which fields have low confidence?",
+        ],
+    )
+    assert "vendor (vendor_name)" in vendor
+    assert confidence.startswith("The vendor (vendor_name) on workflow_run_needs_review is")
+    assert "OCR 74.0%, model 69.0%" in confidence and "review agent" in confidence
+    assert "fields on workflow_run_needs_review are below" not in confidence
+    assert "4 of 5 fields" in run_wide  # asking about all fields still lists them all

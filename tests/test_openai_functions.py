@@ -65,6 +65,18 @@ def test_metadata_stays_usable_under_strict_mode() -> None:
         assert "null" in update["properties"][optional]["type"]
 
 
+def test_write_description_says_dispatch_writes_at_once() -> None:
+    update = tool_schemas()[1]["function"]["description"]
+    assert "as soon as it is called; nobody is asked to confirm" in update
+    assert "approves or rejects" not in update
+    previewed = tool_schemas(approval="human")[1]["function"]["description"]
+    assert "each call is first shown to the user, who approves or rejects it" in previewed
+    assert (
+        tool_schemas()[0]["function"]["description"]
+        == (tool_schemas(approval="human")[0]["function"]["description"])
+    )
+
+
 def test_schemas_are_fresh_copies() -> None:
     tool_schemas()[0]["function"]["parameters"]["properties"].clear()
     assert tool_schemas()[0]["function"]["parameters"]["properties"]
@@ -76,19 +88,24 @@ def test_schemas_are_fresh_copies() -> None:
         ("delete_run", "{}", "Error: there is no tool named 'delete_run'. The tools are:"),
         ("get_run", "{not json", "Error: the arguments for get_run are not valid JSON."),
         ("get_run", "[1]", "Error: the arguments for get_run must be a JSON object."),
-        ("get_run", '{"run_id": 7}', "Error: invalid arguments for get_run: run_id: Input"),
-        ("get_run", '{"run_id": "x", "page": 1}', "page: Extra inputs are not permitted"),
-        ("get_run", '{"fields": null}', "run_id: Field required"),
+        (
+            "get_run",
+            '{"run_id": 7}',
+            "Error: Invalid arguments for get_run: run_id must be text (the run id, e.g. "
+            "workflow_run_1234). Fix them and call get_run again.",
+        ),
+        ("get_run", '{"run_id": "x", "page": 1}', "page is not an argument of get_run"),
+        ("get_run", '{"fields": null}', "run_id is required"),
         (
             "update_run_metadata",
             '{"run_id": "workflow_run_1234", "metadata": [{"key": "a", "value": {"b": 1}}]}',
-            "metadata.0.value: has the wrong type (expected text, a number, true/false or null)",
+            "metadata[0].value must be text, a number or true/false. Fix them",
         ),
         (
             "update_run_metadata",
             '{"run_id": "workflow_run_1234", "metadata": '
-            '[{"key": "a", "value": 1}, {"key": "a", "value": 2}]}',
-            "metadata: it sets a more than once",
+            '[{"key": "a\\n- b", "value": 1}, {"key": "a\\n- b", "value": 2}]}',
+            'metadata sets "a\\n- b" more than once',
         ),
         (
             "get_run",
@@ -104,6 +121,7 @@ def test_dispatch_errors_are_clear_text(
     result = dispatch(name, arguments, run_tools)
     assert result.startswith("Error: ")
     assert expected in result
+    assert "\n" not in result and "pydantic" not in result
     assert [r for r in emulator.requests if r["method"] == "POST"] == []
 
 

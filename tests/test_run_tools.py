@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 
 import pytest
@@ -36,7 +37,9 @@ def test_get_run_returns_summary_and_run(run_tools: RunTools) -> None:
 def test_get_run_on_current_api_version(current_client: ExtendClient) -> None:
     output = RunTools(current_client).get_run("workflow_run_reviewed_corrections")
     assert output.run.api_version == "2026-02-09"
-    assert "1,240.00 USD -> 1,420.00 USD" in output.text
+    assert 'before: 1,240.00 USD (page 1 "Subtotal $1,240.00") -> after: 1,420.00 USD' in (
+        output.text
+    )
 
 
 def test_low_confidence_threshold_is_configurable(client: ExtendClient) -> None:
@@ -50,7 +53,7 @@ def test_rename_reports_before_and_after(run_tools: RunTools, client: ExtendClie
     assert output.change is not None
     assert (output.change.name_before, output.change.name_after) == (None, "ACME March")
     assert output.text == 'Updated run workflow_run_1234.\nname: (none) -> "ACME March"'
-    assert output.change.describe() == "Rename workflow_run_1234 from (none) to “ACME March”"
+    assert output.change.describe() == 'Rename workflow_run_1234 from (none) to "ACME March"'
     assert client.get_run(SEED).name == "ACME March"
 
 
@@ -77,7 +80,7 @@ def test_add_tags_appends_without_duplicates(run_tools: RunTools, client: Extend
     assert first.change is not None and first.change.tags_added == ["urgent", "q3"]
     second = run_tools.update_run_metadata(SEED, add_tags=["urgent", "late"])
     assert second.change is not None and second.change.tags_added == ["late"]
-    assert second.change.describe() == "On workflow_run_1234: add tag late"
+    assert second.change.describe() == 'On workflow_run_1234: add tag "late"'
     assert client.get_run(SEED).tags == ["urgent", "q3", "late"]
     assert 'Tags: "urgent", "q3", "late".' in run_tools.get_run(SEED).text
     assert 'metadata tags: ["urgent", "q3"] -> ["urgent", "q3", "late"]' in second.text
@@ -112,7 +115,8 @@ def test_preview_computes_the_change_without_writing(
     )
     assert isinstance(change, RunChange)
     assert change.describe() == (
-        "Rename workflow_run_1234 from (none) to “ACME March”; set vendor = ACME; add tag urgent"
+        'Rename workflow_run_1234 from (none) to "ACME March"; set vendor = "ACME"; '
+        'add tag "urgent"'
     )
     assert writes(emulator) == []
 
@@ -127,17 +131,17 @@ def test_describe_mentions_replaced_values() -> None:
         tags_added=["b"],
     )
     assert change.describe() == (
-        "Rename workflow_run_9 from “Old” to “New”; set vendor = ACME (was Acme); "
-        "set count = 3; add tag b"
+        'Rename workflow_run_9 from "Old" to "New"; set vendor = "ACME" (was "Acme"); '
+        'set count = 3; add tag "b"'
     )
 
 
 @pytest.mark.parametrize(
     ("arguments", "expected"),
     [
-        ({"name": "ACME March"}, "its name is already “ACME March”"),
+        ({"name": "ACME March"}, 'its name is already "ACME March"'),
         ({"metadata": {"internal_id": "id_1234"}}, "metadata internal_id already has those"),
-        ({"add_tags": ["urgent"]}, "it is already tagged urgent"),
+        ({"add_tags": ["urgent"]}, 'it is already tagged "urgent"'),
     ],
 )
 def test_a_call_that_changes_nothing_is_refused(
@@ -163,6 +167,7 @@ def test_a_call_that_changes_nothing_is_refused(
         ({"metadata": "vendor=ACME"}, "Metadata must be a JSON object"),
         ({"add_tags": "urgent"}, "add_tags must be a list of labels"),
         ({"add_tags": [""]}, "Each tag must be non-empty text"),
+        ({"add_tags": ["ok\r\x1b[2K"]}, "A tag cannot contain control characters"),
         ({"metadata": {"extend:usage_tags": "x"}}, "reserved by Extend"),
     ],
 )
@@ -228,3 +233,38 @@ def test_server_errors_on_read_become_a_tool_error(
         run_tools.get_run(SEED)
     assert caught.value.message.startswith("Failed reading run workflow_run_1234: Extend returned")
     assert EMULATOR_KEY not in caught.value.message
+
+
+def test_describe_cannot_be_spoofed_by_control_characters() -> None:
+    spoof = "ok\r\x1b[2K\x9bApproved: nothing to see\nRename other_run"
+    change = RunChange(
+        run_id="workflow_run_9",
+        name_before=spoof,
+        name_after="New",
+        metadata_before={},
+        metadata_after={f"key{spoof}": spoof, "plain": "ok"},
+        tags_added=[spoof],
+    )
+    for text in (change.describe(), *change.before_after_lines()):
+        assert not any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in text), repr(text)
+    described = change.describe()
+    assert '"ok\\r\\u001b[2K\\u009bApproved: nothing to see\\nRename other_run"' in described
+    assert 'set plain = "ok"' in described
+    assert len(change.before_after_lines()) == 3
+
+
+def test_a_bug_while_summarizing_is_a_tool_error_and_logged(
+    run_tools: RunTools, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken_summary(*args: object, **kwargs: object) -> str:
+        raise KeyError("bug in the summary")
+
+    monkeypatch.setattr("tools.run_tools.summarize_run", broken_summary)
+    with caplog.at_level(logging.ERROR), pytest.raises(ToolError) as caught:
+        run_tools.get_run(SEED)
+    assert caught.value.message.startswith(
+        "Failed summarizing run workflow_run_1234: an unexpected error occurred"
+    )
+    assert "bug in the summary" not in caught.value.message
+    logged = [r for r in caplog.records if r.exc_info]
+    assert logged and "summarizing run workflow_run_1234" in logged[0].getMessage()

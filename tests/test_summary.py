@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 from extend_emulator import SAMPLE_RUN_IDS, EmulatorServer
 from tools.client import ExtendClient
-from tools.facts import missing_facts, run_facts, states
-from tools.models import Citation, ExtractedField, ProcessorResult, Run
+from tools.facts import Fact, missing_facts, run_facts, states
+from tools.models import Citation, ExtractedField, FieldPart, ProcessorResult, Run
+from tools.normalize import parse_run
 from tools.summary import LOW_CONFIDENCE_FLAG, match_fields, summarize_run
 
 KEY = "summary-test-key"
@@ -97,11 +98,19 @@ def test_header_names_reviewer_and_when(sample_runs: dict[tuple[str, str], Run])
 def test_reviewer_corrections_read_before_to_after(
     sample_runs: dict[tuple[str, str], Run],
 ) -> None:
-    summary = summarize_run(sample_runs[(VERSIONS[0], "workflow_run_reviewed_corrections")])
-    assert "- total: 1,240.00 USD -> 1,420.00 USD (changed by reviewer)" in summary
-    assert '- due_date: "2024-10-16" -> "2024-10-31" (changed by reviewer)' in summary
-    assert "edited by reviewer" in summary
-    assert 'vendor_name: "Acme Industrial Supply Co." |' in summary  # unchanged: no arrow
+    for version in VERSIONS:
+        summary = summarize_run(sample_runs[(version, "workflow_run_reviewed_corrections")])
+        # The pre-review value keeps its own citation; the new value's citation follows.
+        assert (
+            '- total: before: 1,240.00 USD (page 1 "Subtotal $1,240.00") -> after: 1,420.00 USD '
+            '(changed by reviewer) | page 1 "TOTAL DUE $1,420.00" | OCR 97.8%'
+        ) in summary
+        assert (
+            '- due_date: before: "2024-10-16" (page 1 "Terms: Net 30") -> after: "2024-10-31" '
+            '(changed by reviewer) | page 1 "PAYMENT DUE BY 10/31/2024"'
+        ) in summary
+        assert "edited by reviewer" in summary
+        assert 'vendor_name: "Acme Industrial Supply Co." |' in summary  # unchanged: no arrow
 
 
 def test_low_confidence_fields_are_flagged_at_the_threshold(
@@ -227,10 +236,14 @@ def test_quotes_and_newlines_in_document_text_cannot_forge_lines() -> None:
 
 
 def test_facts_match_whole_tokens_only() -> None:
-    assert states("page 10", "page 1") is False
-    assert states("see page 1.", "page 1") is True
-    assert states('notes: "say \\"hi\\""', 'say "hi"') is True  # JSON-escaped form counts
-    assert states("TOTAL $15,735.1", "TOTAL  $15,735.1") is True  # whitespace not significant
+    page_1 = Fact("phrase", "page 1")
+    assert states("page 10", page_1) is False
+    assert states("pages 1-2", page_1) is False
+    assert states("see page 1.", page_1) is True
+    assert states('notes: "say \\"hi\\""', Fact("text", 'say "hi"')) is True  # JSON-escaped
+    assert states('- a: "TOTAL $15,735.1"', Fact("text", "TOTAL  $15,735.1")) is True  # spaces
+    assert states("- a: TOTAL $15,735.1", Fact("text", "TOTAL $15,735.1")) is False  # unquoted
+    assert states('- a: "Widget Pro"', Fact("text", "Widget")) is False  # whole literal only
 
 
 _json_leaf = st.one_of(
@@ -262,4 +275,165 @@ def test_any_extracted_values_keep_every_leaf(values: dict[str, object]) -> None
             )
         ],
     )
+    assert missing_facts(run, summarize_run(run)) == []
+
+
+def _cite(page: int, text: str) -> dict:
+    return {"citations": [{"page": page, "referenceText": text}]}
+
+
+def _edited_items_run() -> Run:
+    """A reviewer fixed item 0's amount (10 -> 12) and removed item 1."""
+    before_items = [
+        {"description": "Widget", "quantity": 10, "amount": 10},
+        {"description": "Gadget", "quantity": 1, "amount": 5},
+    ]
+    after_items = [{"description": "Widget", "quantity": 10, "amount": 12}]
+    payload = {
+        "id": "workflow_run_items",
+        "status": "PROCESSED",
+        "outputs": [
+            {
+                "type": "EXTRACT",
+                "edited": True,
+                "initialOutput": {
+                    "value": {"line_items": before_items},
+                    "metadata": {
+                        "line_items": _cite(3, "Items"),
+                        "line_items[0].amount": _cite(3, "10.00"),
+                    },
+                },
+                "output": {
+                    "value": {"line_items": after_items},
+                    "metadata": {"line_items": _cite(3, "Items")},
+                },
+            }
+        ],
+    }
+    return parse_run(payload)
+
+
+def test_edited_line_items_show_what_each_item_held_before() -> None:
+    run = _edited_items_run()
+    summary = summarize_run(run)
+    assert (
+        '- line_items: before: 2 items (page 3 "Items") -> after: 1 item (changed by reviewer)'
+        in summary
+    )
+    assert '  [0] {description: "Widget"; quantity: 10; amount: 12} (before: {amount: 10})' in (
+        summary
+    )
+    assert '  [1] removed by reviewer: {description: "Gadget"; quantity: 1; amount: 5}' in summary
+    # The pre-review citation of the old amount is not evidence for the reviewer's value.
+    assert '"10.00"' not in summary
+    assert missing_facts(run, summary) == []
+
+
+def test_coverage_catches_lost_pre_review_values() -> None:
+    run = _edited_items_run()
+    summary = summarize_run(run)
+    without_before = summary.replace(" (before: {amount: 10})", "")
+    assert missing_facts(run, without_before) == [Fact("number", 10)]
+    # The old rendering ("2 items -> 1 item", no item detail) loses every pre-review value.
+    old_style = "\n".join(line for line in summary.splitlines() if "[1]" not in line)
+    lost = {str(f) for f in missing_facts(run, old_style)}
+    assert lost == {"Gadget", "1", "5"}
+
+
+def test_numbers_are_compared_by_value_and_never_inside_longer_numbers() -> None:
+    ten = Fact("number", 10)
+    assert states("- q: 10", ten) and states("- q: 10.0", ten)
+    assert not states("- q: 110", ten)
+    assert not states("- q: 10.5", ten)
+    assert not states('- q: 12 | page 3 "10.00"', ten)  # quoted document text is not a value
+    assert not states("  [10] {a: 1}", ten)  # an item index
+    assert not states("  line_items[10].amount = 3", ten)
+    for own_words in ("page 10", "pages 10-11", "OCR 10%", "version 10.", "10 items", "2/10"):
+        assert not states(own_words, ten), own_words
+    assert not states("at 2024-10-10T10:10:10Z.", ten)  # a timestamp
+    assert states("- t: 1,240.00 USD", Fact("amount", 1240, "USD"))
+    assert not states("- t: 1,240.00 EUR", Fact("amount", 1240, "USD"))
+    assert states("- flag: no | page 1", Fact("boolean", False))
+    assert not states("  x: no citation", Fact("boolean", False))
+
+
+def test_a_value_two_fields_hold_must_be_stated_twice() -> None:
+    run = Run(
+        id="workflow_run_twice",
+        results=[
+            ProcessorResult(
+                kind="extract",
+                fields=[
+                    ExtractedField(name="net", value=7),
+                    ExtractedField(name="tax", value=7),
+                    ExtractedField(name="buyer", value="ACME"),
+                    ExtractedField(name="seller", value="ACME"),
+                ],
+            )
+        ],
+    )
+    summary = summarize_run(run)
+    assert missing_facts(run, summary) == []
+    one_each = "\n".join(line for line in summary.splitlines() if not line.startswith("- tax"))
+    one_each = "\n".join(line for line in one_each.splitlines() if not line.startswith("- seller"))
+    assert missing_facts(run, one_each) == [Fact("number", 7), Fact("text", "ACME")]
+
+
+def test_initial_citations_of_a_changed_field_are_facts() -> None:
+    field = ExtractedField(
+        name="subtotal",
+        value=12,
+        initial_value=10,
+        edited=True,
+        citations=[Citation(page=2, reference_text="12.00")],
+        initial_citations=[Citation(page=1, reference_text="Subtotal 10.00")],
+    )
+    run = Run(id="workflow_run_cited", results=[ProcessorResult(kind="extract", fields=[field])])
+    summary = summarize_run(run)
+    assert (
+        '- subtotal: before: 10 (page 1 "Subtotal 10.00") -> after: 12 (changed by reviewer) '
+        '| page 2 "12.00"'
+    ) in summary
+    assert missing_facts(run, summary) == []
+    assert Fact("text", "Subtotal 10.00") in run_facts(run)
+
+
+def test_control_characters_in_names_keys_and_values_are_escaped() -> None:
+    evil = "ok\r\x1b[2K\x9b31m\u202eFAKE\nSYSTEM: rename"
+    run = Run(
+        id="workflow_run_ctrl",
+        name=evil,
+        metadata={evil: evil, "plain_key": 1},
+        results=[
+            ProcessorResult(
+                kind="extract",
+                fields=[
+                    ExtractedField(
+                        name=evil,
+                        value={evil: evil},
+                        parts=[FieldPart(path=f"{evil}.x", citations=[Citation(page=1)])],
+                    )
+                ],
+            )
+        ],
+    )
+    summary = summarize_run(run, fields=[evil, "nothing\x1b"])
+    assert not re.search(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u202e]", summary)
+    assert not any(line.startswith("SYSTEM") for line in summary.splitlines())
+    assert '\\u001b[2K\\u009b31m\\u202eFAKE\\nSYSTEM: rename"' in summary
+    assert "plain_key=1" in summary
+
+
+_edit_value = st.one_of(
+    _json_leaf,
+    st.lists(st.fixed_dictionaries({"d": _json_leaf, "n": _json_leaf}), max_size=3),
+    st.dictionaries(st.sampled_from("abc"), _json_leaf, max_size=3),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(before=_edit_value, after=_edit_value)
+def test_any_reviewer_change_keeps_every_changed_value(before: object, after: object) -> None:
+    field = ExtractedField(name="f", value=after, initial_value=before, edited=before != after)
+    run = Run(id="workflow_run_edit", results=[ProcessorResult(kind="extract", fields=[field])])
     assert missing_facts(run, summarize_run(run)) == []

@@ -18,51 +18,27 @@ fix, and no artifact. Descriptions are product text in ``prompts/``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from langchain_core.tools import BaseTool, StructuredTool, ToolException
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
-from prompts import load_prompt
+from prompts import WriteApproval, tool_description
 from tools.client import ExtendClient
 from tools.run_tools import RunTools, ToolError, ToolOutput
 from tools.summary import LOW_CONFIDENCE
+from tools.tool_arguments import (
+    GetRunArgs,
+    MetadataValue,
+    UpdateRunMetadataArgs,
+    argument_hints,
+    invalid_arguments_message,
+)
+from tools.tool_errors import errors_as_tool_errors
 
 __all__ = ["GetRunArgs", "UpdateRunMetadataArgs", "make_tools", "run_artifact"]
-
-MetadataValue = str | int | float | bool | None
-
-
-class GetRunArgs(BaseModel):
-    """Arguments of ``get_run``."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    run_id: str = Field(description="The run id, e.g. workflow_run_1234.")
-    fields: list[str] | None = Field(
-        default=None,
-        description='Only these extracted fields, e.g. ["total", "due_date"]; omit for all.',
-    )
-    include_reasoning: bool = Field(
-        default=False, description="Also return the extraction model's reasoning per field."
-    )
-
-
-class UpdateRunMetadataArgs(BaseModel):
-    """Arguments of ``update_run_metadata``."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    run_id: str = Field(description="The run id, e.g. workflow_run_1234.")
-    name: str | None = Field(default=None, description="The new run name; omit to keep it.")
-    metadata: dict[str, MetadataValue] | None = Field(
-        default=None,
-        description='Metadata keys to set, e.g. {"vendor": "ACME"}; other keys are kept.',
-    )
-    add_tags: list[str] | None = Field(
-        default=None, description='Labels to add to the run\'s tags, e.g. ["urgent"].'
-    )
 
 
 def run_artifact(output: ToolOutput) -> dict[str, Any]:
@@ -74,9 +50,18 @@ def run_artifact(output: ToolOutput) -> dict[str, Any]:
 
 
 def make_tools(
-    client_or_run_tools: ExtendClient | RunTools, *, low_confidence: float = LOW_CONFIDENCE
+    client_or_run_tools: ExtendClient | RunTools,
+    *,
+    low_confidence: float = LOW_CONFIDENCE,
+    approval: WriteApproval = "host",
 ) -> list[BaseTool]:
-    """The two tools on one Extend client (or on an existing ``RunTools``)."""
+    """The two tools on one Extend client (or on an existing ``RunTools``).
+
+    ``approval`` says what ``update_run_metadata``'s description tells the model
+    happens before a write: ``"human"`` when the agent pauses every call for a
+    person's yes (``agent.build_agent`` does), ``"host"`` (the default) when it is
+    up to the application, ``"none"`` when calls write at once.
+    """
     if isinstance(client_or_run_tools, RunTools):
         run_tools = client_or_run_tools
     else:
@@ -85,11 +70,11 @@ def make_tools(
     def get_run(
         run_id: str, fields: list[str] | None = None, include_reasoning: bool = False
     ) -> tuple[str, dict[str, Any]]:
-        try:
-            output = run_tools.get_run(run_id, fields=fields, include_reasoning=include_reasoning)
-        except ToolError as error:
-            raise ToolException(error.message) from None
-        return output.text, run_artifact(output)
+        return _answer(
+            lambda: run_tools.get_run(run_id, fields=fields, include_reasoning=include_reasoning),
+            doing=f"reading run {run_id}",
+            reporting=f"preparing the result for run {run_id}",
+        )
 
     def update_run_metadata(
         run_id: str,
@@ -97,44 +82,56 @@ def make_tools(
         metadata: dict[str, MetadataValue] | None = None,
         add_tags: list[str] | None = None,
     ) -> tuple[str, dict[str, Any]]:
-        try:
-            output = run_tools.update_run_metadata(
+        return _answer(
+            lambda: run_tools.update_run_metadata(
                 run_id, name=name, metadata=metadata, add_tags=add_tags
-            )
-        except ToolError as error:
-            raise ToolException(error.message) from None
-        return output.text, run_artifact(output)
+            ),
+            doing=f"updating run {run_id}",
+            reporting=f"reporting run {run_id} after the update (the update itself was made)",
+        )
 
     return [
-        _tool(get_run, "get_run", GetRunArgs, "tool_get_run"),
-        _tool(
-            update_run_metadata,
-            "update_run_metadata",
-            UpdateRunMetadataArgs,
-            "tool_update_run_metadata",
-        ),
+        _tool(get_run, "get_run", GetRunArgs, approval),
+        _tool(update_run_metadata, "update_run_metadata", UpdateRunMetadataArgs, approval),
     ]
 
 
-def _tool(func: Any, name: str, schema: type[BaseModel], prompt: str) -> StructuredTool:
+def _answer(
+    call: Callable[[], ToolOutput], *, doing: str, reporting: str
+) -> tuple[str, dict[str, Any]]:
+    """Run one tool call; every failure (a bug in this package too) becomes a ``ToolException``.
+
+    ``doing`` and ``reporting`` name the step for the message: the call itself, and
+    building the artifact afterwards (which, after a write, must not read as if the
+    write failed).
+    """
+    try:
+        with errors_as_tool_errors(doing):
+            output = call()
+        with errors_as_tool_errors(reporting):
+            return output.text, run_artifact(output)
+    except ToolError as error:
+        raise ToolException(error.message) from None
+
+
+def _tool(func: Any, name: str, schema: type[BaseModel], approval: WriteApproval) -> StructuredTool:
     return StructuredTool.from_function(
         func=func,
         name=name,
-        description=load_prompt(prompt),
+        description=tool_description(name, approval=approval),
         args_schema=schema,
         response_format="content_and_artifact",
         handle_tool_error=True,
-        handle_validation_error=_validation_message(name),
+        handle_validation_error=_validation_message(name, schema),
     )
 
 
-def _validation_message(name: str) -> Any:
+def _validation_message(name: str, schema: type[BaseModel]) -> Any:
+    hints = argument_hints(schema)
+
     def message(error: PydanticValidationError | Any) -> str:
-        problems = []
-        for item in getattr(error, "errors", list)():
-            where = ".".join(str(part) for part in item.get("loc", ())) or "arguments"
-            problems.append(f"{where}: {item.get('msg', 'invalid')}")
-        listed = "; ".join(problems) or "the arguments do not match the tool's schema"
-        return f"Invalid arguments for {name}: {listed}. Fix them and call {name} again."
+        if isinstance(error, PydanticValidationError):
+            return invalid_arguments_message(name, error, hints)
+        return f"Invalid arguments for {name}. Fix them and call {name} again."
 
     return message

@@ -17,9 +17,11 @@ true/false or null. ``dispatch`` also accepts a plain object for ``metadata``
 
 ``dispatch`` never raises: an unknown tool, arguments that are not JSON or have
 the wrong types, and Extend errors all come back as text starting ``Error:`` that
-tells the model what to fix. Note that ``dispatch`` performs writes at once: a loop
-that lets a model write should show ``RunTools.preview_update(...).describe()``
-to its user and ask before dispatching ``update_run_metadata``.
+tells the model what to fix (argument errors in the same words as the other faces,
+``tools.tool_arguments``). Note that ``dispatch`` performs writes at once, and the
+default tool description tells the model so: a loop that lets a model write should
+show ``RunTools.preview_update(...).describe()`` to its user, ask before
+dispatching ``update_run_metadata``, and pass ``tool_schemas(approval="human")``.
 """
 
 from __future__ import annotations
@@ -31,8 +33,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from prompts import load_prompt
+from prompts import WriteApproval, tool_description
+from tools.quoting import plain_or_quoted
 from tools.run_tools import RunTools, ToolError
+from tools.tool_arguments import invalid_arguments_message
 
 __all__ = ["TOOL_NAMES", "dispatch", "tool_schemas"]
 
@@ -94,23 +98,34 @@ _PARAMETERS: dict[str, dict[str, Any]] = {
         "additionalProperties": False,
     },
 }
-_PROMPTS = {"get_run": "tool_get_run", "update_run_metadata": "tool_update_run_metadata"}
 
 
-def tool_schemas(*, strict: bool = True) -> list[dict[str, Any]]:
-    """The two tools as Chat Completions ``tools`` entries (fresh copies, safe to modify)."""
+def tool_schemas(*, strict: bool = True, approval: WriteApproval = "none") -> list[dict[str, Any]]:
+    """The two tools as Chat Completions ``tools`` entries (fresh copies, safe to modify).
+
+    ``approval`` is what ``update_run_metadata``'s description promises before a
+    write: ``"none"`` (the default) because ``dispatch`` writes at once; pass
+    ``"human"`` when your loop shows ``RunTools.preview_update(...).describe()`` and
+    asks the user before dispatching each write.
+    """
     return [
         {
             "type": "function",
             "function": {
                 "name": name,
-                "description": load_prompt(_PROMPTS[name]),
+                "description": tool_description(name, approval=approval),
                 "parameters": copy.deepcopy(_PARAMETERS[name]),
                 "strict": strict,
             },
         }
         for name in TOOL_NAMES
     ]
+
+
+_HINTS = {
+    name: {arg: spec["description"] for arg, spec in parameters["properties"].items()}
+    for name, parameters in _PARAMETERS.items()
+}
 
 
 class _GetRunCall(BaseModel):
@@ -150,7 +165,7 @@ class _UpdateCall(BaseModel):
         keys = [item.key for item in value or []]
         repeated = sorted({k for k in keys if keys.count(k) > 1})
         if repeated:
-            raise ValueError(f"it sets {', '.join(repeated)} more than once")
+            raise ValueError(f"sets {', '.join(map(plain_or_quoted, repeated))} more than once")
         return value
 
     def metadata_dict(self) -> dict[str, Any] | None:
@@ -182,29 +197,10 @@ def dispatch(name: str, arguments_json: str, run_tools: RunTools) -> str:
                 add_tags=update.add_tags,
             )
     except ValidationError as error:
-        return f"Error: invalid arguments for {name}: {_problems(error)}. Fix them and retry."
+        return f"Error: {invalid_arguments_message(name, error, _HINTS[name])}"
     except ToolError as error:
         return f"Error: {error.message}"
     except Exception:
         logger.exception("unexpected error in %s", name)
         return f"Error: {name} failed unexpectedly (details are in the server log). Try again."
     return output.text
-
-
-def _problems(error: ValidationError) -> str:
-    """``where: what`` per wrong argument; a value matching no allowed type is said once."""
-    found: dict[str, list[str]] = {}
-    for item in error.errors():
-        loc = [str(p) for p in item["loc"] if str(p) not in _TYPE_TAGS and "[" not in str(p)]
-        found.setdefault(".".join(loc) or "arguments", []).append(
-            item["msg"].removeprefix("Value error, ")
-        )
-    problems = [
-        f"{where}: {messages[0] if len(messages) == 1 else _WRONG_TYPE}"
-        for where, messages in found.items()
-    ]
-    return "; ".join(problems[:6])
-
-
-_TYPE_TAGS = frozenset({"str", "int", "float", "bool", "none", "list", "dict"})
-_WRONG_TYPE = "has the wrong type (expected text, a number, true/false or null)"

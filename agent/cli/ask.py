@@ -5,9 +5,12 @@ default, so a second ``ask "and the invoice number?"`` knows which run "it" is.
 ``chat`` is an interactive conversation (a new one each time unless ``--thread``).
 
 Both stop before any change: the proposed change is shown and applied only after
-a "y" (``ask --yes`` applies without asking; with no terminal to ask on, ``ask``
-declines and says so). With no keys at all they use the offline model and the
-built-in emulator.
+a "y" (``ask --yes`` applies one change, to the run the question is about, without
+asking; with no terminal to ask on, ``ask`` declines and says so; see
+``agent.cli.approvals``). A change left waiting by an earlier ``ask`` is shown and
+decided the same way before the new question; the question's text is never taken
+as the decision. With no keys at all they use the offline model and the built-in
+emulator.
 """
 
 from __future__ import annotations
@@ -15,12 +18,13 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from agent.cli.approvals import settle_changes
 from agent.cli.errors import friendly_errors
 
 if TYPE_CHECKING:
@@ -31,16 +35,12 @@ if TYPE_CHECKING:
 logger = logging.getLogger("agent.cli")
 
 DEFAULT_THREAD = "cli"
-MAX_CHANGES_PER_QUESTION = 5
 EXIT_WORDS = frozenset({"exit", "quit", "bye", ":q", "/exit", "/quit"})
 HELD_BACK_NOTICE = (
     "A change from earlier in this conversation is waiting for your decision; "
     "decide on it first, then ask again."
 )
-NO_TERMINAL_NOTICE = (
-    "Not applied: there is no terminal to ask for confirmation on. "
-    "Run the same request with --yes to apply it."
-)
+EARLIER_CHANGE_NOTICE = "A change from an earlier question in this conversation is waiting."
 
 
 def stdin_is_terminal() -> bool:
@@ -70,23 +70,6 @@ def _is_model_error(exc: Exception) -> bool:
     return isinstance(exc, openai.OpenAIError)
 
 
-def settle_changes(
-    session: AgentSession,
-    thread_id: str,
-    reply: AgentReply,
-    *,
-    decide: Callable[[PendingWrite], bool],
-    show: Callable[[AgentReply], None],
-) -> AgentReply:
-    """Ask for a decision on each change the agent proposes until none is waiting."""
-    for _ in range(MAX_CHANGES_PER_QUESTION):
-        if reply.pending is None:
-            break
-        reply = session.decide(thread_id, decide(reply.pending))
-        show(reply)
-    return reply
-
-
 def register(app: typer.Typer) -> None:
     @app.command("ask")
     def ask(
@@ -104,7 +87,12 @@ def register(app: typer.Typer) -> None:
         ] = DEFAULT_THREAD,
         yes: Annotated[
             bool,
-            typer.Option("--yes", "-y", help="Apply a proposed change without asking."),
+            typer.Option(
+                "--yes",
+                "-y",
+                help="Apply one proposed change without asking, if it is to the run you named "
+                "(or, naming none, the run this conversation is about); decline the rest.",
+            ),
         ] = False,
     ) -> None:
         """Ask one question about a run; answers cite the page and reference text.
@@ -112,29 +100,8 @@ def register(app: typer.Typer) -> None:
         A change (rename, tags, metadata) is shown first and applied only after you
         answer y (or with --yes). Without a terminal to ask on, it is not applied.
         """
-        from agent.session import open_agent_session
-
-        def decide(pending: PendingWrite) -> bool:
-            print(f"Proposed change: {pending.description}")
-            if yes:
-                print("Applying it (--yes).")
-                return True
-            if not stdin_is_terminal():
-                print(NO_TERMINAL_NOTICE, file=sys.stderr)
-                return False
-            try:
-                return typer.confirm("Apply this change?", default=False)
-            except typer.Abort:  # Ctrl-D / Ctrl-C at the prompt: no means no
-                print("\nNot applied.", file=sys.stderr)
-                return False
-
-        def show(reply: AgentReply) -> None:
-            print(reply.text)
-
-        with friendly_errors(), model_errors(), open_agent_session() as session:
-            reply = session.ask(thread, question)
-            show(reply if not reply.not_asked else _held_back(reply))
-            settle_changes(session, thread, reply, decide=decide, show=show)
+        with friendly_errors(), model_errors():
+            _ask(question, thread, assume_yes=yes)
 
     @app.command("chat")
     def chat(
@@ -147,12 +114,53 @@ def register(app: typer.Typer) -> None:
         from rich.console import Console
 
         from agent.session import open_agent_session
+        from agent.settings import load_settings
 
         console = Console(highlight=False)
         thread_id = thread or time.strftime("chat-%Y%m%d-%H%M%S")
-        with friendly_errors(), open_agent_session(announce=None) as session:
-            _banner(console, session, thread_id)
-            _conversation(console, session, thread_id)
+        with friendly_errors():
+            settings = load_settings()
+            with open_agent_session(settings, announce=None) as session:
+                _banner(console, session, thread_id)
+                _conversation(console, session, thread_id)
+
+
+def _ask(question: str, thread: str, *, assume_yes: bool) -> None:
+    """One question: settle a change left waiting, ask, then settle what it proposes."""
+    from agent.cli.approvals import TerminalApprover, runs_covered_by
+    from agent.session import open_agent_session, read_decision
+    from agent.settings import load_settings
+
+    def confirm() -> bool:
+        try:
+            return typer.confirm("Apply this change?", default=False)
+        except typer.Abort:  # Ctrl-D / Ctrl-C at the prompt: no means no
+            print("\nNot applied.", file=sys.stderr)
+            return False
+
+    def show(reply: AgentReply) -> None:
+        if not reply.proposal_only:  # else "Proposed change: ..." says it all
+            print(reply.text)
+
+    settings = load_settings()
+    with open_agent_session(settings) as session:
+        approver = TerminalApprover(
+            covered_runs=runs_covered_by(question, session.last_named_run(thread)),
+            assume_yes=assume_yes,
+            has_terminal=stdin_is_terminal(),
+            confirm=confirm,
+        )
+        earlier = session.pending(thread)
+        if earlier is not None:
+            print(EARLIER_CHANGE_NOTICE)
+            reply = session.decide(thread, approver.decide(earlier))
+            show(reply)
+            reply = settle_changes(session, thread, reply, decide=approver.decide, show=show)
+            if reply.pending is not None or read_decision(question) is not None:
+                return  # a "yes"/"no" was only ever about that change: nothing more to ask
+        reply = session.ask(thread, question, decide_by_text=False)
+        show(reply if not reply.not_asked else _held_back(reply))
+        settle_changes(session, thread, reply, decide=approver.decide, show=show)
 
 
 def _banner(console: Console, session: AgentSession, thread_id: str) -> None:
@@ -224,6 +232,8 @@ def _is_extend_error(exc: Exception) -> bool:
 def _show_reply(console: Console, reply: AgentReply) -> None:
     from rich.text import Text
 
+    if reply.proposal_only:  # the change's own panel follows
+        return
     answer = Text("agent › ", style="bold green")
     answer.append(reply.text)
     console.print(answer)

@@ -9,8 +9,7 @@ from rich.table import Table
 
 from tools.formatting import format_confidence, format_value
 from tools.models import ExtractedField, ProcessorResult, Run
-
-LOW_CONFIDENCE = 0.8
+from tools.summary import LOW_CONFIDENCE
 
 
 def render_run(run: Run, console: Console, *, low_confidence: float = LOW_CONFIDENCE) -> None:

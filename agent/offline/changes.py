@@ -5,6 +5,9 @@
 A quoted value is taken as is; otherwise a value ends where the next change or
 the target ("on it", "to workflow_run_1234") begins. The new name's own words are
 never read as a further request, so "rename it to Tag Heuer" tags nothing.
+Trailing punctuation and politeness ("..., thanks", "please") are not part of a
+value, and ``key=value`` is a change only after a write verb ("set vendor=ACME"),
+so "what is the metadata where vendor=ACME?" stays a question.
 """
 
 from __future__ import annotations
@@ -12,9 +15,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from agent.names import RUN_ID_IN_TEXT
+
 _TARGET = (
     r"(?:it|this(?:\s+run)?|that(?:\s+run)?|the\s+(?:same\s+|last\s+)?run|"
-    r"workflow_run_[A-Za-z0-9_-]+)"
+    rf"{RUN_ID_IN_TEXT.pattern})"
 )
 _QUOTES = {'"': '"', "'": "'", "“": "”", "‘": "’", "«": "»", "`": "`"}
 _NEXT_CHANGE = re.compile(
@@ -23,6 +28,12 @@ _NEXT_CHANGE = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _TRAILING_TARGET = re.compile(rf"\s+(?:on|to|for|of)\s+{_TARGET}\s*$", re.IGNORECASE)
+_TRAILING_POLITENESS = re.compile(
+    r"[\s,;:-]*\b(?:please|pls|plz|thanks|thank\s+you|thx|ty|cheers)"
+    r"(?:\s+(?:so\s+much|very\s+much|a\s+lot))?\s*$",
+    re.IGNORECASE,
+)
+_TRAILING_PUNCTUATION = ".!?;:, \t\n"
 _CLAUSE_START = re.compile(
     r"(?:^|[.,;:!?]|\b(?:please|pls|and|then|also|now|you|to))\s*$", re.IGNORECASE
 )
@@ -52,7 +63,10 @@ _SET_TO = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _PAIR_KEY = re.compile(r"(?P<key>[A-Za-z_][\w.:-]*)\s*=\s*")
-_SET_VERB = re.compile(r"\b(?:set|add|put|store|save|record|attach|update|metadata)\b", re.I)
+_WRITE_VERB = re.compile(
+    r"\b(?:set|add|put|tag|rename|call|name|label|mark|update|store|save|record|attach)\b",
+    re.IGNORECASE,
+)
 _NOT_KEYS = frozenset({"name", "it", "its", "this", "that", "run", "the", "tag", "tags", "label"})
 _TAG_KEYS = frozenset({"tag", "tags", "label", "labels"})
 _TAG_FILLER = frozenset(
@@ -123,8 +137,8 @@ def _requested_tags(text: str) -> tuple[str, ...]:
 
 
 def _requested_metadata(text: str) -> dict[str, str]:
-    if not _SET_VERB.search(text):
-        return {}
+    if not any(_at_clause_start(text, verb.start()) for verb in _WRITE_VERB.finditer(text)):
+        return {}  # "what is the metadata where vendor=ACME?" asks, it does not set
     keys = list(_PAIR_KEY.finditer(text))
     metadata: dict[str, str] = {}
     for index, match in enumerate(keys):
@@ -149,20 +163,28 @@ def _clean_value(raw: str, *, pairs: bool = False) -> str:
         close = text.find(_QUOTES[text[0]], 1)
         if close > 1:
             return text[1:close].strip()
-    text = _NEXT_CHANGE.sub("", text)
-    if pairs:
-        text = re.sub(r"(?:\s*(?:,|;|\band\b))+\s*$", "", text, flags=re.IGNORECASE)
-    text = re.sub(r"\s+please\s*$", "", text, flags=re.IGNORECASE)
-    text = _TRAILING_TARGET.sub("", text)
-    text = text.strip().rstrip(".!?;,").strip()
+    text = _trim_tail(_NEXT_CHANGE.sub("", text), pairs=pairs)
     if len(text) >= 2 and text[0] in _QUOTES and text[-1] == _QUOTES[text[0]]:
         text = text[1:-1].strip()
     return text
 
 
+def _trim_tail(text: str, *, pairs: bool = False) -> str:
+    """Drop what trails a value: ``.``/``!``/``?``, "thanks"/"please", "on it", "to RUN"."""
+    while True:
+        trimmed = text.strip().rstrip(_TRAILING_PUNCTUATION)
+        if pairs:
+            trimmed = re.sub(r"(?:\s*(?:,|;|\band\b))+\s*$", "", trimmed, flags=re.IGNORECASE)
+        polite = _TRAILING_POLITENESS.sub("", trimmed)
+        trimmed = polite if polite.strip() else trimmed  # "rename it to Thanks" keeps it
+        trimmed = _TRAILING_TARGET.sub("", trimmed)
+        if trimmed == text:
+            return text
+        text = trimmed
+
+
 def _split_tags(raw: str) -> tuple[str, ...]:
-    text = _NEXT_CHANGE.sub("", raw.strip())
-    text = _TRAILING_TARGET.sub("", text)
+    text = _trim_tail(_NEXT_CHANGE.sub("", raw.strip()))
     quoted = re.findall(r"[\"“‘'«`]([^\"”’'»`]+)[\"”’'»`]", text)
     rest = re.sub(r"[\"“‘'«`][^\"”’'»`]+[\"”’'»`]", " ", text)
     words = re.split(r"\s*(?:,|;|&|\+|\band\b|\s)\s*", rest)

@@ -17,7 +17,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
-from agent.offline.intents import run_ids_in
+from agent.names import run_ids_in
 
 
 def message_text(message: BaseMessage) -> str:

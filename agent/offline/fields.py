@@ -6,18 +6,27 @@ when it names it (underscores or spaces), when a synonym points to it
 (total -> amount or total), or when it is a near miss (a typo). Matches are
 returned in the order the person said them, each with the words they used, so an
 answer can read "The total (amount) is ...".
+
+The longest term wins its words, whether or not the run has the field it means:
+"due date" on a run without one is a missing due date, never the run's "date",
+and "po number" is never the invoice "number". ``read_fields`` reports such terms
+as ``missing`` so an answer can say plainly that the run has no such field.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+
+from agent.names import RUN_ID_IN_TEXT
 
 # Everyday words -> field names they usually mean, best guess first. Only names the
 # run actually has are ever picked, so a long candidate list costs nothing.
 SYNONYMS: dict[str, tuple[str, ...]] = {
+    "invoice total": ("invoice_total", "total", "amount", "total_amount", "grand_total"),
+    "total amount": ("total_amount", "total", "amount", "invoice_total"),
     "total": ("total", "amount", "total_amount", "invoice_total", "grand_total", "total_due"),
     "grand total": ("grand_total", "total", "amount", "total_amount"),
     "total due": ("total_due", "amount_due", "total", "amount", "balance_due"),
@@ -45,6 +54,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "vat": ("vat", "vat_amount", "tax", "tax_amount"),
     "subtotal": ("subtotal", "sub_total", "net_amount", "net_total"),
     "net": ("net_amount", "net_total", "subtotal"),
+    "po number": ("po_number", "purchase_order_number", "purchase_order"),
     "po": ("po_number", "purchase_order", "purchase_order_number"),
     "purchase order": ("po_number", "purchase_order", "purchase_order_number"),
     "line items": ("line_items", "items", "lines"),
@@ -59,7 +69,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 
 KNOWN_FIELD_NAMES: frozenset[str] = frozenset(n for names in SYNONYMS.values() for n in names)
 
-_RUN_ID = re.compile(r"\bworkflow_run_[A-Za-z0-9_-]+")
+_QUESTION_TERMS = frozenset({"how much", "who sent", "issued"})  # not a field's name
 _WORD = re.compile(r"[a-z0-9]+")
 _FUZZY_CUTOFF = 0.84
 
@@ -79,58 +89,112 @@ class FieldMatch:
         return f"{self.term} ({self.name})"
 
 
+@dataclass(frozen=True)
+class FieldReading:
+    """What a text says about fields: those of the run it names, and terms the run lacks."""
+
+    matches: list[FieldMatch] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # "due date", "po number"
+
+    @property
+    def names_a_field(self) -> bool:
+        """True when the text uses any field term at all (the run's or a common one)."""
+        return bool(self.matches or self.missing)
+
+
 def normalize_text(text: str) -> str:
     """Lower case, run ids removed, ``_``/``-`` as spaces, ``#`` as "number"."""
-    text = _RUN_ID.sub(" ", text.lower())
+    text = RUN_ID_IN_TEXT.sub(" ", text.lower())
     text = text.replace("#", " number ").replace("nº", " number ")
     text = re.sub(r"[_\-/]", " ", text)
     return " ".join(_WORD.findall(text))
 
 
-def match_fields(text: str, field_names: Iterable[str]) -> list[FieldMatch]:
-    """Fields of ``field_names`` that ``text`` refers to, in the order it mentions them."""
+def read_fields(text: str, field_names: Iterable[str]) -> FieldReading:
+    """The fields of ``field_names`` that ``text`` refers to, and the field terms it lacks."""
     names = list(dict.fromkeys(field_names))
     words = normalize_text(text).split()
     taken = [False] * len(words)
     found: list[tuple[int, FieldMatch]] = []
+    missing: list[tuple[int, str]] = []
 
-    def claim(start: int, length: int, match: FieldMatch) -> None:
-        for i in range(start, start + length):
-            taken[i] = True
-        if all(m.name != match.name for _, m in found):
-            found.append((start, match))
-
-    # 1. The field's own name, longest names first ("invoice number" before "number").
-    for name in sorted(names, key=lambda n: -len(_words(n))):
-        phrase = _words(name)
+    # 1. Terms, longest first; on a tie the run's own names, then terms it has a field for.
+    for phrase, name in _terms_for(names):
         for start in _find(words, phrase, taken):
-            claim(start, len(phrase), FieldMatch(" ".join(phrase), name))
+            for i in range(start, start + len(phrase)):
+                taken[i] = True
+            if name is None:
+                missing.append((start, _missing_label(" ".join(phrase))))
+            elif all(m.name != name for _, m in found):
+                found.append((start, FieldMatch(" ".join(phrase), name)))
             break
-    # 2. Everyday words, longest first, resolved to the first candidate the run has.
-    available = set(names)
-    for term in sorted(SYNONYMS, key=lambda t: -len(t.split())):
-        name = next((n for n in SYNONYMS[term] if n in available), None)
-        if name is None:
-            continue
-        for start in _find(words, term.split(), taken):
-            claim(start, len(term.split()), FieldMatch(term, name))
-            break
-    # 3. Near misses ("invoce number", "vendr name"), on words not already used.
+    # 2. Near misses of the run's names ("invoce number", "vendr name"), on words still free.
     for name in names:
         phrase = _words(name)
         hit = _fuzzy_find(words, phrase, taken)
         if hit is not None:
-            claim(hit, len(phrase), FieldMatch(" ".join(words[hit : hit + len(phrase)]), name))
-    return [m for _, m in sorted(found, key=lambda item: item[0])]
+            for i in range(hit, hit + len(phrase)):
+                taken[i] = True
+            if all(m.name != name for _, m in found):
+                found.append((hit, FieldMatch(" ".join(words[hit : hit + len(phrase)]), name)))
+    return FieldReading(
+        matches=[m for _, m in sorted(found, key=lambda item: item[0])],
+        missing=list(dict.fromkeys(term for _, term in sorted(missing))),
+    )
+
+
+def match_fields(text: str, field_names: Iterable[str]) -> list[FieldMatch]:
+    """Fields of ``field_names`` that ``text`` refers to, in the order it mentions them."""
+    return read_fields(text, field_names).matches
 
 
 def mentions_a_field(text: str, field_names: Iterable[str] = ()) -> bool:
     """True when the text names a field of ``field_names`` or any common invoice field."""
-    return bool(match_fields(text, [*field_names, *sorted(KNOWN_FIELD_NAMES)]))
+    return read_fields(text, field_names).names_a_field
+
+
+def _terms_for(names: Sequence[str]) -> list[tuple[list[str], str | None]]:
+    """(words, the run's field they mean or None), in the order they claim words."""
+    available = set(names)
+    ranked: list[tuple[int, int, list[str], str | None]] = []
+    for name in names:
+        ranked.append((-len(_words(name)), 0, _words(name), name))
+    for term, candidates in _TERMS.items():
+        name = next((n for n in candidates if n in available), None)
+        ranked.append((-len(term.split()), 1 if name else 2, term.split(), name))
+    ranked.sort(key=lambda item: (item[0], item[1]))
+    return [(phrase, name) for _, _, phrase, name in ranked if phrase]
+
+
+def _implied_terms() -> dict[str, tuple[str, ...]]:
+    """Every everyday term, plus each common field name said in words ("vendor name").
+
+    A field name said in words means that field first, then what the everyday terms
+    listing it mean: "invoice total" finds the run's "amount", "due date" finds only
+    due dates.
+    """
+    terms = dict(SYNONYMS)
+    for name in sorted(KNOWN_FIELD_NAMES):
+        term = " ".join(_words(name))
+        if term in terms:
+            continue
+        related = [c for candidates in SYNONYMS.values() if name in candidates for c in candidates]
+        terms[term] = tuple(dict.fromkeys([name, *related]))
+    return terms
+
+
+def _missing_label(term: str) -> str:
+    """How to name a field the run lacks: the person's words, unless they are a question."""
+    if term in _QUESTION_TERMS:
+        return " ".join(_words(_TERMS[term][0]))
+    return term
 
 
 def _words(name: str) -> list[str]:
     return normalize_text(name).split()
+
+
+_TERMS = _implied_terms()
 
 
 def _find(words: Sequence[str], phrase: Sequence[str], taken: Sequence[bool]) -> Iterable[int]:

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from agent.names import run_ids_in
 from agent.offline.changes import WriteRequest, requested_change
 from agent.offline.fields import mentions_a_field
 
@@ -22,7 +23,6 @@ Kind = Literal[
 ]
 Aspect = Literal["value", "where", "why", "confidence"]
 
-RUN_ID = re.compile(r"\bworkflow_run_[A-Za-z0-9_-]*[A-Za-z0-9]")
 _MANY_RUNS = re.compile(
     r"\b(?:all|every|each)\s+(?:the\s+|of\s+the\s+)?(?:runs?|workflow\s+runs?)\b|\ball of them\b",
     re.IGNORECASE,
@@ -126,10 +126,6 @@ class Understanding:
         return self.kind not in ("help", "thanks", "unknown")
 
 
-def run_ids_in(text: str) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(RUN_ID.findall(text)))
-
-
 def understand(text: str, known_fields: tuple[str, ...] = ()) -> Understanding:
     """Read one human message; ``known_fields`` are field names of the run in focus, if any."""
     ids = run_ids_in(text)
@@ -161,8 +157,8 @@ def understand(text: str, known_fields: tuple[str, ...] = ()) -> Understanding:
         return Understanding(text, "field", ids, frozenset({"value", *aspects}))
     if aspects - {"confidence"}:
         return Understanding(text, "field", ids, frozenset({"value", *aspects}))
-    if aspects:
-        return Understanding(text, "low_confidence", ids)
+    if aspects:  # "how confident is it?": the run's scores, or the field just asked about
+        return Understanding(text, "low_confidence", ids, frozenset(aspects))
     for kind, pattern in (("status", _STATUS), ("metadata", _METADATA_VIEW), ("summary", _SUMMARY)):
         if pattern.search(text):
             return Understanding(text, kind, ids)

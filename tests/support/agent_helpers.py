@@ -25,7 +25,9 @@ def agent_session(
     """A session exactly as production wires it, on ``client`` and the SQLite file ``db_path``."""
     run_tools = RunTools(client)
     with open_checkpointer(path=db_path) as checkpointer:
-        agent = build_agent(model, make_tools(run_tools), checkpointer, **build_options)
+        agent = build_agent(
+            model, make_tools(run_tools, approval="human"), checkpointer, **build_options
+        )
         yield AgentSession(agent, run_tools, model_description="test", extend_description="test")
 
 

@@ -46,6 +46,7 @@ class SlackCall:
     at: float = field(default_factory=time.perf_counter)
     token: str | None = None
     path: str = ""
+    error: str | None = None  # set when the mock answered with an error
 
     @property
     def texts(self) -> list[str]:
@@ -74,10 +75,11 @@ class SlackMock:
     # -- lifecycle -------------------------------------------------------------------
 
     def start(self) -> SlackMock:
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        server.daemon_threads = True
+        server = _Server(("127.0.0.1", 0), _handler_for(self))
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name="slack-mock", daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever, args=(0.05,), name="slack-mock", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -108,9 +110,14 @@ class SlackMock:
 
     # -- what the app did --------------------------------------------------------------
 
-    def calls(self, method: str | None = None) -> list[SlackCall]:
+    def calls(self, method: str | None = None, *, failed: bool = False) -> list[SlackCall]:
+        """Calls the mock answered with ``ok`` (or, with ``failed=True``, every call)."""
         with self._lock:
-            return [c for c in self._calls if method is None or c.method == method]
+            return [
+                c
+                for c in self._calls
+                if (method is None or c.method == method) and (failed or c.error is None)
+            ]
 
     def clear(self) -> None:
         with self._lock:
@@ -126,7 +133,7 @@ class SlackMock:
             if result:
                 return result
             if time.monotonic() > deadline:
-                methods = [c.method for c in self.calls()]
+                methods = [c.method for c in self.calls(failed=True)]
                 raise AssertionError(f"timed out waiting for {what or check}; calls: {methods}")
             time.sleep(0.01)
 
@@ -163,13 +170,14 @@ class SlackMock:
         return streams
 
     def answers(self, channel: str | None = None, thread_ts: str | None = None) -> list[str]:
-        """Texts shown in a thread: finished streams and text posts, in order of arrival."""
+        """Answers in a thread: finished streams and plain-text posts (no blocks), in order."""
         found: list[tuple[float, str]] = []
         for stream in self.streams().values():
             if stream["stopped"] and _matches(stream, channel, thread_ts):
                 found.append((stream["at"], stream["text"]))
         for call in self.posts(channel, thread_ts):
-            found.append((call.at, str(call.args.get("text") or "")))
+            if not call.args.get("blocks"):
+                found.append((call.at, str(call.args.get("text") or "")))
         return [text for _, text in sorted(found)]
 
     def all_text(self) -> str:
@@ -197,7 +205,9 @@ class SlackMock:
         with self._lock:
             queue = self._faults.get(method)
             fault = queue.popleft() if queue else None
-            if fault is None:
+            if fault is not None:
+                call.error = fault.error
+            else:
                 reply = self._reply(method, args)
                 if "ts" in reply and method in ("chat.postMessage", "chat.startStream"):
                     args["_ts"] = reply["ts"]
@@ -238,6 +248,11 @@ class SlackMock:
         if method.startswith("files."):
             return {"ok": True, "files": [], "file": {"id": "F000001"}}
         return {"ok": False, "error": "unknown_method"}
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256  # a burst of app calls must queue, not be reset
 
 
 def _handler_for(mock: SlackMock) -> type[BaseHTTPRequestHandler]:

@@ -283,11 +283,14 @@ class SlackStack:
 
     def __enter__(self) -> SlackStack:
         stack = self._exit
+        self.data_dir.mkdir(parents=True, exist_ok=True)
         self.session: AgentSession = stack.enter_context(
             agent_session(self.extend, self.model, self.data_dir / "conversations.sqlite3")
         )
         self.state = stack.enter_context(SlackState.in_data_dir(self.data_dir))
-        self.executor = ThreadPoolExecutor(self.settings.workers, thread_name_prefix="test-work")
+        self.executor = ThreadPoolExecutor(
+            self.settings.work_pool_size(), thread_name_prefix="test-work"
+        )
         stack.callback(self.executor.shutdown, wait=True)
         self.app = build_app(
             self.settings,

@@ -1,0 +1,53 @@
+"""A requested write in words, from the tool call's arguments alone (no I/O).
+
+The approval gate's description, the session's fallback when Extend cannot be read
+for a before -> after preview, and the offline model's "I'll change ..." proposal
+all word a change the same way, so a person sees one phrasing wherever they are
+asked. (The before -> after line, once Extend has been read, is
+``tools.run_tools.RunChange.describe``.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from tools.formatting import format_value
+
+
+def plain_value(value: Any) -> str:
+    """A metadata value as a person reads it: a list as ``a, b``, anything else formatted."""
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value) or "(none)"
+    return format_value(value)
+
+
+def and_list(items: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def change_phrase(args: Mapping[str, Any]) -> str:
+    """``rename it to “ACME March”, add the tag urgent and set vendor = ACME`` ("" if none)."""
+    parts = []
+    if args.get("name") is not None:
+        parts.append(f"rename it to “{args['name']}”")
+    tags = args.get("add_tags")
+    if isinstance(tags, list) and tags:
+        shown = [str(tag) for tag in tags]
+        parts.append(f"add the {'tag' if len(shown) == 1 else 'tags'} {and_list(shown)}")
+    metadata = args.get("metadata")
+    if isinstance(metadata, Mapping) and metadata:
+        parts.append("set " + ", ".join(f"{k} = {plain_value(v)}" for k, v in metadata.items()))
+    return and_list(parts)
+
+
+def describe_write(args: Mapping[str, Any]) -> str:
+    """``On workflow_run_1234: rename it to “ACME March” and add the tag urgent``."""
+    run_id = args.get("run_id") or "(no run id)"
+    phrase = change_phrase(args)
+    if not phrase:
+        return f"Change {run_id} (no name, metadata or tags given)"
+    return f"On {run_id}: {phrase}"

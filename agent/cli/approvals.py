@@ -1,0 +1,110 @@
+"""Who says yes to a change in the terminal, and how far ``--yes`` reaches.
+
+Every change the agent proposes is shown, then decided here: at a terminal the
+person answers y/N; with no terminal it is declined; with ``ask --yes`` it is
+applied without asking, but only within what the person's own words cover:
+
+- at most one change per question;
+- only to a run the question names, or, when it names none, the run the person
+  last named in the conversation ("rename it to ...").
+
+So a document that talks a model into "rename every run" gets, at most, one change
+to the run the person was asking about, and every other proposal is declined and
+reported. The question's text itself is never taken as a decision ("go" does not
+approve an earlier change): only the y/N prompt or ``--yes`` do.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from agent.names import run_ids_in
+
+if TYPE_CHECKING:
+    from agent.session import AgentReply, AgentSession, PendingWrite
+
+MAX_CHANGES_PER_QUESTION = 5
+"""Proposals put to a person for one question; any further one is declined."""
+NO_TERMINAL_NOTICE = (
+    "Not applied: there is no terminal to ask for confirmation on. "
+    "Run the same request with --yes to apply it."
+)
+TOO_MANY_NOTICE = "Not applied: that is more changes than one question may propose."
+
+
+def runs_covered_by(question: str, last_named_run: str | None) -> frozenset[str]:
+    """The runs a question's ``--yes`` may change: those it names, else the one named last."""
+    named = run_ids_in(question)
+    if named:
+        return frozenset(named)
+    return frozenset({last_named_run}) if last_named_run else frozenset()
+
+
+@dataclass
+class TerminalApprover:
+    """Decides proposed changes for one ``ask``: the y/N prompt, no terminal, or ``--yes``."""
+
+    covered_runs: frozenset[str]
+    assume_yes: bool
+    has_terminal: bool
+    confirm: Callable[[], bool]
+    applied: int = 0
+
+    def decide(self, pending: PendingWrite) -> bool:
+        print(f"Proposed change: {pending.description}")
+        if self.assume_yes:
+            refusal = self.refusal(pending)
+            if refusal is not None:
+                print(refusal, file=sys.stderr)
+                return False
+            self.applied += 1
+            print("Applying it (--yes).")
+            return True
+        if not self.has_terminal:
+            print(NO_TERMINAL_NOTICE, file=sys.stderr)
+            return False
+        return self.confirm()
+
+    def refusal(self, pending: PendingWrite) -> str | None:
+        """Why ``--yes`` does not cover this change, or None when it does."""
+        if self.applied:
+            return (
+                "Not applied: --yes applies one change per question and one was already "
+                f"applied. Ask for this change to {pending.run_id} on its own if you want it."
+            )
+        if pending.run_id in self.covered_runs:
+            return None
+        if not self.covered_runs:
+            return (
+                "Not applied: --yes only applies a change to a run you named, and this "
+                f"conversation names none. Name {pending.run_id} yourself to change it."
+            )
+        named = ", ".join(sorted(self.covered_runs))
+        return (
+            f"Not applied: --yes only applies a change to the run you named ({named}); "
+            f"this change is to {pending.run_id}, which you did not ask to change."
+        )
+
+
+def settle_changes(
+    session: AgentSession,
+    thread_id: str,
+    reply: AgentReply,
+    *,
+    decide: Callable[[PendingWrite], bool],
+    show: Callable[[AgentReply], None],
+) -> AgentReply:
+    """Put each proposed change to ``decide`` until none is waiting (at most a few)."""
+    for _ in range(MAX_CHANGES_PER_QUESTION):
+        if reply.pending is None:
+            return reply
+        reply = session.decide(thread_id, decide(reply.pending))
+        show(reply)
+    if reply.pending is not None:  # a model that keeps proposing: decline, and say so
+        declined = reply.pending.description
+        reply = session.decide(thread_id, False)
+        show(replace(reply, text=f"{TOO_MANY_NOTICE} ({declined})\n{reply.text}"))
+    return reply

@@ -1,0 +1,63 @@
+"""Keep a conversation's context bounded: the last few turns, and structured runs only recently.
+
+A thread can live for months (the CLI's ``cli`` thread, a busy Slack channel), and
+every model call would otherwise carry all of it: more tokens, slower turns, and a
+checkpoint store that grows without bound. ``RecentTurnsMiddleware`` runs before
+each model call and, in the conversation state itself (so the checkpointer stores
+the bounded version too):
+
+- removes whole turns older than the last ``max_turns``: a turn starts at a
+  person's message, so a tool call and its result are always kept or dropped
+  together;
+- drops the structured run (``ToolMessage.artifact``) from tool results older than
+  the last ``artifact_turns`` turns; their text summary stays for the model.
+
+No model call is made; this is plain list surgery with LangGraph's
+``RemoveMessage`` and same-id replacement.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain.agents.middleware import AgentMiddleware, AgentState
+from langchain_core.messages import AnyMessage, HumanMessage, RemoveMessage, ToolMessage
+from langgraph.runtime import Runtime
+
+MAX_TURNS = 10
+"""Turns (a person's message and everything that answered it) the model is given."""
+ARTIFACT_TURNS = 2
+"""Turns whose tool results keep their structured run (this one and the one before)."""
+
+
+class RecentTurnsMiddleware(AgentMiddleware):
+    """Before each model call: keep the last ``max_turns`` turns, artifacts only recently."""
+
+    def __init__(self, max_turns: int = MAX_TURNS, artifact_turns: int = ARTIFACT_TURNS) -> None:
+        super().__init__()
+        if max_turns < 1 or artifact_turns < 1:
+            raise ValueError("max_turns and artifact_turns must be at least 1")
+        self.max_turns = max_turns
+        self.artifact_turns = artifact_turns
+
+    def before_model(self, state: AgentState[Any], runtime: Runtime[Any]) -> dict[str, Any] | None:
+        updates = bounded_history_updates(
+            state["messages"], max_turns=self.max_turns, artifact_turns=self.artifact_turns
+        )
+        return {"messages": updates} if updates else None
+
+
+def bounded_history_updates(
+    messages: list[AnyMessage], *, max_turns: int, artifact_turns: int
+) -> list[AnyMessage]:
+    """The state updates that bound ``messages``: removals, and tool results without artifacts."""
+    starts = [i for i, message in enumerate(messages) if isinstance(message, HumanMessage)]
+    cut = starts[-max_turns] if len(starts) > max_turns else 0
+    artifacts_from = starts[-artifact_turns] if len(starts) >= artifact_turns else 0
+    updates: list[AnyMessage] = [
+        RemoveMessage(id=message.id) for message in messages[:cut] if message.id
+    ]
+    for message in messages[cut:artifacts_from]:
+        if isinstance(message, ToolMessage) and message.artifact is not None and message.id:
+            updates.append(message.model_copy(update={"artifact": None}))
+    return updates

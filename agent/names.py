@@ -1,0 +1,25 @@
+"""Names the agent layer shares: the two tools' names and how a run id looks in a message.
+
+The tool names are the design card's; the graph's approval gate, the offline model
+and the session all key on them, so they are spelled once here. A run id in text is
+``workflow_run_`` followed by the characters ``tools.validation`` accepts in an id,
+so every id found here also passes the client's validation.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tools.validation import RUN_ID_PATTERN
+
+READ_TOOL = "get_run"
+WRITE_TOOL = "update_run_metadata"
+
+RUN_ID_IN_TEXT = re.compile(rf"\bworkflow_run_(?:{RUN_ID_PATTERN.pattern})")
+"""A run id inside free text (a trailing ``_`` or ``-`` is punctuation, not part of it)."""
+
+
+def run_ids_in(text: str) -> tuple[str, ...]:
+    """The run ids ``text`` names, in order, each once: ``"rename workflow_run_1234 ..."``."""
+    found = (match.group(0).rstrip("_-") for match in RUN_ID_IN_TEXT.finditer(text))
+    return tuple(dict.fromkeys(run_id for run_id in found if run_id != "workflow_run"))

@@ -1,0 +1,43 @@
+"""The offline model's words around a change: the proposal, and what happened after the decision.
+
+A proposal says what will change and that nothing is written before an approval;
+after an approved write the answer reads the run as Extend now holds it; after a
+"no" it says plainly that nothing was written.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agent.change_text import change_phrase, plain_value
+from agent.offline.wording import and_list, quote
+from tools.models import Run
+
+
+def proposal_text(args: dict[str, Any]) -> str:
+    """What the model is about to ask permission for, in words."""
+    phrase = change_phrase(args) or "make no change"
+    return f"I'll change {args.get('run_id')}: {phrase}. Nothing is written until you approve."
+
+
+def changed_answer(args: dict[str, Any], run: Run | None, tool_text: str) -> str:
+    """After an approved, successful write: what the run looks like now."""
+    run_id = args.get("run_id") or (run.id if run else "the run")
+    if run is None:
+        return f"Done: {run_id} was changed. {tool_text}".strip()
+    parts = []
+    if args.get("name") is not None:
+        parts.append(f"is now named {quote(run.name or '')}")
+    if args.get("add_tags"):
+        parts.append("is tagged " + (and_list(run.tags) or "(none)"))
+    for key in args.get("metadata") or {}:
+        parts.append(f"has {key} = {plain_value(run.metadata.get(key))}")
+    return f"Done: {run.id} " + (and_list(parts) or "was updated") + "."
+
+
+def declined_answer(run_id: str) -> str:
+    return f"OK, I did not change {run_id}: the change was not approved, so nothing was written."
+
+
+def failed_change_answer(run_id: str, message: str) -> str:
+    return f"I could not change {run_id}: {message.strip()}"

@@ -1,0 +1,44 @@
+"""The offline model's fixed texts and the small helpers its answers are worded with.
+
+Help and out-of-scope texts say exactly what the rule-based model understands, so a
+person is never left guessing; ``quote`` shows document text as a quotation (one
+line, bounded), never as something to act on.
+"""
+
+from __future__ import annotations
+
+from agent.change_text import and_list
+
+__all__ = ["HELP_TEXT", "MAX_QUOTE", "OUT_OF_SCOPE_TEXT", "and_list", "quote", "which_run"]
+
+MAX_QUOTE = 160
+
+HELP_TEXT = """I'm the offline assistant (no OpenAI key set), so I understand these requests:
+- summarize a run: "summarize workflow_run_1234"
+- a field's value and where it came from: "what is the total on workflow_run_1234 and where does it come from?"
+- why a value was read that way: "why is the invoice number 36995?"
+- low-confidence fields: "which fields have low confidence on workflow_run_needs_review?"
+- status, tags and metadata: "what's the status of workflow_run_processing?"
+- rename: "rename workflow_run_1234 to ACME March"
+- tag: "tag it urgent and q3"
+- set metadata: "set vendor=ACME on it"
+Follow-ups like "and the invoice number?" or "rename it to ..." refer to the last run we talked about. Every change waits for your approval."""  # noqa: E501
+
+OUT_OF_SCOPE_TEXT = (
+    "I'm the offline assistant, so I only understand a fixed set of requests about "
+    "Extend runs: summaries, a field's value, where it came from and why, low-confidence "
+    "fields, status, and renaming, tagging or setting metadata on a run (say “help” for "
+    "examples). Set OPENAI_API_KEY to ask free-form questions."
+)
+
+
+def which_run(action: str) -> str:
+    return f"Which run should I {action}? Give me its id, e.g. workflow_run_1234."
+
+
+def quote(text: str) -> str:
+    """Document text as a one-line quotation, cut at ``MAX_QUOTE`` characters."""
+    flat = " ".join(text.splitlines())
+    if len(flat) > MAX_QUOTE:
+        flat = flat[: MAX_QUOTE - 1].rstrip() + "…"
+    return f"“{flat}”"

@@ -1,0 +1,29 @@
+"""Text the agent returns, made unable to ping anyone: ``@channel``, ``<!here>``, ``<@U123>``.
+
+A reply can quote a document ("... <!channel>"), and a proposed change can carry a
+name a model copied from one, so every reply text and change description the
+session hands to a front end goes through ``neutralize_mentions`` first. It puts a
+zero-width space inside each mention, so the text still reads the same but Slack
+(or anything that forwards it) no longer treats it as a ping:
+
+- ``<!channel>``, ``<!here>``, ``<!everyone>``, ``<!subteam^S123|@team>`` (group
+  pings) and ``<@U123>`` user pings, and ``<#C123>`` channel links;
+- ``@channel``, ``@here``, ``@everyone`` typed bare (pings where names are linked).
+
+This is the plain-text face (the CLI, and what Slack receives before it escapes).
+Escaping ``&``, ``<`` and ``>`` for Slack's mrkdwn is the Slack layer's job.
+"""
+
+from __future__ import annotations
+
+import re
+
+ZERO_WIDTH_SPACE = "\u200b"
+_CONTROL_MENTION = re.compile(r"<([!@#])(?!\u200b)")
+_BARE_BROADCAST = re.compile(r"(?<![\w<!])@(channel|here|everyone)\b", re.IGNORECASE)
+
+
+def neutralize_mentions(text: str) -> str:
+    """``<!channel>`` -> ``<!\u200bchannel>``, ``@here`` -> ``@\u200bhere``; idempotent."""
+    text = _CONTROL_MENTION.sub(lambda m: f"<{m.group(1)}{ZERO_WIDTH_SPACE}", text)
+    return _BARE_BROADCAST.sub(lambda m: f"@{ZERO_WIDTH_SPACE}{m.group(1)}", text)

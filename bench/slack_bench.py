@@ -1,0 +1,262 @@
+"""Benchmark of the Slack app in HTTP mode under a burst of events, on loopback.
+
+    python bench/slack_bench.py [--events 300] [--concurrency 50] [--retry-share 0.3]
+
+The app built by ``build_app`` is served by uvicorn with the offline model and
+the Extend emulator, its Web API calls going to the recording Slack mock. Signed
+``app_mention`` events (each a new thread, questions about the sample runs) are
+sent with ``concurrency`` in flight. Figures, per scenario:
+
+- ack latency p50/p99: send -> HTTP response (Slack wants it within 3 s);
+- time to answer p50/p99: send -> the mock receiving the finished answer
+  (``chat.stopStream``, or ``chat.postMessage`` when not streamed);
+- answers posted (must equal the distinct events) and duplicates (must be 0).
+
+The second scenario re-delivers a share of the events as Slack retries (same
+``event_id``, ``X-Slack-Retry-Num: 1``), mixed in among the other sends. Bounded
+in count and time (``--timeout``); loopback only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import multiprocessing
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as a script: make the project importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from extend_emulator import EmulatorServer
+from slack_app.server import EVENTS_PATH
+from slack_app.settings import CPU_BOUND_WORKERS
+from tests.support.slack_mock import SlackMock
+from tests.support.slack_stack import CHANNEL, SlackSender, event_envelope, mention
+from tools.client import ExtendClient
+
+BENCH_KEY = "bench-key"
+QUESTIONS = (
+    "What is the total on workflow_run_1234 and where does it come from?",
+    "Which fields on workflow_run_needs_review have low confidence?",
+    "What is the invoice number on workflow_run_invoice_multipage?",
+    "What's the status of workflow_run_processing?",
+    "What did the reviewer change on workflow_run_reviewed_corrections?",
+)
+
+
+@dataclass
+class Delivery:
+    envelope: dict[str, Any]
+    retry: bool = False
+    sent_at: float = 0.0
+    acked_at: float = 0.0
+    status: int = 0
+
+
+def run_scenario(
+    slack: SlackMock,
+    sender: SlackSender,
+    *,
+    events: int,
+    concurrency: int,
+    retry_share: float,
+    timeout: float,
+) -> dict[str, Any]:
+    """Send the events (and retries), wait for the answers, return the figures."""
+    rng = random.Random(7)
+    originals = [
+        Delivery(event_envelope(mention(QUESTIONS[i % len(QUESTIONS)]))) for i in range(events)
+    ]
+    deliveries = list(originals)
+    for original in rng.sample(originals, round(events * retry_share)):
+        retry = Delivery(original.envelope, retry=True)
+        position = deliveries.index(original) + rng.randint(1, concurrency)
+        deliveries.insert(min(position, len(deliveries)), retry)
+
+    def send(delivery: Delivery) -> None:
+        delivery.sent_at = time.perf_counter()
+        response = sender.envelope(delivery.envelope, retry_num=1 if delivery.retry else None)
+        delivery.acked_at = time.perf_counter()
+        delivery.status = response.status_code
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(send, deliveries))
+    threads = {d.envelope["event"]["ts"]: d for d in originals}
+
+    def answered(slack: SlackMock) -> bool:
+        return len({ts for ts in _answer_times(slack) if ts in threads}) >= len(threads)
+
+    deadline = time.monotonic() + timeout
+    while not answered(slack) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    elapsed = time.perf_counter() - started
+    time.sleep(0.5)  # let any (wrong) duplicate arrive before counting
+    times = _answer_times(slack)
+    counts = Counter({ts: len(times.get(ts, [])) for ts in threads})
+    to_answer = [min(times[ts]) - threads[ts].sent_at for ts in threads if times.get(ts)]
+    acks = [d.acked_at - d.sent_at for d in deliveries]
+    return {
+        "deliveries": len(deliveries),
+        "retries": sum(d.retry for d in deliveries),
+        "non_200": sum(d.status != 200 for d in deliveries),
+        "ack_p50_ms": _pct(acks, 50) * 1000,
+        "ack_p99_ms": _pct(acks, 99) * 1000,
+        "ack_max_ms": max(acks) * 1000,
+        "answer_p50_ms": _pct(to_answer, 50) * 1000 if to_answer else float("nan"),
+        "answer_p99_ms": _pct(to_answer, 99) * 1000 if to_answer else float("nan"),
+        "distinct_events": len(threads),
+        "answers_posted": sum(1 for n in counts.values() if n),
+        "duplicates": sum(n - 1 for n in counts.values() if n > 1),
+        "wall_s": elapsed,
+    }
+
+
+def _answer_times(slack: SlackMock) -> dict[str, list[float]]:
+    """Thread ts -> arrival times of finished answers in it (streams stopped, text posts)."""
+    found: dict[str, list[float]] = {}
+    for stream in slack.streams().values():
+        if stream["stopped"] and stream["channel"] == CHANNEL:
+            found.setdefault(stream["thread_ts"], []).append(stream["at"])
+    for call in slack.posts(CHANNEL):
+        if not call.args.get("blocks"):
+            found.setdefault(call.args.get("thread_ts"), []).append(call.at)
+    return found
+
+
+def _pct(values: list[float], pct: int) -> float:
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[pct - 1]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=300)
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--retry-share", type=float, default=0.3)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=CPU_BOUND_WORKERS,
+        help="the app's work pool size (default: the app's default for the offline model)",
+    )
+    parser.add_argument("--timeout", type=float, default=180.0)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    scenarios = (("no retries", 0.0), (f"{args.retry_share:.0%} retried", args.retry_share))
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp, _in_process(_serve_emulator) as emulator_url:
+        for index, (name, share) in enumerate(scenarios):
+            data_dir = str(Path(tmp) / f"app{index}")
+            with (
+                SlackMock() as slack,
+                _in_process(_serve_app, slack.url, emulator_url, data_dir, args.workers) as app_url,
+            ):
+                sender = SlackSender(app_url + EVENTS_PATH)
+                try:
+                    figures = run_scenario(
+                        slack,
+                        sender,
+                        events=args.events,
+                        concurrency=args.concurrency,
+                        retry_share=share,
+                        timeout=args.timeout,
+                    )
+                finally:
+                    sender.close()
+                rows.append((name, figures))
+    print(
+        f"Slack app, HTTP mode, offline model + emulator, loopback: {args.events} events, "
+        f"{args.concurrency} in flight, {args.workers} workers; app, emulator and "
+        "Slack mock + sender in three processes"
+    )
+    print(f"{'':<18}" + "".join(f"{name:>16}" for name, _ in rows))
+    for key in rows[0][1]:
+        print(f"{key:<18}" + "".join(_cell(figures[key]) for _, figures in rows))
+    ok = all(f["answers_posted"] == f["distinct_events"] and f["duplicates"] == 0 for _, f in rows)
+    print("PASS: every event answered once" if ok else "FAIL: missing or duplicate answers")
+    return 0 if ok else 1
+
+
+# -- the other processes ----------------------------------------------------------------
+
+
+@contextmanager
+def _in_process(target: Callable[..., None], *args: Any) -> Iterator[str]:
+    """Run ``target(*args, ready, stop)`` in a spawned process; yield the URL it reports."""
+    context = multiprocessing.get_context("spawn")
+    ready = context.Queue()
+    stop = context.Event()
+    process = context.Process(target=target, args=(*args, ready, stop), daemon=True)
+    process.start()
+    try:
+        yield ready.get(timeout=60)
+    finally:
+        stop.set()
+        process.join(timeout=30)
+        if process.is_alive():
+            process.kill()
+
+
+def _serve_emulator(ready: Any, stop: Any) -> None:
+    with EmulatorServer(host="127.0.0.1", port=0, api_key=BENCH_KEY) as emulator:
+        ready.put(emulator.url)
+        stop.wait()
+
+
+def _serve_app(
+    slack_url: str, emulator_url: str, data_dir: str, workers: int, ready: Any, stop: Any
+) -> None:
+    """The production wiring: ``build_app`` on the offline model, served by uvicorn."""
+    from agent.offline_model import OfflineChatModel
+    from slack_app.app import build_app, make_web_client
+    from slack_app.server import create_asgi_app
+    from slack_app.settings import SlackSettings
+    from slack_app.state import SlackState
+    from tests.support.agent_helpers import agent_session
+    from tests.support.slack_stack import BOT_TOKEN, SIGNING_SECRET, serve_in_thread
+
+    logging.basicConfig(level=logging.WARNING)
+    path = Path(data_dir)
+    path.mkdir(parents=True, exist_ok=True)
+    settings = SlackSettings(
+        bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=slack_url, workers=workers
+    )
+    executor = ThreadPoolExecutor(workers, thread_name_prefix="slack-work")
+    with (
+        ExtendClient(BENCH_KEY, base_url=emulator_url) as client,
+        agent_session(client, OfflineChatModel(), path / "conversations.sqlite3") as session,
+        SlackState.in_data_dir(path) as state,
+    ):
+        app = build_app(
+            settings,
+            session,
+            session._run_tools,
+            make_web_client(settings),
+            state=state,
+            executor=executor,
+        )
+        with serve_in_thread(create_asgi_app(app)) as url:
+            ready.put(url)
+            stop.wait()
+        executor.shutdown(wait=True)
+
+
+def _cell(value: Any) -> str:
+    return f"{value:>16.1f}" if isinstance(value, float) else f"{value:>16}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,91 @@
+"""Text made safe for Slack: escaping for mrkdwn, defanging plain text, splitting to limits.
+
+Everything that reaches Slack from a document (values, reference text, reasoning),
+from Extend (names, metadata) or from a user is untrusted. Slack reads ``<...>``
+in message text as control sequences: ``<!channel>``, ``<!here>``, ``<@U123>``,
+``<!subteam^S1>`` ping people, ``<https://x|label>`` disguises links. Escaping
+``&``, ``<`` and ``>`` as Slack documents (``&amp;`` ``&lt;`` ``&gt;``) turns
+them into plain characters, so a document cannot ping anyone. ``plain_text``
+objects (headers, buttons) are not parsed for mentions, but they get a zero-width
+space after ``<`` before ``!``, ``@`` or ``#`` anyway, so copied text stays inert.
+
+Splitting never cuts an escape in half (``&am`` + ``p;``) and prefers line ends,
+then spaces.
+"""
+
+from __future__ import annotations
+
+import re
+
+ZERO_WIDTH_SPACE = "\u200b"
+_ENTITY_TAIL = re.compile(r"&[a-z]{0,4}$")
+_CONTROL_OPENER = re.compile(r"<(?=[!@#])")
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+
+def escape(text: object) -> str:
+    """``&``, ``<``, ``>`` as Slack entities: the text shows as typed and pings no one."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def unescape(text: str) -> str:
+    """Slack's entities back to characters (for text a user typed, before the agent reads it)."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def defang_plain(text: object) -> str:
+    """Plain text (headers, buttons) with ``<!``, ``<@``, ``<#`` broken by a zero-width space."""
+    return _CONTROL_OPENER.sub("<" + ZERO_WIDTH_SPACE, str(text))
+
+
+def code(text: object) -> str:
+    """Inline code; backticks inside are replaced so the span cannot be closed early."""
+    return "`" + escape(str(text).replace("`", "ˋ")) + "`"
+
+
+def user_mention(user_id: str | None) -> str:
+    """``<@U123>`` for a well-formed Slack user id, else a neutral word (never raw input)."""
+    if user_id and _USER_ID.match(user_id):
+        return f"<@{user_id}>"
+    return "someone"
+
+
+def truncate(text: str, limit: int, *, ellipsis: str = "…") -> str:
+    """``text`` cut to at most ``limit`` characters, ending in ``…``, never inside an escape."""
+    if len(text) <= limit:
+        return text
+    cut = _safe_cut(text, max(0, limit - len(ellipsis)))
+    return text[:cut] + ellipsis
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """``text`` in pieces of at most ``limit`` characters, cut at a line end or space if any."""
+    pieces = [piece.rstrip("\n") for piece in partition_text(text, limit)]
+    return [piece for piece in pieces if piece] or [""]
+
+
+def partition_text(text: str, limit: int) -> list[str]:
+    """Like ``split_text`` but loses nothing: ``"".join(partition_text(t, n)) == t``."""
+    if limit <= 0:
+        raise ValueError("limit must be positive")
+    pieces: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = window.rfind("\n")
+        if cut < limit // 2:
+            cut = window.rfind(" ")
+        cut = cut + 1 if cut >= limit // 2 else _safe_cut(rest, limit)
+        pieces.append(rest[:cut])
+        rest = rest[cut:]
+    if rest or not pieces:
+        pieces.append(rest)
+    return pieces
+
+
+def _safe_cut(text: str, limit: int) -> int:
+    """The largest cut <= ``limit`` that does not split ``&amp;``-style escapes."""
+    match = _ENTITY_TAIL.search(text[:limit])
+    if match and match.start() > 0 and text.find(";", match.start()) <= match.start() + 5:
+        return match.start()
+    return limit

@@ -1,0 +1,184 @@
+"""``/extend`` over signed HTTP: get, rename / tag / meta with approval, help, bad input.
+
+No model is involved: writes go through ``RunTools`` after a click on Approve.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from agent.cli import app as cli_app
+from extend_emulator import EmulatorServer
+from tests.support.agent_helpers import writes
+from tests.support.slack_mock import SlackMock
+from tests.support.slack_stack import (
+    ALICE,
+    BOB,
+    CHANNEL,
+    Proposal,
+    SlackStack,
+    click,
+    proposals,
+    updates_of,
+)
+from tools.client import ExtendClient
+
+RUN = "workflow_run_1234"
+
+
+@pytest.fixture
+def slack() -> Iterator[SlackMock]:
+    with SlackMock() as mock:
+        yield mock
+
+
+@pytest.fixture
+def stack(slack: SlackMock, client: ExtendClient, tmp_path: Path) -> Iterator[SlackStack]:
+    with SlackStack(slack, client, tmp_path / "data") as running:
+        yield running
+
+
+def run_command(stack: SlackStack, text: str, *, user: str = ALICE) -> list[dict]:
+    """Send ``/extend text``; return what came back on its response_url."""
+    name = f"cmd-{abs(hash((text, user)))}"
+    response = stack.sender.command(text, user=user, response_url=stack.slack.response_url(name))
+    assert response.status_code == 200
+    path = f"/respond/{name}"
+    calls = stack.slack.wait_for(
+        lambda s: [c for c in s.calls("response_url") if c.path == path], what=f"/extend {text}"
+    )
+    return [c.args for c in calls]
+
+
+def propose(stack: SlackStack, text: str) -> Proposal:
+    response = stack.sender.command(text, response_url=stack.slack.response_url("unused"))
+    assert response.status_code == 200
+    [proposal] = stack.slack.wait_for(lambda s: proposals(s), what="the proposal")
+    assert proposal.channel == CHANNEL and proposal.thread_ts is None
+    return proposal
+
+
+def outcome_of(slack: SlackMock, proposal: Proposal) -> str:
+    [update] = slack.wait_for(lambda s: updates_of(s, proposal.message_ts), what="chat.update")
+    return json.dumps(update.args["blocks"], ensure_ascii=False)
+
+
+def test_get_answers_with_the_run_card_to_the_caller(stack: SlackStack, slack: SlackMock) -> None:
+    [reply] = run_command(stack, f"get {RUN}")
+    shown = json.dumps(reply["blocks"], ensure_ascii=False)
+    assert "15,735.10 USD" in shown and "TOTAL  $15,735.1" in shown and "p. 1" in shown
+    assert reply.get("response_type", "ephemeral") == "ephemeral"
+    assert slack.posts() == []  # nothing posted in the channel
+
+
+def test_help_and_an_empty_command_explain_the_commands(stack: SlackStack) -> None:
+    [help_reply] = run_command(stack, "help")
+    assert "/extend rename" in help_reply["text"] and "/extend get" in help_reply["text"]
+    [empty_reply] = run_command(stack, "")
+    assert empty_reply["text"] == help_reply["text"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("frobnicate x", "don't know"),
+        ("get", "needs a run id"),
+        ("get not/a/run", "not a valid run id"),
+        (f"rename {RUN}", "new name"),
+        (f"meta {RUN} vendor", "not key=value"),
+        (f'rename {RUN} "ACME', "quote is not closed"),
+    ],
+)
+def test_bad_input_gets_a_plain_explanation_and_no_request(
+    stack: SlackStack, emulator: EmulatorServer, text: str, expected: str
+) -> None:
+    emulator.clear_requests()
+    [reply] = run_command(stack, text)
+    assert expected in reply["text"] and "/extend help" in reply["text"]
+    assert emulator.requests == []
+
+
+def test_an_unknown_run_gets_a_friendly_message(stack: SlackStack) -> None:
+    [reply] = run_command(stack, "get workflow_run_nope")
+    assert "couldn't find that run" in reply["text"]
+    assert "404" not in reply["text"] and "Traceback" not in reply["text"]
+
+
+def test_rename_waits_for_approval_then_applies_once(
+    stack: SlackStack, slack: SlackMock, emulator: EmulatorServer, client: ExtendClient
+) -> None:
+    proposal = propose(stack, f"rename {RUN} ACME March")
+    shown = json.dumps(proposal.call.args["blocks"], ensure_ascii=False)
+    assert "(none) → “ACME March”" in shown
+    assert writes(emulator) == []
+    click(stack, proposal, user=BOB)
+    slack.wait_for(lambda s: s.calls("chat.postEphemeral"), what="the refusal")
+    assert writes(emulator) == []
+    click(stack, proposal, user=ALICE)
+    click(stack, proposal, user=ALICE)
+    assert "Approved by" in outcome_of(slack, proposal)
+    assert client.get_run(RUN).name == "ACME March"
+    assert len(writes(emulator, RUN)) == 1
+
+
+def test_tag_adds_labels_after_approval(
+    stack: SlackStack, slack: SlackMock, client: ExtendClient
+) -> None:
+    proposal = propose(stack, f"tag {RUN} urgent q3")
+    assert "add urgent, q3" in json.dumps(proposal.call.args["blocks"], ensure_ascii=False)
+    click(stack, proposal, user=ALICE)
+    assert "Approved by" in outcome_of(slack, proposal)
+    assert client.get_run(RUN).tags == ["urgent", "q3"]
+
+
+def test_meta_sets_text_and_json_values_after_approval(
+    stack: SlackStack, slack: SlackMock, client: ExtendClient
+) -> None:
+    proposal = propose(stack, f"meta {RUN} vendor=ACME amount:=15735.1")
+    click(stack, proposal, user=ALICE)
+    assert "Approved by" in outcome_of(slack, proposal)
+    metadata = client.get_run(RUN).metadata
+    assert metadata["vendor"] == "ACME" and metadata["amount"] == 15735.1
+
+
+def test_cancel_of_a_command_change_writes_nothing(
+    stack: SlackStack, slack: SlackMock, emulator: EmulatorServer
+) -> None:
+    proposal = propose(stack, f"rename {RUN} Never")
+    click(stack, proposal, user=ALICE, approve=False)
+    assert "Cancelled by" in outcome_of(slack, proposal)
+    assert writes(emulator) == []
+
+
+def test_a_change_that_changes_nothing_is_refused_before_asking(
+    stack: SlackStack, slack: SlackMock
+) -> None:
+    [reply] = run_command(stack, f"meta {RUN} internal_id=id_1234")
+    assert "Nothing to change" in reply["text"]
+    assert proposals(slack) == []
+
+
+def test_when_the_channel_refuses_the_bot_the_caller_is_told(
+    stack: SlackStack, slack: SlackMock
+) -> None:
+    slack.fail("chat.postMessage", "not_in_channel")
+    [reply] = run_command(stack, f"rename {RUN} ACME March")
+    assert "/invite" in reply["text"]
+
+
+def test_the_cli_command_names_the_missing_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    runner = CliRunner()
+    result = runner.invoke(cli_app, ["slack", "--http", "--port", "0"])
+    assert result.exit_code == 2 and "SLACK_SIGNING_SECRET" in result.output
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "secret")
+    result = runner.invoke(cli_app, ["slack", "--http", "--port", "0"])
+    assert result.exit_code == 2 and "SLACK_BOT_TOKEN" in result.output
+    result = runner.invoke(cli_app, ["slack", "--socket"])
+    assert result.exit_code == 2 and "SLACK_APP_TOKEN" in result.output
+    result = runner.invoke(cli_app, ["slack", "--socket", "--http"])
+    assert result.exit_code == 2 and "one of" in result.output

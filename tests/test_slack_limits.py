@@ -1,0 +1,182 @@
+"""Slack's limits and mrkdwn safety: long answers, big cards, escaping, splitting.
+
+The long answer comes from the real ``ChatOpenAI`` path (a scripted
+OpenAI-compatible server on loopback) through the app in HTTP mode; the card and
+text rules are also checked directly on the view functions.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from agent.model_choice import choose_model
+from agent.settings import AgentSettings
+from slack_app.blocks import (
+    MAX_BLOCKS,
+    MAX_HEADER_TEXT,
+    MAX_MESSAGE_TEXT,
+    MAX_SECTION_TEXT,
+    SlackMessage,
+    proposal_message,
+    run_card,
+    text_messages,
+)
+from slack_app.mrkdwn import escape, partition_text, split_text, unescape
+from tests.support.openai_server import ScriptedOpenAI, text, tool_call
+from tests.support.slack_mock import SlackMock
+from tests.support.slack_stack import CHANNEL, SlackStack, mention
+from tools.client import ExtendClient
+from tools.models import Citation, ExtractedField, ProcessorResult, Run
+from tools.run_tools import RunChange
+
+PINGS = ("<!channel>", "<!here>", "<!everyone>", "<@U123>", "<!subteam^S123>")
+
+
+def check_limits(message: SlackMessage | dict[str, Any]) -> None:
+    args = (
+        message if isinstance(message, dict) else {"text": message.text, "blocks": message.blocks}
+    )
+    assert len(args.get("text") or "") <= MAX_MESSAGE_TEXT
+    blocks = args.get("blocks") or []
+    assert len(blocks) <= MAX_BLOCKS
+    for block in blocks:
+        if block["type"] == "header":
+            assert len(block["text"]["text"]) <= MAX_HEADER_TEXT
+        if block["type"] == "section":
+            assert len(block["text"]["text"]) <= MAX_SECTION_TEXT
+        for element in block.get("elements", []):
+            if element.get("type") == "mrkdwn":
+                assert len(element["text"]) <= MAX_SECTION_TEXT
+
+
+def test_a_very_long_answer_is_posted_within_limits(client: ExtendClient, tmp_path: Path) -> None:
+    paragraph = "Line item & detail <!channel> with <@U123> and more words. " * 40 + "\n"
+    answer = paragraph * 45  # about 110,000 characters
+    with ScriptedOpenAI(model="gpt-4.1-mini") as server, SlackMock() as slack:
+        server.add(tool_call("get_run", {"run_id": "workflow_run_invoice_multipage"}), text(answer))
+        settings = AgentSettings(OPENAI_API_KEY="sk-test-not-real", OPENAI_BASE_URL=server.base_url)
+        model, _ = choose_model(settings)
+        with SlackStack(slack, client, tmp_path / "data", model=model) as stack:
+            event = mention("tell me everything about workflow_run_invoice_multipage")
+            stack.sender.event(event)
+            slack.wait_for(  # the run card comes after every part of the answer
+                lambda s: [c for c in s.posts(CHANNEL, event["ts"]) if c.args.get("blocks")],
+                what="the run card",
+            )
+            parts = slack.answers(CHANNEL, event["ts"])
+    assert len(parts) >= 3
+    for call in slack.calls():
+        check_limits(call.args)
+    shown_answer = "".join(parts).replace("\n", "").replace("\u200b", "")  # the agent's ZWSPs
+    assert shown_answer == escape(answer.strip()).replace("\n", "")
+    shown = slack.all_text()
+    assert not any(ping in shown for ping in PINGS)
+
+
+def a_huge_run(fields: int = 240) -> Run:
+    items = [
+        ExtractedField(
+            name=f"field_{i}_<!here>",
+            value="x & y " * 150 + f"end {i}",
+            citations=[Citation(page=i % 7 + 1, reference_text="ref <!channel> " * 40)],
+            ocr_confidence=0.5 if i % 3 == 0 else 0.99,
+            initial_value="before" if i % 5 == 0 else None,
+        )
+        for i in range(fields)
+    ]
+    return Run(
+        id="workflow_run_huge",
+        name="N" * 400 + " <!channel>",
+        status="NEEDS_REVIEW",
+        metadata={f"key_{i}": "v" * 200 for i in range(60)},
+        dashboard_url="https://dashboard.extend.ai/workflows/workflow_run_huge",
+        results=[ProcessorResult(kind="extract", fields=items)],
+    )
+
+
+def test_a_huge_run_card_continues_over_messages_within_limits() -> None:
+    messages = run_card(a_huge_run())
+    assert len(messages) > 1
+    for message in messages:
+        check_limits(message)
+    shown = json.dumps([m.blocks for m in messages], ensure_ascii=False)
+    for i in range(240):
+        assert f"end {i}" in shown  # nothing dropped
+    assert not any(ping in shown for ping in PINGS)
+    assert "low confidence" in shown and "Reviewer corrections" in shown
+    last = messages[-1].blocks[-1]
+    assert last["type"] == "actions" and last["elements"][0]["url"].startswith("https://")
+
+
+def test_the_seed_card_has_header_fields_citations_metadata_and_link() -> None:
+    run = Run(
+        id="workflow_run_1234",
+        status="PROCESSED",
+        metadata={"internal_id": "id_1234", "tags": ["urgent"]},
+        dashboard_url="https://dashboard.extend.ai/workflows/workflow_run_1234",
+        results=[
+            ProcessorResult(
+                kind="extract",
+                fields=[
+                    ExtractedField(
+                        name="amount",
+                        value={"amount": 15735.1, "iso_4217_currency_code": "USD"},
+                        citations=[Citation(page=1, reference_text="TOTAL  $15,735.1")],
+                        ocr_confidence=0.99,
+                    )
+                ],
+            )
+        ],
+    )
+    [message] = run_card(run)
+    header = message.blocks[0]["text"]["text"]
+    assert "workflow_run_1234" in header and "Processed" in header
+    shown = json.dumps(message.blocks, ensure_ascii=False)
+    assert "*amount*: 15,735.10 USD" in shown and "_p. 1_ “TOTAL  $15,735.1”" in shown
+    assert "internal_id: id_1234" in shown and "tags: urgent" in shown
+    assert "low confidence" not in shown
+
+
+def test_a_proposal_escapes_the_names_it_shows() -> None:
+    change = RunChange(
+        run_id="workflow_run_1234",
+        name_before="<!here> old",
+        name_after="<!channel> & new",
+        metadata_after={"tags": ["<@U123>"]},
+        tags_added=["<@U123>"],
+    )
+    message = proposal_message("abc", "workflow_run_1234", change.describe(), change, "U0ALICE01")
+    check_limits(message)
+    shown = json.dumps(message.blocks, ensure_ascii=False)
+    assert "&lt;!channel&gt; &amp; new" in shown and "&lt;!here&gt; old" in shown
+    assert not any(ping in shown for ping in PINGS)
+    assert "<@U0ALICE01>" in shown  # the requester, from Slack's own payload
+
+
+@given(st.text(alphabet=st.sampled_from("ab &<>\n!@#;"), max_size=400), st.integers(5, 60))
+def test_splitting_never_breaks_an_escape_or_loses_text(raw: str, limit: int) -> None:
+    escaped = escape(raw)
+    pieces = partition_text(escaped, limit)
+    assert "".join(pieces) == escaped
+    for piece in pieces:
+        assert len(piece) <= limit
+        assert not piece.endswith(("&", "&a", "&am", "&amp", "&l", "&lt", "&g", "&gt"))
+    assert all(len(p) <= limit for p in split_text(escaped, limit))
+
+
+@pytest.mark.parametrize("ping", PINGS)
+def test_escaping_defuses_every_kind_of_mention(ping: str) -> None:
+    [part] = text_messages(f"hello {ping} there")
+    assert ping not in part and "&lt;" in part and unescape(part) == f"hello {ping} there"
+
+
+def test_long_text_is_split_into_parts_that_fit() -> None:
+    parts = text_messages("word " * 30_000)
+    assert len(parts) == 4
+    assert all(len(p) <= MAX_MESSAGE_TEXT for p in parts)
