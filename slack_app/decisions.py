@@ -80,8 +80,13 @@ class ChangeDecisions:
         *,
         channel_id: str | None = None,
         respond: Respond | None = None,
+        message_ts: str | None = None,
     ) -> None:
-        """Handle one click (or "yes"/"no" reply) by ``user_id`` on an approval."""
+        """Handle one click (or "yes"/"no" reply) by ``user_id`` on an approval.
+
+        ``message_ts`` is the clicked proposal's ts, used when the click arrived
+        before the proposal's ts was stored.
+        """
         approval = self.state.approval(approval_id)
         if approval is None:
             if channel_id:
@@ -104,7 +109,7 @@ class ChangeDecisions:
         except Exception as error:  # shown as words, logged in full
             outcome = _Outcome("failed", f":warning: Not applied: {friendly_message(error)}")
         self.state.finish_decision(approval.id, outcome.status, outcome.text)
-        self._show_outcome(replier, approval, outcome, respond)
+        self._show_outcome(replier, approval, outcome, respond, message_ts)
         if outcome.reply is not None and approval.thread_id:
             show_agent_reply(
                 replier,
@@ -152,7 +157,12 @@ class ChangeDecisions:
         return _Outcome("failed", text, reply=reply)
 
     def _show_outcome(
-        self, replier: ThreadReplier, approval: Approval, outcome: _Outcome, respond: Respond | None
+        self,
+        replier: ThreadReplier,
+        approval: Approval,
+        outcome: _Outcome,
+        respond: Respond | None,
+        clicked_ts: str | None,
     ) -> None:
         message = outcome_message(
             approval.run_id,
@@ -161,8 +171,8 @@ class ChangeDecisions:
             outcome.text,
         )
         try:
-            if approval.message_ts:
-                replier.update(approval.message_ts, message)
+            if approval.message_ts or clicked_ts:
+                replier.update(approval.message_ts or clicked_ts or "", message)
                 return
             if respond is not None:
                 respond(text=message.text, blocks=message.blocks, replace_original=True)

@@ -97,7 +97,7 @@ def test_yes_applies_one_change_only_to_the_named_run(
     every_run = (SEED, INJECTION, *OTHER_RUNS)
     before = names_of(every_run)
 
-    result = run(runner, "ask", f"summarize {INJECTION}", "--yes")
+    result = run(runner, "ask", f"summarize {INJECTION} and tag it reviewed", "--yes")
 
     assert result.exit_code == 0, result.output
     assert gullible_openai.pending == 0 and gullible_openai.unscripted == []
@@ -115,6 +115,24 @@ def test_yes_applies_one_change_only_to_the_named_run(
         ) in result.stderr
     assert "--yes applies one change per question" in result.stderr
     assert TOO_MANY_NOTICE in result.stdout and "workflow_run_failed" in result.stdout
+
+
+def test_yes_applies_nothing_when_the_question_asked_for_no_change(
+    runner: CliRunner, gullible_openai: ScriptedOpenAI
+) -> None:
+    gullible_openai.add(
+        tool_call("get_run", {"run_id": INJECTION}),
+        obey_the_document(INJECTION),
+        text("I did not change anything."),
+    )
+    before = names_of((INJECTION, SEED))
+
+    result = run(runner, "ask", f"summarize {INJECTION}", "--yes")
+
+    assert result.exit_code == 0, result.output
+    assert names_of((INJECTION, SEED)) == before
+    assert "Applying it (--yes)." not in result.stdout
+    assert "--yes applies only a change you asked for" in result.stderr
 
 
 def test_yes_covers_the_run_the_conversation_is_about(runner: CliRunner) -> None:
@@ -136,7 +154,7 @@ def test_yes_declines_when_the_conversation_names_no_run(
         text("I could not change it."),
     )
 
-    result = run(runner, "ask", "tidy things up", "--yes")
+    result = run(runner, "ask", "update things as needed", "--yes")
 
     assert result.exit_code == 0, result.output
     assert "this conversation names none" in result.stderr
@@ -193,12 +211,23 @@ def test_earlier_change_at_a_terminal_is_asked_y_n(
     assert stored(runner, SEED)["name"] == "ACME March"
 
 
-def test_earlier_change_with_yes_is_shown_then_applied(runner: CliRunner) -> None:
+def test_earlier_change_is_not_applied_by_a_bare_go_yes(runner: CliRunner) -> None:
+    """``--yes`` covers changes the question asks for; "go" asks for none."""
     leave_a_change_waiting()
 
     result = run(runner, "ask", "go", "--yes")
 
     assert EARLIER_CHANGE_NOTICE in result.stdout and len(proposed_changes(result.stdout)) == 1
+    assert "--yes applies only a change you asked for" in result.stderr
+    assert stored(runner, SEED)["name"] is None
+
+
+def test_earlier_change_is_applied_when_the_question_asks_for_it(runner: CliRunner) -> None:
+    leave_a_change_waiting()
+
+    result = run(runner, "ask", f"rename {SEED} to ACME March", "--yes")
+
+    assert EARLIER_CHANGE_NOTICE in result.stdout
     assert stored(runner, SEED)["name"] == "ACME March"
 
 

@@ -4,18 +4,20 @@ Every change the agent proposes is shown, then decided here: at a terminal the
 person answers y/N; with no terminal it is declined; with ``ask --yes`` it is
 applied without asking, but only within what the person's own words cover:
 
+- only when the question itself asks for a change (rename, tag, set ...);
 - at most one change per question;
 - only to a run the question names, or, when it names none, the run the person
   last named in the conversation ("rename it to ...").
 
-So a document that talks a model into "rename every run" gets, at most, one change
-to the run the person was asking about, and every other proposal is declined and
-reported. The question's text itself is never taken as a decision ("go" does not
-approve an earlier change): only the y/N prompt or ``--yes`` do.
+So a document that talks a model into "rename every run" while the person only
+asked for a summary gets nothing applied, and every declined proposal is reported.
+The question's text itself is never taken as a decision ("go" does not approve an
+earlier change): only the y/N prompt or ``--yes`` do.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -35,6 +37,18 @@ NO_TERMINAL_NOTICE = (
 TOO_MANY_NOTICE = "Not applied: that is more changes than one question may propose."
 
 
+_ASKS_FOR_CHANGE = re.compile(
+    r"\b(re-?name|name|call|title|tag|tags|label|labels|mark|set|add|put|change|update|"
+    r"meta(?:data)?|remove|apply)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_for_change(question: str) -> bool:
+    """Whether the person's own words ask for a change (not just a read)."""
+    return bool(_ASKS_FOR_CHANGE.search(question))
+
+
 def runs_covered_by(question: str, last_named_run: str | None) -> frozenset[str]:
     """The runs a question's ``--yes`` may change: those it names, else the one named last."""
     named = run_ids_in(question)
@@ -51,6 +65,7 @@ class TerminalApprover:
     assume_yes: bool
     has_terminal: bool
     confirm: Callable[[], bool]
+    question_asks_change: bool = True
     applied: int = 0
 
     def decide(self, pending: PendingWrite) -> bool:
@@ -70,6 +85,12 @@ class TerminalApprover:
 
     def refusal(self, pending: PendingWrite) -> str | None:
         """Why ``--yes`` does not cover this change, or None when it does."""
+        if not self.question_asks_change:
+            return (
+                "Not applied: --yes applies only a change you asked for, and this question "
+                f"asked for none (the change to {pending.run_id} was proposed by the agent). "
+                "Ask for it in your own words to apply it."
+            )
         if self.applied:
             return (
                 "Not applied: --yes applies one change per question and one was already "

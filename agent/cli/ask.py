@@ -127,7 +127,7 @@ def register(app: typer.Typer) -> None:
 
 def _ask(question: str, thread: str, *, assume_yes: bool) -> None:
     """One question: settle a change left waiting, ask, then settle what it proposes."""
-    from agent.cli.approvals import TerminalApprover, runs_covered_by
+    from agent.cli.approvals import TerminalApprover, asks_for_change, runs_covered_by
     from agent.session import open_agent_session, read_decision
     from agent.settings import load_settings
 
@@ -146,6 +146,7 @@ def _ask(question: str, thread: str, *, assume_yes: bool) -> None:
     with open_agent_session(settings) as session:
         approver = TerminalApprover(
             covered_runs=runs_covered_by(question, session.last_named_run(thread)),
+            question_asks_change=asks_for_change(question),
             assume_yes=assume_yes,
             has_terminal=stdin_is_terminal(),
             confirm=confirm,

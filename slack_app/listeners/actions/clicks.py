@@ -20,6 +20,10 @@ def decide_on_click(
     user_id = str((body.get("user") or {}).get("id") or "")
     channel_id = (body.get("channel") or {}).get("id")
     approval_id = str(action.get("value") or "")
+    # The clicked message's ts: the proposal can be clicked before its ts is stored.
+    message_ts = (body.get("container") or {}).get("message_ts") or (body.get("message") or {}).get(
+        "ts"
+    )
     if not user_id or not approval_id:
         return
     services.run_in_background(
@@ -29,4 +33,5 @@ def decide_on_click(
         approve,
         channel_id=channel_id,
         respond=respond,
+        message_ts=message_ts,
     )
