@@ -107,6 +107,11 @@ class AgentSession:
         self._shown: dict[str, str] = {}  # thread id -> id of the change last shown there
 
     @property
+    def run_tools(self) -> RunTools:
+        """The tools behind the agent, for front ends that act without the model (/extend)."""
+        return self._run_tools
+
+    @property
     def description(self) -> str:
         """Which model and which Extend this session uses, for a status line."""
         parts = [f"model: {self.model_description}" if self.model_description else ""]

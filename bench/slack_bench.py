@@ -243,7 +243,7 @@ def _serve_app(
         app = build_app(
             settings,
             session,
-            session._run_tools,
+            session.run_tools,
             make_web_client(settings),
             state=state,
             executor=executor,

@@ -6,8 +6,8 @@ can hold URLs, request bodies or document text. Our own validation messages are
 the one exception to "never the message": they are written for users, say what
 to fix, and are escaped before they are shown.
 
-``RunTools`` wraps every Extend error in ``ToolError(message) from None``; the
-original error is still on ``__context__``, which is what the type is read from.
+``RunTools`` wraps every Extend error in a ``ToolError`` whose ``cause`` is the
+original error, which is what the type is read from.
 """
 
 from __future__ import annotations
@@ -46,8 +46,8 @@ def friendly_message(error: BaseException) -> str:
 
 def _message_for(error: BaseException) -> str:
     cause = error
-    if isinstance(error, ToolError) and isinstance(error.__context__, extend_errors.ExtendError):
-        cause = error.__context__
+    if isinstance(error, ToolError) and error.cause is not None:
+        cause = error.cause
     if isinstance(cause, extend_errors.NotFoundError):
         return UNKNOWN_RUN
     if isinstance(

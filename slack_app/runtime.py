@@ -16,12 +16,10 @@ from contextlib import contextmanager
 
 from slack_bolt import App
 
-from agent.session import AgentSession
 from agent.settings import AgentSettings, load_settings
 from slack_app.app import build_app, make_web_client
 from slack_app.settings import SlackSettings, load_slack_settings
 from slack_app.state import SlackState
-from tools.run_tools import RunTools
 
 logger = logging.getLogger(__name__)
 
@@ -53,21 +51,13 @@ def open_slack_app(
             yield build_app(
                 settings,
                 session,
-                session_run_tools(session),
+                session.run_tools,
                 client,
                 state=state,
                 executor=executor,
             )
         finally:
             executor.shutdown(wait=True)
-
-
-def session_run_tools(session: AgentSession) -> RunTools:
-    """The session's own tools (same Extend client), so the app and the agent share one."""
-    tools = getattr(session, "run_tools", None)
-    if isinstance(tools, RunTools):
-        return tools
-    return session._run_tools  # AgentSession exposes no public accessor yet
 
 
 def run_socket_mode(settings: SlackSettings | None = None) -> None:

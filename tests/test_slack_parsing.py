@@ -69,13 +69,8 @@ def test_errors_become_words_by_type_never_the_exception_text() -> None:
     assert friendly_message(errors.ServerError(secret_detail)) == EXTEND_UNAVAILABLE
     assert friendly_message(errors.AuthenticationError(secret_detail)) == EXTEND_REFUSED
     assert friendly_message(RuntimeError(secret_detail)) == SOMETHING_WENT_WRONG
-    try:  # how RunTools wraps them: ToolError(...) from None, the cause on __context__
-        try:
-            raise not_found
-        except errors.ExtendError:
-            raise ToolError(f"Failed reading run x: {not_found}") from None
-    except ToolError as wrapped:
-        assert friendly_message(wrapped) == UNKNOWN_RUN
+    wrapped = ToolError(f"Failed reading run x: {not_found}", cause=not_found)  # as RunTools
+    assert friendly_message(wrapped) == UNKNOWN_RUN
     invalid = errors.InvalidRunIdError("'a b' is not a valid run id <!channel>")
     assert friendly_message(invalid) == (
         "That input isn't valid: 'a b' is not a valid run id &lt;!channel&gt;"

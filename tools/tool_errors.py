@@ -22,11 +22,15 @@ logger = logging.getLogger(__name__)
 
 
 class ToolError(Exception):
-    """A tool call that could not be done; ``message`` is meant for the model or the user."""
+    """A tool call that could not be done; ``message`` is meant for the model or the user.
 
-    def __init__(self, message: str) -> None:
+    ``cause`` is the Extend error behind it, if any, so a front end can word it by type.
+    """
+
+    def __init__(self, message: str, *, cause: ExtendError | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.cause = cause
 
 
 @contextmanager
@@ -40,7 +44,7 @@ def errors_as_tool_errors(doing: str) -> Iterator[None]:
     except ToolError:
         raise
     except ExtendError as error:
-        raise ToolError(f"Failed {doing}: {error}") from None
+        raise ToolError(f"Failed {doing}: {error}", cause=error) from None
     except Exception:
         logger.exception("unexpected error while %s", doing)
         raise ToolError(

@@ -295,7 +295,7 @@ class SlackStack:
         self.app = build_app(
             self.settings,
             self.session,
-            self.session._run_tools,
+            self.session.run_tools,
             make_web_client(self.settings),
             state=self.state,
             executor=self.executor,
