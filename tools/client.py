@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 import httpx
 
@@ -31,45 +31,52 @@ if TYPE_CHECKING:
 
     from tools.models import Run
 
-__all__ = ["AsyncExtendClient", "ClientConfig", "ExtendClient"]
+__all__ = ["AsyncExtendClient", "ClientConfig", "ClientOptions", "ExtendClient"]
 
 
-def _config(config: ClientConfig | None, overrides: dict[str, Any]) -> ClientConfig:
-    if config is None:
-        return ClientConfig.from_env(**overrides)
-    return config.with_overrides(**overrides)
+class ClientOptions(TypedDict, total=False):
+    """What both clients accept besides the key; each falls back to its ``EXTEND_*`` variable."""
+
+    base_url: str | None
+    api_version: str | None
+    workspace_id: str | None
+    timeout: float | None
+    max_retries: int | None
+    max_metadata_bytes: int | None
+    config: ClientConfig | None
 
 
-class ExtendClient:
+class _ClientBase:
+    """Configuration both clients take the same way: arguments win over ``EXTEND_*`` env."""
+
+    def __init__(self, api_key: str | None, options: ClientOptions) -> None:
+        config = options.pop("config", None)
+        overrides: dict[str, Any] = {"api_key": api_key, **options}
+        if config is None:
+            self.config = ClientConfig.from_env(**overrides)
+        else:
+            self.config = config.with_overrides(**overrides)
+        self._core = ClientCore(self.config)
+
+    def _update_body(
+        self, run_id: str, name: str | None, metadata: Mapping[str, Any] | None
+    ) -> dict[str, Any]:
+        validate_run_id(run_id)
+        return build_update_body(name, metadata, max_bytes=self.config.max_metadata_bytes)
+
+
+class ExtendClient(_ClientBase):
     """Blocking client; one pooled ``httpx.Client`` per instance. Use as a context manager."""
 
     def __init__(
         self,
         api_key: str | None = None,
         *,
-        base_url: str | None = None,
-        api_version: str | None = None,
-        workspace_id: str | None = None,
-        timeout: float | None = None,
-        max_retries: int | None = None,
-        max_metadata_bytes: int | None = None,
-        config: ClientConfig | None = None,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        **options: Unpack[ClientOptions],
     ) -> None:
-        self.config = _config(
-            config,
-            {
-                "api_key": api_key,
-                "base_url": base_url,
-                "api_version": api_version,
-                "workspace_id": workspace_id,
-                "timeout": timeout,
-                "max_retries": max_retries,
-                "max_metadata_bytes": max_metadata_bytes,
-            },
-        )
-        self._core = ClientCore(self.config)
+        super().__init__(api_key, options)
         self._sleep = sleep
         self._http = httpx.Client(transport=transport, **self._core.client_kwargs())
 
@@ -87,8 +94,7 @@ class ExtendClient:
         timeout: float | None = None,
     ) -> Run:
         """Rename the run and/or merge ``metadata`` into its metadata (incoming keys win)."""
-        run_id = validate_run_id(run_id)
-        body = build_update_body(name, metadata, max_bytes=self.config.max_metadata_bytes)
+        body = self._update_body(run_id, name, metadata)
         return self._send("POST", run_id, body, timeout, f"update of run {run_id}")
 
     def _send(
@@ -133,36 +139,18 @@ class ExtendClient:
         self.close()
 
 
-class AsyncExtendClient:
+class AsyncExtendClient(_ClientBase):
     """The same client for asyncio; one pooled ``httpx.AsyncClient`` per instance."""
 
     def __init__(
         self,
         api_key: str | None = None,
         *,
-        base_url: str | None = None,
-        api_version: str | None = None,
-        workspace_id: str | None = None,
-        timeout: float | None = None,
-        max_retries: int | None = None,
-        max_metadata_bytes: int | None = None,
-        config: ClientConfig | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        **options: Unpack[ClientOptions],
     ) -> None:
-        self.config = _config(
-            config,
-            {
-                "api_key": api_key,
-                "base_url": base_url,
-                "api_version": api_version,
-                "workspace_id": workspace_id,
-                "timeout": timeout,
-                "max_retries": max_retries,
-                "max_metadata_bytes": max_metadata_bytes,
-            },
-        )
-        self._core = ClientCore(self.config)
+        super().__init__(api_key, options)
         self._sleep = sleep
         self._http = httpx.AsyncClient(transport=transport, **self._core.client_kwargs())
 
@@ -180,8 +168,7 @@ class AsyncExtendClient:
         timeout: float | None = None,
     ) -> Run:
         """Rename the run and/or merge ``metadata`` into its metadata (incoming keys win)."""
-        run_id = validate_run_id(run_id)
-        body = build_update_body(name, metadata, max_bytes=self.config.max_metadata_bytes)
+        body = self._update_body(run_id, name, metadata)
         return await self._send("POST", run_id, body, timeout, f"update of run {run_id}")
 
     async def _send(

@@ -8,11 +8,8 @@ is the judge of what was written.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-
-import pytest
 
 from extend_emulator import EmulatorServer
 from tests.support.agent_helpers import writes
@@ -33,23 +30,6 @@ from tests.support.slack_stack import (
 from tools.client import ExtendClient
 
 RUN = "workflow_run_1234"
-
-
-@pytest.fixture
-def slack() -> Iterator[SlackMock]:
-    with SlackMock() as mock:
-        yield mock
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    return tmp_path / "data"
-
-
-@pytest.fixture
-def stack(slack: SlackMock, client: ExtendClient, data_dir: Path) -> Iterator[SlackStack]:
-    with SlackStack(slack, client, data_dir) as running:
-        yield running
 
 
 def ask_for_rename(stack: SlackStack, name: str = "ACME March", user: str = ALICE) -> Proposal:

@@ -6,8 +6,6 @@ No model is involved: writes go through ``RunTools`` after a click on Approve.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -29,18 +27,6 @@ from tests.support.slack_stack import (
 from tools.client import ExtendClient
 
 RUN = "workflow_run_1234"
-
-
-@pytest.fixture
-def slack() -> Iterator[SlackMock]:
-    with SlackMock() as mock:
-        yield mock
-
-
-@pytest.fixture
-def stack(slack: SlackMock, client: ExtendClient, tmp_path: Path) -> Iterator[SlackStack]:
-    with SlackStack(slack, client, tmp_path / "data") as running:
-        yield running
 
 
 def run_command(stack: SlackStack, text: str, *, user: str = ALICE) -> list[dict]:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -28,21 +26,8 @@ from tests.support.slack_stack import (
     message,
     new_ts,
 )
-from tools.client import ExtendClient
 
 TOTAL_QUESTION = "What is the total on workflow_run_1234 and where does it come from?"
-
-
-@pytest.fixture
-def slack() -> Iterator[SlackMock]:
-    with SlackMock() as mock:
-        yield mock
-
-
-@pytest.fixture
-def stack(slack: SlackMock, client: ExtendClient, tmp_path: Path) -> Iterator[SlackStack]:
-    with SlackStack(slack, client, tmp_path / "data") as running:
-        yield running
 
 
 def answer_in(slack: SlackMock, channel: str, thread_ts: str, *, count: int = 1) -> list[str]:
