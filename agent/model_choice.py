@@ -9,11 +9,10 @@ contains the key (nor credentials embedded in the base URL).
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit, urlunsplit
-
 from langchain_core.language_models import BaseChatModel
 
 from agent.settings import AgentSettings
+from tools.config import display_url
 
 OFFLINE_DESCRIPTION = "offline model (rule-based; set OPENAI_API_KEY for free-form questions)"
 REQUEST_TIMEOUT_SECONDS = 60.0
@@ -33,16 +32,9 @@ def choose_model(settings: AgentSettings | None = None) -> tuple[BaseChatModel, 
             timeout=REQUEST_TIMEOUT_SECONDS,
             max_retries=2,
         )
-        where = _without_credentials(settings.openai_base_url) if settings.openai_base_url else None
+        where = display_url(settings.openai_base_url) if settings.openai_base_url else None
         return model, f"{settings.model_name} via {where or 'OpenAI'}"
     from agent.offline_model import OfflineChatModel
 
     return OfflineChatModel(low_confidence=settings.low_confidence), OFFLINE_DESCRIPTION
 
-
-def _without_credentials(url: str) -> str:
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
