@@ -141,4 +141,4 @@ def test_model_description_hides_credentials_in_the_base_url() -> None:
         EXTEND_AGENT_MODEL="my-model",
     )
     _, description = choose_model(settings)
-    assert description == "my-model via https://llm.example.com:8443/v1"
+    assert description == "my-model via https://***@llm.example.com:8443/v1"
