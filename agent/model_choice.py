@@ -37,4 +37,3 @@ def choose_model(settings: AgentSettings | None = None) -> tuple[BaseChatModel, 
     from agent.offline_model import OfflineChatModel
 
     return OfflineChatModel(low_confidence=settings.low_confidence), OFFLINE_DESCRIPTION
-

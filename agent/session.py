@@ -9,7 +9,9 @@ While a change is waiting, the thread is paused: a "no" style reply declines it,
 a "yes" style reply approves it only once this session has shown that change to
 the thread (returned it as ``AgentReply.pending``), so a stray "go" can never
 approve something nobody saw; anything else gets a reminder that shows the change.
-Front ends that ask with buttons or a prompt call ``decide``; the CLI's ``ask`` also
+Front ends that ask with buttons or a prompt call ``decide``, passing the
+``PendingWrite.change_id`` they showed so a decision can never land on a change
+proposed since (``ChangeNotWaitingError``); the CLI's ``ask`` also
 passes ``decide_by_text=False``, so a question's text is never read as a decision.
 Nothing reaches Extend before a yes.
 
@@ -41,11 +43,12 @@ from agent.names import WRITE_TOOL, run_ids_in
 from agent.safety import neutralize_mentions
 from agent.settings import AgentSettings, load_settings
 from tools.models import Run
-from tools.run_tools import RunTools, ToolError
+from tools.run_tools import RunChange, RunTools, ToolError
 
 __all__ = [
     "AgentReply",
     "AgentSession",
+    "ChangeNotWaitingError",
     "PendingWrite",
     "open_agent_session",
     "read_decision",
@@ -73,6 +76,15 @@ class PendingWrite:
     metadata: dict[str, Any] | None
     add_tags: list[str] | None
     description: str  # "Rename workflow_run_1234 from (none) to “ACME March”"
+    # Which paused change this is (the graph's interrupt id): ``decide(..., change_id=)``
+    # applies a decision only while this very change is still the one waiting.
+    change_id: str = ""
+    # Before -> after against Extend when the change was first shown; None if unreadable.
+    change: RunChange | None = None
+
+
+class ChangeNotWaitingError(Exception):
+    """``decide(..., change_id=...)``: that change is no longer the one waiting (nothing done)."""
 
 
 @dataclass
@@ -152,10 +164,17 @@ class AgentSession:
             )
             return self._finish_turn(thread_id, result)
 
-    def decide(self, thread_id: str, approve: bool) -> AgentReply:
-        """Approve (write) or decline (write nothing) the change waiting in this thread."""
+    def decide(self, thread_id: str, approve: bool, *, change_id: str | None = None) -> AgentReply:
+        """Approve (write) or decline (write nothing) the change waiting in this thread.
+
+        With ``change_id`` (a ``PendingWrite.change_id``) the decision applies only if
+        that change is still the one waiting; otherwise ``ChangeNotWaitingError`` is
+        raised and nothing is resumed, so a decision can never land on another change.
+        """
         with self._thread_lock(thread_id):
             waiting = self._waiting_interrupt(thread_id)
+            if change_id is not None and (waiting is None or str(waiting.id) != change_id):
+                raise ChangeNotWaitingError(thread_id)
             if waiting is None:
                 return AgentReply("There is no change waiting for approval.", [], None)
             return self._resume(thread_id, waiting, approve)
@@ -233,12 +252,15 @@ class AgentSession:
         if cached is not None:
             return cached
         args: Mapping[str, Any] = _write_requests(waiting)[0].get("args") or {}
+        description, change = self._preview(args)
         pending = PendingWrite(
             run_id=str(args.get("run_id") or ""),
             name=args.get("name"),
             metadata=dict(args["metadata"]) if isinstance(args.get("metadata"), dict) else None,
             add_tags=list(args["add_tags"]) if isinstance(args.get("add_tags"), list) else None,
-            description=neutralize_mentions(self._preview(args)),
+            description=neutralize_mentions(description),
+            change_id=key,
+            change=change,
         )
         with self._guard:
             if len(self._previews) >= _MAX_CACHED_PREVIEWS:
@@ -246,7 +268,7 @@ class AgentSession:
             self._previews[key] = pending
         return pending
 
-    def _preview(self, args: Mapping[str, Any]) -> str:
+    def _preview(self, args: Mapping[str, Any]) -> tuple[str, RunChange | None]:
         """Before -> after from Extend's current state; the plain request if that fails."""
         try:
             change = self._run_tools.preview_update(
@@ -256,8 +278,8 @@ class AgentSession:
                 add_tags=args.get("add_tags"),
             )
         except ToolError as error:
-            return f"{describe_write(args)} (note: {error.message})"
-        return change.describe()
+            return f"{describe_write(args)} (note: {error.message})", None
+        return change.describe(), change
 
 
 @contextmanager

@@ -46,6 +46,8 @@ from tests.support.slack_stack import CHANNEL, SlackSender, event_envelope, ment
 from tools.client import ExtendClient
 
 BENCH_KEY = "bench-key"
+QUIET_SECONDS = 0.5  # no Slack call for this long: the app has finished its work
+QUIET_DEADLINE_SECONDS = 30.0
 QUESTIONS = (
     "What is the total on workflow_run_1234 and where does it come from?",
     "Which fields on workflow_run_needs_review have low confidence?",
@@ -102,7 +104,7 @@ def run_scenario(
     while not answered(slack) and time.monotonic() < deadline:
         time.sleep(0.05)
     elapsed = time.perf_counter() - started
-    time.sleep(0.5)  # let any (wrong) duplicate arrive before counting
+    _wait_until_quiet(slack, deadline=time.monotonic() + QUIET_DEADLINE_SECONDS)
     times = _answer_times(slack)
     counts = Counter({ts: len(times.get(ts, [])) for ts in threads})
     to_answer = [min(times[ts]) - threads[ts].sent_at for ts in threads if times.get(ts)]
@@ -121,6 +123,21 @@ def run_scenario(
         "duplicates": sum(n - 1 for n in counts.values() if n > 1),
         "wall_s": elapsed,
     }
+
+
+def _wait_until_quiet(slack: SlackMock, *, deadline: float) -> None:
+    """Return once the mock has had no call for ``QUIET_SECONDS`` (or at ``deadline``).
+
+    Any (wrong) duplicate answer still in flight lands before the counting starts.
+    """
+    seen, quiet_since = len(slack.calls(failed=True)), time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        now_seen = len(slack.calls(failed=True))
+        if now_seen != seen:
+            seen, quiet_since = now_seen, time.monotonic()
+        elif time.monotonic() - quiet_since >= QUIET_SECONDS:
+            return
 
 
 def _answer_times(slack: SlackMock) -> dict[str, list[float]]:

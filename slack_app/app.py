@@ -27,7 +27,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from agent.session import AgentSession
 from slack_app.conversation import Conversations
 from slack_app.decisions import ChangeDecisions
-from slack_app.dedupe import once_per_event
+from slack_app.dedupe import once_per_event, release_on_error
 from slack_app.listeners import register_listeners
 from slack_app.proposals import ChangeProposals
 from slack_app.services import SlackServices, background_runner
@@ -91,8 +91,9 @@ def build_app(
         logger=logging.getLogger("slack_app.bolt"),
     )
     app.use(once_per_event(state, settings.dedupe_ttl_seconds))
+    app.error(release_on_error(state))
     submit = background_runner(work)
-    proposals = ChangeProposals(state, run_tools)
+    proposals = ChangeProposals(state)
     decisions = ChangeDecisions(
         client=client,
         state=state,
@@ -101,12 +102,11 @@ def build_app(
         proposals=proposals,
         approver_ids=settings.approver_ids,
         low_confidence=threshold,
+        approval_ttl_seconds=settings.approval_ttl_seconds,
     )
     services = SlackServices(
-        settings=settings,
-        client=client,
         state=state,
-        executor=work,
+        run_in_background=submit,
         conversations=Conversations(
             client=client,
             session=session,

@@ -4,12 +4,18 @@
 back), so it only claims the message and schedules the work: the claim is keyed
 by (channel, message ts), so when Slack sends both ``app_mention`` and
 ``message`` for one message, or redelivers either, exactly one answer follows.
-The work (status, agent, answer, cards, proposal) runs on a thread pool.
+If scheduling fails the claim is given back, so Slack's retry is answered. The
+work (status, agent, answer, cards, proposal) runs on a thread pool.
 
 One agent conversation per Slack thread: the id is ``slack:<team>:<channel>:<thread ts>``,
-so follow-ups in the thread continue it. While a change in the thread waits for
-a decision, a "yes"/"no" reply counts as a click (same permission check, same
-exactly-once claim); anything else gets a reminder and does not reach the agent.
+so follow-ups in the thread continue it. Each message is answered holding the
+thread's turn (``SlackState.thread_turn``): a second message waits until the first
+one's proposed change is stored, then gets the reminder, rather than finding a
+change nobody was shown. While a change in the thread waits for a decision, a
+"yes"/"no" reply counts as a click (same permission check, same exactly-once
+claim); anything else gets a reminder and does not reach the agent. A change the
+agent holds that no approval shows (the app stopped before posting it) is
+declined, so nothing unseen can ever be approved.
 """
 
 from __future__ import annotations
@@ -107,41 +113,52 @@ class Conversations:
         key = f"message:{message.channel_id}:{message.ts}"
         if not self.state.claim(key, self.dedupe_ttl_seconds):
             return False
-        self.state.remember_thread(message.channel_id, message.conversation_ts)
-        self.submit(self._answer_or_apologize, message)
+        try:
+            self.state.remember_thread(message.channel_id, message.conversation_ts)
+            self.submit(self._answer_or_apologize, message)
+        except BaseException:
+            self.state.release(key)  # not handled: let Slack's retry be answered
+            raise
         return True
 
     def _answer_or_apologize(self, message: IncomingMessage) -> None:
         replier = self._replier(message)
         try:
-            self._answer(message, replier)
+            with self.state.thread_turn(message.thread_id) as held:
+                if not held:
+                    replier.notice(texts.STILL_WORKING)
+                    return
+                self._answer(message, replier)
         except Exception as error:  # the user gets words, the log gets the traceback
             replier.notice(f":warning: {friendly_message(error)}")
 
     def _answer(self, message: IncomingMessage, replier: ThreadReplier) -> None:
         thread_id = message.thread_id
         waiting = self.state.unsettled_approval(thread_id)
+        if waiting is not None and self.decisions.expire_if_due(waiting):
+            waiting = None
         if waiting is not None:
             decision = read_decision(message.text)
-            if waiting.status == "deciding":
+            if waiting.status == "deciding" and not self.state.decision_stalled(waiting):
                 replier.notice(texts.CHANGE_IN_PROGRESS)
             elif decision is None:
                 replier.notice(describe_waiting(waiting))
             else:
-                self.decisions.decide(
-                    waiting.id, message.user_id, decision, channel_id=message.channel_id
-                )
+                self.decisions.decide_in_turn(waiting, message.user_id, decision)
             return
-        if self.session.pending(thread_id) is not None:
-            # A change the agent proposed but that was never shown (the app stopped in
-            # between): decline it, so nothing unseen can be approved by a stray "yes".
-            logger.info("declining a change never shown for approval in %s", thread_id)
-            self.session.decide(thread_id, False)
+        stranded = self.session.pending(thread_id)
+        if stranded is not None:
+            # A change the agent proposed that no approval shows (the app stopped before
+            # posting it, or its approval was settled without resuming the agent):
+            # decline it, so nothing unseen can be approved by a stray "yes".
+            logger.info("declining a change not shown for approval in %s", thread_id)
+            self.session.decide(thread_id, False, change_id=stranded.change_id)
         replier.set_status(texts.WORKING_STATUS, texts.LOADING_MESSAGES)
         reply = self.session.ask(thread_id, message.text, decide_by_text=False)
         show_agent_reply(
             replier,
             reply,
+            session=self.session,
             proposals=self.proposals,
             thread_id=thread_id,
             requester=message.user_id,

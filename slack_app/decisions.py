@@ -3,48 +3,39 @@
 Only the person who asked for the change, or someone in ``SLACK_APPROVER_IDS``,
 may decide; anyone else gets a message only they see, and nothing happens. The
 decision is claimed atomically in SQLite (``SlackState.claim_decision``), so a
-double click, or clicks reaching two replicas, apply a change once. Then:
+double click, or clicks reaching two replicas, apply a change once; a claim left
+by a process that died is taken over after a while and settled
+(``slack_app.applying``, which also carries the decision out).
 
-- an ``agent`` change resumes the paused conversation (``AgentSession.decide``),
-  and the agent's reply ("Done: …") is posted in the thread;
-- a ``command`` change (``/extend``) is applied with ``RunTools`` directly.
-
-The proposal message is then updated (``chat.update``) to show who decided what,
-without buttons.
+An agent change is decided while holding its conversation thread's turn
+(``SlackState.thread_turn``), so the agent's reply, and any new change it
+proposes, are stored before another message in the thread is looked at. The
+proposal message is then updated (``chat.update``) to show who decided what,
+without buttons, and the agent's reply ("Done: …") is posted in the thread.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
+from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
-from agent.session import AgentReply, AgentSession
+from agent.session import AgentSession
 from slack_app import texts
 from slack_app.answers import show_agent_reply
-from slack_app.blocks import outcome_message
+from slack_app.applying import ChangeApplier, Outcome
+from slack_app.approval_store import Approval
+from slack_app.change_view import outcome_message
 from slack_app.errors import NOT_ALLOWED, friendly_message
 from slack_app.mrkdwn import escape, user_mention
 from slack_app.proposals import ChangeProposals
-from slack_app.replies import ThreadReplier
-from slack_app.state import Approval, ApprovalStatus, SlackState
-from tools.run_tools import RunChange, RunTools
+from slack_app.replies import NO_UNFURL, ThreadReplier
+from slack_app.state import SlackState
+from tools.run_tools import RunTools
 
 logger = logging.getLogger(__name__)
-
-Respond = Callable[..., Any]
-
-
-@dataclass
-class _Outcome:
-    status: ApprovalStatus
-    text: str  # safe mrkdwn
-    change: RunChange | None = None
-    reply: AgentReply | None = None
 
 
 class ChangeDecisions:
@@ -60,14 +51,17 @@ class ChangeDecisions:
         proposals: ChangeProposals,
         approver_ids: frozenset[str],
         low_confidence: float,
+        approval_ttl_seconds: float,
     ) -> None:
         self.client = client
         self.state = state
         self.session = session
-        self.run_tools = run_tools
         self.proposals = proposals
         self.approver_ids = approver_ids
         self.low_confidence = low_confidence
+        self.applier = ChangeApplier(
+            session=session, run_tools=run_tools, approval_ttl_seconds=approval_ttl_seconds
+        )
 
     def may_decide(self, user_id: str, approval: Approval) -> bool:
         return bool(user_id) and (user_id == approval.requester or user_id in self.approver_ids)
@@ -82,7 +76,7 @@ class ChangeDecisions:
         respond: Respond | None = None,
         message_ts: str | None = None,
     ) -> None:
-        """Handle one click (or "yes"/"no" reply) by ``user_id`` on an approval.
+        """Handle one click by ``user_id`` on an approval.
 
         ``message_ts`` is the clicked proposal's ts, used when the click arrived
         before the proposal's ts was stored.
@@ -95,87 +89,92 @@ class ChangeDecisions:
                 )
             return
         replier = self._replier(approval)
-        if not self.may_decide(user_id, approval):
-            logger.info("user %s may not decide on approval %s", user_id, approval.id)
-            replier.ephemeral(
-                user_id, NOT_ALLOWED.format(requester=user_mention(approval.requester))
-            )
+        if not self._permitted(replier, user_id, approval):
             return
-        if not self.state.claim_decision(approval.id, user_id):
-            replier.ephemeral(user_id, texts.ALREADY_DECIDED)
+        if approval.kind != "agent" or not approval.thread_id:
+            self._decide(approval, user_id, approve, replier, respond, message_ts)
+            return
+        with self.state.thread_turn(approval.thread_id) as held:
+            if not held:
+                replier.ephemeral(user_id, texts.STILL_WORKING_CLICK)
+                return
+            self._decide(approval, user_id, approve, replier, respond, message_ts)
+
+    def decide_in_turn(self, approval: Approval, user_id: str, approve: bool) -> None:
+        """A "yes"/"no" reply in the approval's thread; the caller holds the thread's turn."""
+        replier = self._replier(approval)
+        if self._permitted(replier, user_id, approval):
+            self._decide(approval, user_id, approve, replier, None, None)
+
+    def expire_if_due(self, approval: Approval) -> bool:
+        """Settle ``approval`` as expired if its time is up (nothing is written); True if so."""
+        if not self.applier.is_expired(approval, self.state.now()):
+            return False
+        if self.state.claim_decision(approval.id, "") is None:
+            return False
+        outcome = self.applier.expired()
+        self.state.finish_decision(approval.id, outcome.status, outcome.text)
+        self._show_outcome(self._replier(approval), approval, outcome, None, None)
+        return True
+
+    def _permitted(self, replier: ThreadReplier, user_id: str, approval: Approval) -> bool:
+        if self.may_decide(user_id, approval):
+            return True
+        logger.info("user %s may not decide on approval %s", user_id, approval.id)
+        replier.ephemeral(user_id, NOT_ALLOWED.format(requester=user_mention(approval.requester)))
+        return False
+
+    def _decide(
+        self,
+        approval: Approval,
+        user_id: str,
+        approve: bool,
+        replier: ThreadReplier,
+        respond: Respond | None,
+        clicked_ts: str | None,
+    ) -> None:
+        claimed = self.state.claim_decision(approval.id, user_id, approve=approve)
+        if claimed is None:
+            replier.ephemeral(user_id, _already_decided(self.state.approval(approval.id)))
             return
         try:
-            outcome = self._apply(approval, user_id, approve)
-        except Exception as error:  # shown as words, logged in full
-            outcome = _Outcome("failed", f":warning: Not applied: {friendly_message(error)}")
-        self.state.finish_decision(approval.id, outcome.status, outcome.text)
-        self._show_outcome(replier, approval, outcome, respond, message_ts)
-        if outcome.reply is not None and approval.thread_id:
+            outcome = self.applier.outcome(claimed, user_id, approve, self.state.now())
+        except Exception as error:  # words for the user, the traceback in the log
+            outcome = Outcome("failed", texts.warning(f"Not applied: {friendly_message(error)}"))
+        self.state.finish_decision(claimed.id, outcome.status, outcome.text)
+        self._show_outcome(replier, claimed, outcome, respond, clicked_ts)
+        if outcome.reply is not None and claimed.thread_id:
             show_agent_reply(
                 replier,
                 outcome.reply,
+                session=self.session,
                 proposals=self.proposals,
-                thread_id=approval.thread_id,
-                requester=approval.requester,
+                thread_id=claimed.thread_id,
+                requester=claimed.requester,
                 low_confidence=self.low_confidence,
             )
-
-    def _apply(self, approval: Approval, user_id: str, approve: bool) -> _Outcome:
-        who = user_mention(user_id)
-        if approval.kind == "agent":
-            return self._apply_in_conversation(approval, who, approve)
-        if not approve:
-            return _Outcome(
-                "cancelled", f":heavy_multiplication_x: Cancelled by {who}. Nothing was changed."
-            )
-        result = self.run_tools.update_run_metadata(
-            approval.run_id,
-            name=approval.name,
-            metadata=approval.metadata,
-            add_tags=approval.add_tags,
-        )
-        return _Outcome(
-            "approved", f":white_check_mark: Approved by {who} and applied.", result.change
-        )
-
-    def _apply_in_conversation(self, approval: Approval, who: str, approve: bool) -> _Outcome:
-        thread_id = approval.thread_id or ""
-        if self.session.pending(thread_id) is None:
-            return _Outcome("failed", f":warning: {texts.STALE_CHANGE}")
-        reply = self.session.decide(thread_id, approve)
-        if not approve:
-            text = f":heavy_multiplication_x: Cancelled by {who}. Nothing was changed."
-            return _Outcome("cancelled", text, reply=reply)
-        if any(run.id == approval.run_id for run in reply.runs):
-            return _Outcome(
-                "approved", f":white_check_mark: Approved by {who} and applied.", reply=reply
-            )
-        text = (
-            f":warning: Approved by {who}, but Extend did not confirm the change; "
-            "see the reply below."
-        )
-        return _Outcome("failed", text, reply=reply)
+        if outcome.notice:
+            replier.notice(outcome.notice)
 
     def _show_outcome(
         self,
         replier: ThreadReplier,
         approval: Approval,
-        outcome: _Outcome,
+        outcome: Outcome,
         respond: Respond | None,
         clicked_ts: str | None,
     ) -> None:
         message = outcome_message(
-            approval.run_id,
-            approval.description,
-            outcome.change or approval.change,
-            outcome.text,
+            approval.run_id, approval.description, outcome.change or approval.change, outcome.text
         )
         try:
             if approval.message_ts or clicked_ts:
                 replier.update(approval.message_ts or clicked_ts or "", message)
                 return
             if respond is not None:
-                respond(text=message.text, blocks=message.blocks, replace_original=True)
+                respond(
+                    text=message.text, blocks=message.blocks, replace_original=True, **NO_UNFURL
+                )
                 return
         except (SlackClientError, OSError):
             logger.warning("could not update the proposal of %s", approval.id, exc_info=True)
@@ -194,3 +193,11 @@ class ChangeDecisions:
 def describe_waiting(approval: Approval) -> str:
     """The reminder shown when someone writes in a thread whose change awaits a decision."""
     return texts.WAITING_FOR_DECISION.format(description=escape(approval.description))
+
+
+def _already_decided(approval: Approval | None) -> str:
+    if approval is not None and approval.is_final and approval.outcome:
+        return texts.ALREADY_DECIDED.format(outcome=approval.outcome)
+    if approval is not None and approval.status == "deciding":
+        return texts.BEING_DECIDED
+    return texts.NO_LONGER_WAITING

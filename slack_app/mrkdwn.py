@@ -9,8 +9,9 @@ them into plain characters, so a document cannot ping anyone. ``plain_text``
 objects (headers, buttons) are not parsed for mentions, but they get a zero-width
 space after ``<`` before ``!``, ``@`` or ``#`` anyway, so copied text stays inert.
 
-Splitting never cuts an escape in half (``&am`` + ``p;``) and prefers line ends,
-then spaces.
+Escape (or defang) first, then cut to a limit: the cut never splits an escape
+(``&am`` + ``p;``, or ``<`` from its zero-width space), so the result is both
+safe and within the limit. Splitting prefers line ends, then spaces.
 """
 
 from __future__ import annotations
@@ -84,8 +85,10 @@ def partition_text(text: str, limit: int) -> list[str]:
 
 
 def _safe_cut(text: str, limit: int) -> int:
-    """The largest cut <= ``limit`` that does not split ``&amp;``-style escapes."""
+    """The largest cut <= ``limit`` splitting neither ``&amp;``-style escapes nor ``<``+ZWSP."""
     match = _ENTITY_TAIL.search(text[:limit])
     if match and match.start() > 0 and text.find(";", match.start()) <= match.start() + 5:
         return match.start()
+    if 0 < limit < len(text) and text[limit - 1] == "<" and text[limit] == ZERO_WIDTH_SPACE:
+        return limit - 1
     return limit

@@ -1,42 +1,30 @@
 """Showing a change for approval: record it, then post it with Approve / Cancel buttons.
 
-The change is computed against the run as Extend holds it now
-(``RunTools.preview_update``: before -> after, nothing written), so people approve
-what will actually happen. The approval is stored before the message is posted,
-so a click can never arrive for an approval the store does not know.
+The change shown is the before -> after its proposer computed against Extend
+(``AgentSession`` for the agent's changes, ``RunTools.preview_update`` for
+``/extend``), so people approve what will actually happen, and no second read of
+the run is needed here. A change too large to show in full is refused before
+anything is stored (``ChangeTooLargeError``). The approval is stored before the
+message is posted, so a click can never arrive for an approval the store does
+not know.
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from slack_app.blocks import proposal_message
+from slack_app.approval_store import Approval, ApprovalKind
+from slack_app.change_view import check_showable, proposal_message
 from slack_app.replies import ThreadReplier
-from slack_app.state import Approval, ApprovalKind, SlackState
-from tools.run_tools import RunChange, RunTools, ToolError
-
-logger = logging.getLogger(__name__)
+from slack_app.state import SlackState
+from tools.run_tools import RunChange
 
 
 class ChangeProposals:
     """Creates approvals and posts them; shared by the agent flow and ``/extend``."""
 
-    def __init__(self, state: SlackState, run_tools: RunTools) -> None:
+    def __init__(self, state: SlackState) -> None:
         self.state = state
-        self.run_tools = run_tools
-
-    def preview(
-        self,
-        run_id: str,
-        name: str | None,
-        metadata: dict[str, Any] | None,
-        add_tags: list[str] | None,
-    ) -> RunChange:
-        """Before -> after against Extend now. Raises ``ToolError`` (unknown run, no change…)."""
-        return self.run_tools.preview_update(
-            run_id, name=name, metadata=metadata, add_tags=add_tags
-        )
 
     def propose(
         self,
@@ -48,22 +36,19 @@ class ChangeProposals:
         metadata: dict[str, Any] | None,
         add_tags: list[str] | None,
         description: str,
+        change: RunChange | None,
         requester: str | None,
         thread_id: str | None = None,
-        change: RunChange | None = None,
+        change_id: str | None = None,
     ) -> Approval:
         """Store the approval, post it in the replier's thread, remember the message.
 
-        Raises ``SlackApiError`` when the message cannot be posted (the approval
+        ``change_id`` names the agent's paused change the approval decides. Raises
+        ``ChangeTooLargeError`` (nothing stored) when the change cannot be shown in
+        full, and ``SlackApiError`` when the message cannot be posted (the approval
         stays stored and can still be decided by a "yes"/"no" reply).
         """
-        if change is None:
-            try:
-                change = self.preview(run_id, name, metadata, add_tags)
-            except ToolError as error:
-                logger.info("could not preview the change to %s: %s", run_id, error.message)
-        if change is not None and not change.is_empty:
-            description = change.describe()
+        check_showable(run_id, description, change)
         approval = self.state.add_approval(
             kind=kind,
             channel_id=replier.channel_id,
@@ -76,6 +61,7 @@ class ChangeProposals:
             add_tags=add_tags,
             description=description,
             change=change,
+            change_id=change_id,
         )
         message = proposal_message(approval.id, run_id, description, change, requester)
         ts = replier.post(message)

@@ -13,11 +13,8 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
-from slack_sdk import WebClient
-
 from slack_app.conversation import Conversations
 from slack_app.decisions import ChangeDecisions
-from slack_app.settings import SlackSettings
 from slack_app.slash import SlashCommands
 from slack_app.state import SlackState
 
@@ -26,16 +23,11 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class SlackServices:
-    settings: SlackSettings
-    client: WebClient
     state: SlackState
-    executor: Executor
     conversations: Conversations
     decisions: ChangeDecisions
     commands: SlashCommands
-
-    def run_in_background(self, work: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-        self.executor.submit(_logged, work, *args, **kwargs)
+    run_in_background: Callable[..., None]  # ``run_in_background(work, *args, **kwargs)``
 
 
 def background_runner(executor: Executor) -> Callable[..., None]:

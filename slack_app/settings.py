@@ -2,21 +2,18 @@
 
 Tokens are ``SecretStr`` so they never show in a repr or a log line. The agent's
 own settings (model, Extend, data dir) stay in ``agent.settings.AgentSettings``;
-the data dir is read here too because the app keeps its state file there.
+the app keeps its state file in that data dir too (``slack_app.runtime``).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-from agent.settings import default_data_dir
 
 SLACK_API_URL = "https://slack.com/api/"
 CPU_BOUND_WORKERS = 3
 NETWORK_BOUND_WORKERS = 16
+DEFAULT_APPROVAL_TTL_SECONDS = 7 * 24 * 3600.0
 
 
 class SlackSettingsError(ValueError):
@@ -36,7 +33,9 @@ class SlackSettings(BaseSettings):
     streaming: bool = Field(default=True, alias="SLACK_STREAMING")
     workers: int | None = Field(default=None, ge=1, le=256, alias="SLACK_WORKERS")
     dedupe_ttl_seconds: float = Field(default=24 * 3600.0, gt=0, alias="SLACK_DEDUPE_TTL_SECONDS")
-    data_dir: Path = Field(default_factory=default_data_dir, alias="EXTEND_AGENT_DATA_DIR")
+    approval_ttl_seconds: float = Field(
+        default=DEFAULT_APPROVAL_TTL_SECONDS, gt=0, alias="SLACK_APPROVAL_TTL_SECONDS"
+    )
 
     @field_validator("api_url")
     @classmethod

@@ -35,10 +35,58 @@ WAITING_FOR_DECISION = (
     "A change is waiting for a decision: {description}. Use the buttons on it "
     "(or reply “yes” or “no”), then ask again."
 )
+STILL_WORKING = (
+    "I'm still working on an earlier message in this thread; send this one again in a moment."
+)
+STILL_WORKING_CLICK = "I'm still working in this thread; click again in a moment."
 NO_LONGER_WAITING = "This change is no longer waiting for a decision."
-ALREADY_DECIDED = "This change has already been decided."
+ALREADY_DECIDED = "This change has already been decided: {outcome}"
+BEING_DECIDED = "This change is being decided right now; its message will show the outcome."
 STALE_CHANGE = "This change was no longer waiting in the conversation, so nothing was changed."
+RUN_CHANGED = (
+    "Not applied: {run} has changed since this change was proposed, so the “before” values "
+    "shown are out of date. Ask again to see the change against the run as it is now."
+)
+EXPIRED = (
+    "Expired: this change waited longer than {age} for a decision, so nothing was changed. "
+    "Ask again if you still want it."
+)
+INTERRUPTED = (
+    "Not applied: the app stopped while applying this change, and Extend does not show it. "
+    "Ask again if you still want it."
+)
+NOT_APPLIED_SEE_REPLY = (
+    "Approved by {who}, but Extend does not show the change; see the reply below."
+)
+NOT_APPLIED_BECAUSE = "Approved by {who}, but the change was not applied: {reason}"
+UNCONFIRMED = (
+    "Approved by {who}, but I couldn't check with Extend whether the change was applied; "
+    "`extend-agent runs get {run_id}` shows the run as it is."
+)
+APPLIED_BUT_NO_REPLY = "The change was applied, but I couldn't finish my reply: {reason}"
+TOO_LARGE_TO_CONFIRM = (
+    "This change to {run} is too large to show in full in Slack, so it can't be confirmed here "
+    "and nothing was changed. Use the CLI instead: `extend-agent runs update` or "
+    "`extend-agent ask`."
+)
+CARD_CUT = (
+    "The card is cut here: a command reply holds only a few messages. "
+    "See the whole run with `extend-agent runs get {run_id}`."
+)
 CANNOT_POST_HERE = (
     "I can't post in this channel, so I can't show the change for approval here. "
     "Invite me with `/invite @Extend` or use `/extend` in a direct message with me."
 )
+
+
+def approved_by(who: str) -> str:
+    """The outcome line of an applied change; ``who`` is a safe mention."""
+    return f":white_check_mark: Approved by {who} and applied."
+
+
+def cancelled_by(who: str) -> str:
+    return f":heavy_multiplication_x: Cancelled by {who}. Nothing was changed."
+
+
+def warning(text: str) -> str:
+    return f":warning: {text}"

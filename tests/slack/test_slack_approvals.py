@@ -24,6 +24,7 @@ from tests.support.slack_stack import (
     click,
     mention,
     message,
+    outcome_of,
     proposals,
     updates_of,
 )
@@ -38,11 +39,6 @@ def ask_for_rename(stack: SlackStack, name: str = "ACME March", user: str = ALIC
     [proposal] = stack.slack.wait_for(lambda s: proposals(s), what="the proposal")
     assert proposal.thread_ts == event["ts"]
     return proposal
-
-
-def outcome_of(slack: SlackMock, proposal: Proposal) -> str:
-    [update] = slack.wait_for(lambda s: updates_of(s, proposal.message_ts), what="chat.update")
-    return json.dumps(update.args["blocks"], ensure_ascii=False)
 
 
 def name_of(client: ExtendClient) -> str | None:

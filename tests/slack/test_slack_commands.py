@@ -6,12 +6,16 @@ No model is involved: writes go through ``RunTools`` after a click on Approve.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from agent.cli import app as cli_app
 from extend_emulator import EmulatorServer
+from extend_emulator.samples import SAMPLES_DIR
+from slack_app.run_card import run_card
+from slack_app.slash import MAX_RESPONSES
 from tests.support.agent_helpers import writes
 from tests.support.slack_mock import SlackMock
 from tests.support.slack_stack import (
@@ -21,8 +25,8 @@ from tests.support.slack_stack import (
     Proposal,
     SlackStack,
     click,
+    outcome_of,
     proposals,
-    updates_of,
 )
 from tools.client import ExtendClient
 
@@ -47,11 +51,6 @@ def propose(stack: SlackStack, text: str) -> Proposal:
     [proposal] = stack.slack.wait_for(lambda s: proposals(s), what="the proposal")
     assert proposal.channel == CHANNEL and proposal.thread_ts is None
     return proposal
-
-
-def outcome_of(slack: SlackMock, proposal: Proposal) -> str:
-    [update] = slack.wait_for(lambda s: updates_of(s, proposal.message_ts), what="chat.update")
-    return json.dumps(update.args["blocks"], ensure_ascii=False)
 
 
 def test_get_answers_with_the_run_card_to_the_caller(stack: SlackStack, slack: SlackMock) -> None:
@@ -168,3 +167,55 @@ def test_the_cli_command_names_the_missing_setting(monkeypatch: pytest.MonkeyPat
     assert result.exit_code == 2 and "SLACK_APP_TOKEN" in result.output
     result = runner.invoke(cli_app, ["slack", "--socket", "--http"])
     assert result.exit_code == 2 and "one of" in result.output
+
+
+def test_every_command_reply_is_sent_without_unfurling(stack: SlackStack) -> None:
+    replies = [
+        *run_command(stack, "help"),
+        *run_command(stack, "frobnicate"),
+        *run_command(stack, f"get {RUN}"),
+        *run_command(stack, "get workflow_run_nope"),
+    ]
+    assert len(replies) == 4
+    for reply in replies:
+        assert reply["unfurl_links"] is False and reply["unfurl_media"] is False
+
+
+def test_a_card_longer_than_a_command_reply_says_it_was_cut(
+    slack: SlackMock, tmp_path: Path
+) -> None:
+    seed = json.loads((SAMPLES_DIR / f"{RUN}.json").read_text(encoding="utf-8"))
+    run = seed.get("workflowRun", seed)
+    run["id"] = "workflow_run_long"
+    run["metadata"] = {f"note_{i:03d}": "& " * 1000 for i in range(150)}  # ~10k chars each
+    fixtures = tmp_path / "fixtures"
+    fixtures.mkdir()
+    (fixtures / "long.json").write_text(json.dumps(seed), encoding="utf-8")
+    with (
+        EmulatorServer(api_key="k", fixtures_dir=fixtures, data_dir=tmp_path / "emu") as emulator,
+        ExtendClient("k", base_url=emulator.url) as client,
+        SlackStack(slack, client, tmp_path / "data") as stack,
+    ):
+        assert len(run_card(client.get_run("workflow_run_long"))) > MAX_RESPONSES
+        stack.sender.command("get workflow_run_long", response_url=slack.response_url("long"))
+        replies = slack.wait_for(
+            lambda s: len(s.calls("response_url")) >= MAX_RESPONSES and s.calls("response_url"),
+            what="the command's replies",
+        )
+    assert len(replies) == MAX_RESPONSES
+    assert all(r.args.get("blocks") for r in replies[:-1])
+    last = replies[-1].args["text"]
+    assert "cut" in last and "extend-agent runs get workflow_run_long" in last
+
+
+def test_a_change_too_large_to_show_is_refused_with_a_pointer_to_the_cli(
+    stack: SlackStack, slack: SlackMock, emulator: EmulatorServer, client: ExtendClient
+) -> None:
+    keys = [f"k{i}" for i in range(10)]
+    for key in keys:  # long values already on the run: the card would show them as "before"
+        client.update_run(RUN, metadata={key: "<" * 9000})
+    emulator.clear_requests()
+    [reply] = run_command(stack, f"meta {RUN} " + " ".join(f"{k}=short" for k in keys))
+    assert "too large to show in full" in reply["text"] and "extend-agent" in reply["text"]
+    assert proposals(slack) == []
+    assert writes(emulator) == []

@@ -264,5 +264,7 @@ def test_an_unknown_run_gets_a_plain_answer(stack: SlackStack, slack: SlackMock)
     event = mention("summarize workflow_run_does_not_exist")
     stack.sender.event(event)
     [answer] = answer_in(slack, CHANNEL, event["ts"])
-    assert "workflow_run_does_not_exist" in answer
+    assert answer.startswith("I could not read workflow_run_does_not_exist")
+    assert "was not found" in answer and "Check the run id" in answer
     assert "Traceback" not in slack.all_text()
+    assert not [c for c in slack.posts(CHANNEL, event["ts"]) if c.args.get("blocks")]  # no card

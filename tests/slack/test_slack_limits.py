@@ -11,25 +11,19 @@ import json
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from agent.model_choice import choose_model
 from agent.settings import AgentSettings
-from slack_app.blocks import (
-    MAX_BLOCKS,
-    MAX_HEADER_TEXT,
-    MAX_MESSAGE_TEXT,
-    MAX_SECTION_TEXT,
-    SlackMessage,
-    proposal_message,
-    run_card,
-    text_messages,
-)
+from slack_app.blocks import MAX_MESSAGE_TEXT, SlackMessage, text_messages
+from slack_app.change_view import ChangeTooLargeError, proposal_message
 from slack_app.mrkdwn import escape, partition_text, split_text, unescape
+from slack_app.run_card import run_card
 from tests.support.openai_server import ScriptedOpenAI, text, tool_call
-from tests.support.slack_mock import SlackMock
+from tests.support.slack_mock import SlackMock, limit_problem
 from tests.support.slack_stack import CHANNEL, SlackStack, mention
 from tools.client import ExtendClient
 from tools.models import Citation, ExtractedField, ProcessorResult, Run
@@ -39,20 +33,11 @@ PINGS = ("<!channel>", "<!here>", "<!everyone>", "<@U123>", "<!subteam^S123>")
 
 
 def check_limits(message: SlackMessage | dict[str, Any]) -> None:
+    """The same check the Slack mock applies to every message the app sends."""
     args = (
         message if isinstance(message, dict) else {"text": message.text, "blocks": message.blocks}
     )
-    assert len(args.get("text") or "") <= MAX_MESSAGE_TEXT
-    blocks = args.get("blocks") or []
-    assert len(blocks) <= MAX_BLOCKS
-    for block in blocks:
-        if block["type"] == "header":
-            assert len(block["text"]["text"]) <= MAX_HEADER_TEXT
-        if block["type"] == "section":
-            assert len(block["text"]["text"]) <= MAX_SECTION_TEXT
-        for element in block.get("elements", []):
-            if element.get("type") == "mrkdwn":
-                assert len(element["text"]) <= MAX_SECTION_TEXT
+    assert limit_problem(args) is None
 
 
 def test_a_very_long_answer_is_posted_within_limits(client: ExtendClient, tmp_path: Path) -> None:
@@ -180,3 +165,85 @@ def test_long_text_is_split_into_parts_that_fit() -> None:
     parts = text_messages("word " * 30_000)
     assert len(parts) == 4
     assert all(len(p) <= MAX_MESSAGE_TEXT for p in parts)
+
+
+def test_a_change_of_120_metadata_keys_is_shown_in_full() -> None:
+    metadata = {f"key_{i:03d}": "v" * 40 for i in range(120)}
+    change = RunChange(run_id="workflow_run_1234", metadata_after=metadata)
+    message = proposal_message("id", "workflow_run_1234", change.describe(), change, "U0ALICE01")
+    check_limits(message)
+    shown = json.dumps(message.blocks)
+    assert all(f"key_{i:03d}" in shown for i in range(120))
+    assert sum(b["type"] == "section" for b in message.blocks) > 1  # split, not cut
+    [actions] = [b for b in message.blocks if b["type"] == "actions"]
+    confirm = actions["elements"][0]["confirm"]["text"]["text"]
+    assert "workflow_run_1234" in confirm and "shown in the message" in confirm
+
+
+def test_a_change_too_large_to_show_is_never_offered() -> None:
+    before = {f"key_{i}": "<" * 9000 for i in range(10)}  # escaped, ~36,000 characters each
+    change = RunChange(
+        run_id="workflow_run_1234",
+        metadata_before=before,
+        metadata_after={key: "short" for key in before},
+    )
+    with pytest.raises(ChangeTooLargeError):
+        proposal_message("id", "workflow_run_1234", change.describe(), change, "U0ALICE01")
+
+
+def test_mentions_are_defanged_before_headers_and_dialogs_are_cut() -> None:
+    run = Run(id="workflow_run_x", name="<@U" * 60, status="PROCESSED", results=[])
+    [card] = run_card(run)
+    check_limits(card)
+    header = card.blocks[0]["text"]["text"]
+    assert header.endswith("…") and "<@" not in header and not header.endswith("<…")
+
+    change = RunChange(run_id="workflow_run_1234", name_before=None, name_after="<!here>" * 60)
+    message = proposal_message("id", "workflow_run_1234", change.describe(), change, None)
+    check_limits(message)
+    shown = json.dumps(message.blocks, ensure_ascii=False)
+    assert "<!here>" not in shown
+
+    short = RunChange(run_id="workflow_run_1234", name_before=None, name_after="<!here> March")
+    message = proposal_message("id", "workflow_run_1234", short.describe(), short, None)
+    [actions] = [b for b in message.blocks if b["type"] == "actions"]
+    confirm = actions["elements"][0]["confirm"]["text"]["text"]
+    assert "\u200b!here> March" in confirm  # the whole change, defanged, never cut
+
+
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [
+        ({"text": "x" * 40_001}, "msg_too_long"),
+        ({"text": "t", "blocks": [{"type": "divider"}] * 51}, "invalid_blocks"),
+        ({"text": "t", "blocks": [{"type": "header", "text": {"text": "h" * 151}}]}, "header"),
+        ({"text": "t", "blocks": [{"type": "section", "text": {"text": "s" * 3001}}]}, "section"),
+        (
+            {
+                "text": "t",
+                "blocks": [
+                    {
+                        "type": "actions",
+                        "elements": [
+                            {
+                                "type": "button",
+                                "text": {"text": "ok"},
+                                "confirm": {"text": {"text": "c" * 301}},
+                            }
+                        ],
+                    }
+                ],
+            },
+            "confirm.text",
+        ),
+    ],
+)
+def test_the_slack_mock_rejects_what_slack_would(args: dict[str, Any], problem: str) -> None:
+    found = limit_problem(args)
+    assert found is not None and problem in found
+    with SlackMock() as slack:
+        response = httpx.post(slack.url + "chat.postMessage", json={"channel": "C1", **args})
+        assert response.json()["ok"] is False
+        assert slack.calls("chat.postMessage") == []  # a rejected call shows nothing
+        [rejected] = slack.calls("chat.postMessage", failed=True)
+        assert rejected.error in ("invalid_blocks", "msg_too_long")

@@ -97,7 +97,10 @@ def test_settings_read_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
     monkeypatch.setenv("SLACK_API_URL", "http://127.0.0.1:9/api")
     monkeypatch.setenv("SLACK_APPROVER_IDS", " U1, U2 ,,")
+    assert SlackSettings().approval_ttl_seconds == 7 * 24 * 3600
+    monkeypatch.setenv("SLACK_APPROVAL_TTL_SECONDS", "3600")
     settings = SlackSettings()
+    assert settings.approval_ttl_seconds == 3600
     assert settings.api_url == "http://127.0.0.1:9/api/"
     assert settings.approver_ids == frozenset({"U1", "U2"})
     assert settings.require_bot_token() == "xoxb-1"

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, closing
 from pathlib import Path
 
-from slack_app.state import SlackState
+from slack_app.approval_store import DECISION_STALLED_SECONDS
+from slack_app.state import TURN_LEASE_SECONDS, SlackState
 from tools.run_tools import RunChange
 
 
@@ -17,6 +20,11 @@ class Clock:
         return self.now
 
 
+def rows(path: Path, table: str) -> int:
+    with closing(sqlite3.connect(path)) as connection:
+        return connection.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+
+
 def test_a_key_is_claimed_once_until_it_expires(tmp_path: Path) -> None:
     clock = Clock()
     with SlackState(tmp_path / "s.sqlite3", clock=clock) as state:
@@ -25,7 +33,37 @@ def test_a_key_is_claimed_once_until_it_expires(tmp_path: Path) -> None:
         assert state.claim("event:Ev2", ttl_seconds=60)
         clock.now += 61
         assert state.claim("event:Ev1", ttl_seconds=60)  # expired: a new delivery, new claim
-        state.purge_expired()
+
+
+def test_expired_rows_are_purged_on_open_and_as_claims_go_by(tmp_path: Path) -> None:
+    path, clock = tmp_path / "s.sqlite3", Clock()
+    with SlackState(path, clock=clock) as state:
+        for n in range(10):
+            assert state.claim(f"event:Old{n}", ttl_seconds=60)
+        state.remember_thread("C1", "1.0")
+        assert rows(path, "seen") == 10 and rows(path, "threads") == 1
+        clock.now += 61
+        assert state.purge_expired() == 10  # the keys expired; the thread is kept 30 days
+        assert rows(path, "seen") == 0 and rows(path, "threads") == 1
+        for n in range(10):
+            state.claim(f"event:Old{n}", ttl_seconds=60)
+    clock.now += 31 * 24 * 3600
+    with SlackState(path, clock=clock) as state:  # opening the file purges it
+        assert rows(path, "seen") == 0 and rows(path, "threads") == 0
+        for n in range(499):  # and so does every 500th claim
+            state.claim(f"event:New{n}", ttl_seconds=60)
+        clock.now += 61
+        assert rows(path, "seen") == 499
+        state.claim("event:the-500th", ttl_seconds=60)
+        assert rows(path, "seen") == 1
+
+
+def test_a_released_key_can_be_claimed_again(tmp_path: Path) -> None:
+    with SlackState(tmp_path / "s.sqlite3") as state:
+        assert state.claim("message:C1:1.0")
+        state.release("message:C1:1.0")
+        assert state.claim("message:C1:1.0")
+        assert not state.claim("message:C1:1.0")
 
 
 def test_claims_survive_a_restart_and_are_shared_by_processes(tmp_path: Path) -> None:
@@ -76,12 +114,59 @@ def test_an_approval_round_trips_and_is_decided_once(tmp_path: Path) -> None:
         assert stored is not None and stored.change == change and stored.message_ts == "2.0"
         assert stored.metadata == {"vendor": "ACME"} and stored.add_tags == ["urgent"]
         assert one.unsettled_approval("slack:T:C1:1.0") == stored
-        wins = list(pool.map(lambda s: s.claim_decision(approval.id, "U1"), [one, two] * 4))
-        assert wins.count(True) == 1
-        assert two.approval(approval.id).status == "deciding"
+        claims = [one, two] * 4
+        wins = list(pool.map(lambda s: s.claim_decision(approval.id, "U1", approve=True), claims))
+        [won] = [w for w in wins if w is not None]
+        assert won.status == "pending"  # as it stood before the claim
+        deciding = two.approval(approval.id)
+        assert deciding.status == "deciding" and deciding.decision == "approve"
+        assert not deciding.is_final and not two.decision_stalled(deciding)
         one.finish_decision(approval.id, "approved", "done")
         final = two.approval(approval.id)
         assert final.status == "approved" and final.is_final and final.decided_by == "U1"
+        assert final.outcome == "done"
         assert one.unsettled_approval("slack:T:C1:1.0") is None
-        assert not one.claim_decision(approval.id, "U1")
+        assert one.claim_decision(approval.id, "U1") is None
         assert one.approval("nope") is None
+
+
+def test_a_claim_whose_owner_died_can_be_taken_over_after_a_while(tmp_path: Path) -> None:
+    clock = Clock()
+    with SlackState(tmp_path / "s.sqlite3", clock=clock) as state:
+        approval = state.add_approval(
+            kind="command",
+            channel_id="C1",
+            run_id="workflow_run_1234",
+            description="d",
+            requester="U1",
+            name="ACME March",
+            change_id=None,
+        )
+        assert state.claim_decision(approval.id, "U1", approve=False) is not None
+        assert state.claim_decision(approval.id, "U2", approve=True) is None  # still fresh
+        clock.now += DECISION_STALLED_SECONDS
+        stalled = state.approval(approval.id)
+        assert stalled is not None and state.decision_stalled(stalled)
+        retaken = state.claim_decision(approval.id, "U2", approve=True)
+        assert retaken is not None and retaken.status == "deciding"
+        assert retaken.decided_by == "U1" and retaken.decision == "cancel"  # the dead claim's
+        assert state.approval(approval.id).decided_by == "U2"
+
+
+def test_one_turn_at_a_time_per_thread(tmp_path: Path) -> None:
+    clock = Clock()
+    path = tmp_path / "s.sqlite3"
+    with SlackState(path, clock=clock) as one, SlackState(path, clock=clock) as two:
+        with one.thread_turn("t1") as held:
+            assert held
+            with two.thread_turn("t1", wait_seconds=0) as busy:
+                assert not busy  # the other replica waits for it
+            with two.thread_turn("t2", wait_seconds=0) as other:
+                assert other  # other threads run in parallel
+        with two.thread_turn("t1", wait_seconds=0) as free:
+            assert free
+        with ExitStack() as crashed:  # a turn whose process died lapses after a while
+            assert crashed.enter_context(one.thread_turn("t3"))
+            clock.now += TURN_LEASE_SECONDS
+            with two.thread_turn("t3", wait_seconds=0) as lapsed:
+                assert lapsed

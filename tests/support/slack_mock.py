@@ -14,6 +14,13 @@ Methods answered: ``auth.test``, ``chat.postMessage``, ``chat.update``,
 for a slash command's or button's ``response_url`` (recorded as method
 ``response_url``). ``fail(method, error)`` and ``rate_limit(method)`` make the
 next calls of a method fail the way Slack does.
+
+Slack's message limits are enforced as Slack does, on every message-carrying call
+(``chat.postMessage``, ``chat.update``, ``chat.postEphemeral``, response URLs):
+``msg_too_long`` for text over 40,000 characters, ``invalid_blocks`` for more than
+50 blocks, a section text over 3000, a header over 150, a button text over 75, a
+confirm dialog's text over 300 (``limit_problem`` says which). A rejected call is
+recorded with its error, so a test waiting for a post sees nothing arrive.
 """
 
 from __future__ import annotations
@@ -29,8 +36,24 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
-__all__ = ["BOT_ID", "BOT_USER_ID", "TEAM_ID", "SlackCall", "SlackMock"]
+__all__ = ["BOT_ID", "BOT_USER_ID", "TEAM_ID", "SlackCall", "SlackMock", "limit_problem"]
 
+MESSAGE_METHODS = frozenset(
+    {"chat.postMessage", "chat.update", "chat.postEphemeral", "response_url"}
+)
+MAX_TEXT = 40_000
+MAX_BLOCKS = 50
+# (block or element type, path to its text) -> Slack's character limit
+TEXT_LIMITS: dict[str, int] = {
+    "section": 3000,
+    "header": 150,
+    "context": 3000,
+    "button": 75,
+    "confirm.title": 100,
+    "confirm.text": 300,
+    "confirm.confirm": 30,
+    "confirm.deny": 30,
+}
 BOT_USER_ID = "UBOT00001"
 BOT_ID = "BBOT00001"
 TEAM_ID = "T0TEAM001"
@@ -47,6 +70,7 @@ class SlackCall:
     token: str | None = None
     path: str = ""
     error: str | None = None  # set when the mock answered with an error
+    limit_problem: str | None = None  # which Slack limit the call broke, if any
 
     @property
     def texts(self) -> list[str]:
@@ -205,6 +229,10 @@ class SlackMock:
         with self._lock:
             queue = self._faults.get(method)
             fault = queue.popleft() if queue else None
+            problem = limit_problem(args) if method in MESSAGE_METHODS else None
+            if fault is None and problem is not None:
+                fault = _Fault(problem.split(":")[0])
+                call.limit_problem = problem
             if fault is not None:
                 call.error = fault.error
             else:
@@ -284,6 +312,38 @@ def _handler_for(mock: SlackMock) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(data)
 
     return Handler
+
+
+def limit_problem(args: dict[str, Any]) -> str | None:
+    """``"invalid_blocks: ..."`` / ``"msg_too_long: ..."`` if Slack would reject ``args``."""
+    text = args.get("text")
+    if isinstance(text, str) and len(text) > MAX_TEXT:
+        return f"msg_too_long: text of {len(text)} characters"
+    blocks = args.get("blocks") or []
+    if not isinstance(blocks, list):
+        return "invalid_blocks: blocks is not a list"
+    if len(blocks) > MAX_BLOCKS:
+        return f"invalid_blocks: {len(blocks)} blocks"
+    for index, block in enumerate(blocks):
+        for what, shown in _limited_texts(block):
+            if len(shown) > TEXT_LIMITS[what]:
+                return f"invalid_blocks: {what} text of {len(shown)} in block {index}"
+    return None
+
+
+def _limited_texts(block: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    kind = block.get("type")
+    if kind in ("section", "header"):
+        yield kind, str((block.get("text") or {}).get("text") or "")
+    for element in block.get("elements") or []:
+        if kind == "context":
+            yield "context", str(element.get("text") or "")
+        elif element.get("type") == "button":
+            yield "button", str((element.get("text") or {}).get("text") or "")
+            confirm = element.get("confirm") or {}
+            for part in ("title", "text", "confirm", "deny"):
+                if part in confirm:
+                    yield f"confirm.{part}", str(confirm[part].get("text") or "")
 
 
 def _parse(raw: bytes, content_type: str) -> dict[str, Any]:

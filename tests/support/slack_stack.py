@@ -20,7 +20,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -35,7 +35,7 @@ from langchain_core.language_models import BaseChatModel
 from agent.session import AgentSession
 from slack_app.app import build_app, make_web_client
 from slack_app.server import EVENTS_PATH, create_asgi_app
-from slack_app.settings import SlackSettings
+from slack_app.settings import DEFAULT_APPROVAL_TTL_SECONDS, SlackSettings
 from slack_app.state import SlackState
 from tests.support.agent_helpers import agent_session
 from tests.support.slack_mock import TEAM_ID, SlackMock
@@ -263,6 +263,8 @@ class SlackStack:
         approvers: str = APPROVER,
         streaming: bool = True,
         workers: int = 8,
+        clock: Callable[[], float] = time.time,
+        approval_ttl_seconds: float = DEFAULT_APPROVAL_TTL_SECONDS,
     ) -> None:
         from agent.offline_model import OfflineChatModel
 
@@ -270,6 +272,7 @@ class SlackStack:
         self.extend = extend
         self.data_dir = data_dir
         self.model = model or OfflineChatModel()
+        self.clock = clock
         self.settings = SlackSettings(
             bot_token=BOT_TOKEN,
             signing_secret=SIGNING_SECRET,
@@ -277,7 +280,7 @@ class SlackStack:
             approver_ids_text=approvers,
             streaming=streaming,
             workers=workers,
-            data_dir=data_dir,
+            approval_ttl_seconds=approval_ttl_seconds,
         )
         self._exit = ExitStack()
 
@@ -287,7 +290,7 @@ class SlackStack:
         self.session: AgentSession = stack.enter_context(
             agent_session(self.extend, self.model, self.data_dir / "conversations.sqlite3")
         )
-        self.state = stack.enter_context(SlackState.in_data_dir(self.data_dir))
+        self.state = stack.enter_context(SlackState.in_data_dir(self.data_dir, clock=self.clock))
         self.executor = ThreadPoolExecutor(
             self.settings.work_pool_size(), thread_name_prefix="test-work"
         )
@@ -347,11 +350,30 @@ def updates_of(slack: SlackMock, message_ts: str) -> list[Any]:
     return [c for c in slack.calls("chat.update") if c.args.get("ts") == message_ts]
 
 
+def outcome_of(slack: SlackMock, proposal: Proposal) -> str:
+    """The blocks (as JSON text) the proposal was updated to once decided; waits for it."""
+    [update] = slack.wait_for(lambda s: updates_of(s, proposal.message_ts), what="chat.update")
+    return json.dumps(update.args["blocks"], ensure_ascii=False)
+
+
+class ShiftableClock:
+    """Wall-clock time plus an offset a test moves forward (``shift``), for expiry tests."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.offset
+
+    def shift(self, seconds: float) -> None:
+        self.offset += seconds
+
+
 def click(
     stack: SlackStack, proposal: Proposal, *, user: str, approve: bool = True
 ) -> httpx.Response:
     """Click Approve (or Cancel) on ``proposal`` as ``user``."""
-    from slack_app.blocks import APPROVE_ACTION, CANCEL_ACTION
+    from slack_app.change_view import APPROVE_ACTION, CANCEL_ACTION
 
     payload = block_action(
         APPROVE_ACTION if approve else CANCEL_ACTION,

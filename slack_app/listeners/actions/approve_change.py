@@ -6,7 +6,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from slack_app.blocks import APPROVE_ACTION
+from slack_app.change_view import APPROVE_ACTION
 from slack_app.listeners.actions.clicks import decide_on_click
 from slack_app.services import SlackServices
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import Ack, App
 
-from slack_app.blocks import OPEN_IN_EXTEND_ACTION
+from slack_app.run_card import OPEN_IN_EXTEND_ACTION
 from slack_app.services import SlackServices
 
 

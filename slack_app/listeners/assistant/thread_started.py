@@ -9,6 +9,7 @@ from slack_bolt.context.set_suggested_prompts import SetSuggestedPrompts
 from slack_sdk.errors import SlackClientError
 
 from slack_app import texts
+from slack_app.listeners.suggested_prompts import offer_suggested_prompts
 from slack_app.services import SlackServices
 
 logger = logging.getLogger(__name__)
@@ -23,6 +24,6 @@ def register(assistant: Assistant, services: SlackServices) -> None:
 def greet(say: Say, set_suggested_prompts: SetSuggestedPrompts) -> None:
     try:
         say(text=texts.GREETING, unfurl_links=False, unfurl_media=False)
-        set_suggested_prompts(prompts=texts.SUGGESTED_PROMPTS, title=texts.SUGGESTED_PROMPTS_TITLE)
     except SlackClientError as error:
         logger.info("could not greet in the assistant thread: %s", type(error).__name__)
+    offer_suggested_prompts(set_suggested_prompts)

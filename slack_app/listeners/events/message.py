@@ -1,8 +1,9 @@
 """``message``: direct messages, and follow-ups in channel threads the bot is already in.
 
 A top-level channel message is left alone (a mention arrives as ``app_mention``);
-edits, joins, bot messages and other subtypes are ignored. Direct messages in an
-assistant thread are handled by the assistant listeners.
+a thread reply also sent to the channel (``thread_broadcast``) is answered like
+any thread reply; edits, joins, bot messages and other subtypes are ignored.
+Direct messages in an assistant thread are handled by the assistant listeners.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from slack_bolt import App, BoltContext
 from slack_app.conversation import incoming_message
 from slack_app.services import SlackServices
 
-ANSWERED_SUBTYPES = frozenset({None, "file_share"})
+ANSWERED_SUBTYPES = frozenset({None, "file_share", "thread_broadcast"})
 
 
 def register(app: App, services: SlackServices) -> None:
