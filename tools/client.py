@@ -14,7 +14,6 @@ Slack nor MCP, nor pydantic until the first response arrives.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypedDict, Unpack
@@ -147,10 +146,14 @@ class AsyncExtendClient(_ClientBase):
         api_key: str | None = None,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
         **options: Unpack[ClientOptions],
     ) -> None:
         super().__init__(api_key, options)
+        if sleep is None:  # asyncio is imported only by those who use the async client
+            import asyncio
+
+            sleep = asyncio.sleep
         self._sleep = sleep
         self._http = httpx.AsyncClient(transport=transport, **self._core.client_kwargs())
 
