@@ -55,8 +55,12 @@ def load_settings() -> AgentSettings:
     try:
         return AgentSettings()
     except ValidationError as exc:
-        problems = [
-            f"{'.'.join(str(part) for part in error['loc']) or 'settings'}: {error['msg']}"
-            for error in exc.errors(include_url=False)
-        ]
-        raise SettingsError("; ".join(problems)) from None
+        raise SettingsError(settings_problems(exc)) from None
+
+
+def settings_problems(exc: ValidationError) -> str:
+    """``NAME: what is wrong`` for each bad setting, on one line, values never echoed."""
+    return "; ".join(
+        f"{'.'.join(str(part) for part in error['loc']) or 'settings'}: {error['msg']}"
+        for error in exc.errors(include_url=False)
+    )

@@ -10,6 +10,8 @@ from __future__ import annotations
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from agent.settings import settings_problems
+
 SLACK_API_URL = "https://slack.com/api/"
 CPU_BOUND_WORKERS = 3
 NETWORK_BOUND_WORKERS = 16
@@ -76,11 +78,7 @@ def load_slack_settings() -> SlackSettings:
     try:
         return SlackSettings()
     except ValidationError as exc:
-        problems = [
-            f"{'.'.join(str(part) for part in error['loc']) or 'settings'}: {error['msg']}"
-            for error in exc.errors(include_url=False)
-        ]
-        raise SlackSettingsError("; ".join(problems)) from None
+        raise SlackSettingsError(settings_problems(exc)) from None
 
 
 def _required(value: SecretStr | None, name: str, what: str) -> str:

@@ -16,17 +16,12 @@ logger = logging.getLogger("agent.cli")
 
 def one_line(exc: ValueError) -> str:
     """A settings error from pydantic reads ``EXTEND_LOW_CONFIDENCE: Input should be ...``."""
-    errors = getattr(exc, "errors", None)
-    if callable(errors):
-        try:
-            details = errors(include_url=False)
-        except TypeError:
-            details = None
-        if details:
-            return "; ".join(
-                f"{'.'.join(str(p) for p in d.get('loc', ())) or 'value'}: {d.get('msg')}"
-                for d in details
-            )
+    from pydantic import ValidationError
+
+    from agent.settings import settings_problems
+
+    if isinstance(exc, ValidationError):
+        return settings_problems(exc)
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
