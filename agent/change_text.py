@@ -4,7 +4,7 @@ The approval gate's description, the session's fallback when Extend cannot be re
 for a before -> after preview, and the offline model's "I'll change ..." proposal
 all word a change the same way, so a person sees one phrasing wherever they are
 asked. (The before -> after line, once Extend has been read, is
-``tools.run_tools.RunChange.describe``.)
+``tools.faces.run_tools.RunChange.describe``.)
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from tools.formatting import format_value
+from tools.text.formatting import format_value
 
 
 def plain_value(value: Any) -> str:

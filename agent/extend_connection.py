@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from agent.settings import AgentSettings
-from tools.client import ExtendClient
-from tools.config import ClientConfig
+from tools.client.clients import ExtendClient
+from tools.client.config import ClientConfig
 
 if TYPE_CHECKING:
     from extend_emulator import EmulatorServer

@@ -12,7 +12,7 @@ from __future__ import annotations
 from langchain_core.language_models import BaseChatModel
 
 from agent.settings import AgentSettings
-from tools.config import display_url
+from tools.client.config import display_url
 
 OFFLINE_DESCRIPTION = "offline model (rule-based; set OPENAI_API_KEY for free-form questions)"
 REQUEST_TIMEOUT_SECONDS = 60.0
@@ -34,6 +34,6 @@ def choose_model(settings: AgentSettings | None = None) -> tuple[BaseChatModel, 
         )
         where = display_url(settings.openai_base_url) if settings.openai_base_url else None
         return model, f"{settings.model_name} via {where or 'OpenAI'}"
-    from agent.offline_model import OfflineChatModel
+    from agent.offline.chat_model import OfflineChatModel
 
     return OfflineChatModel(low_confidence=settings.low_confidence), OFFLINE_DESCRIPTION

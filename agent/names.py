@@ -2,7 +2,7 @@
 
 The tool names are the design card's; the graph's approval gate, the offline model
 and the session all key on them, so they are spelled once here. A run id in text is
-``workflow_run_`` followed by the characters ``tools.validation`` accepts in an id,
+``workflow_run_`` followed by the characters ``tools.client.validation`` accepts in an id,
 so every id found here also passes the client's validation.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from tools.validation import RUN_ID_PATTERN
+from tools.client.validation import RUN_ID_PATTERN
 
 READ_TOOL = "get_run"
 WRITE_TOOL = "update_run_metadata"

@@ -42,8 +42,8 @@ from agent.extend_connection import announce_on_stderr
 from agent.names import WRITE_TOOL, run_ids_in
 from agent.safety import neutralize_mentions
 from agent.settings import AgentSettings, load_settings
-from tools.models import Run
-from tools.run_tools import RunChange, RunTools, ToolError
+from tools.faces.run_tools import RunChange, RunTools, ToolError
+from tools.runs.models import Run
 
 __all__ = [
     "AgentReply",
@@ -293,7 +293,7 @@ def open_agent_session(
     from agent.checkpoint import open_checkpointer
     from agent.extend_connection import open_extend
     from agent.model_choice import choose_model
-    from tools.langchain_tools import make_tools
+    from tools.faces.langchain_tools import make_tools
 
     settings = settings or load_settings()
     model, model_description = choose_model(settings)

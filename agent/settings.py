@@ -1,6 +1,6 @@
 """Settings for the agent, CLI and front ends, read from the environment.
 
-The Extend connection itself is configured by ``tools.config.ClientConfig``
+The Extend connection itself is configured by ``tools.client.config.ClientConfig``
 (``EXTEND_*``); this covers what sits above it. ``load_settings`` reads them for a
 front end and turns a bad value into one line naming the variable.
 """
@@ -12,7 +12,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from tools.summary import LOW_CONFIDENCE
+from tools.text.summary import LOW_CONFIDENCE
 
 
 def default_data_dir() -> Path:

@@ -5,7 +5,7 @@
 Prints median per-call ``get_run`` time for raw httpx + ``json()``, our
 ``ExtendClient`` and the official ``extend-ai`` SDK (all on API 2026-02-09,
 interleaved call by call so machine noise hits each alike), and cold import time of
-``tools.client`` vs ``from extend_ai import Extend`` in fresh interpreters.
+``tools.client.clients`` vs ``from extend_ai import Extend`` in fresh interpreters.
 Ratios are against the baseline measured in the same run; absolute times drift.
 Targets: ours <= 1.15x raw httpx per call; our import <= 0.25x the SDK's.
 """
@@ -94,7 +94,7 @@ def main() -> None:
     parser.add_argument("--import-repeats", type=int, default=7)
     args = parser.parse_args()
 
-    from tools.client import ExtendClient
+    from tools.client.clients import ExtendClient
 
     port = free_port()
     proc = start_emulator(port)
@@ -129,10 +129,12 @@ def main() -> None:
             f"{median / baseline:5.2f}x raw"
         )
 
-    ours_import = import_time("import tools.client", args.import_repeats)
-    ours_first = import_time("import tools.client, tools.normalize", args.import_repeats)
+    ours_import = import_time("import tools.client.clients", args.import_repeats)
+    ours_first = import_time(
+        "import tools.client.clients, tools.runs.normalize", args.import_repeats
+    )
     print(f"cold import, median of {args.import_repeats} fresh interpreters:")
-    print(f"  import tools.client              {ours_import * 1e3:7.1f} ms")
+    print(f"  import tools.client.clients              {ours_import * 1e3:7.1f} ms")
     print(f"  + models loaded at first answer  {ours_first * 1e3:7.1f} ms")
     try:
         sdk_import = import_time("from extend_ai import Extend", args.import_repeats)

@@ -43,7 +43,7 @@ from slack_app.server import EVENTS_PATH
 from slack_app.settings import CPU_BOUND_WORKERS
 from tests.support.slack_mock import SlackMock
 from tests.support.slack_stack import CHANNEL, SlackSender, event_envelope, mention
-from tools.client import ExtendClient
+from tools.client.clients import ExtendClient
 
 BENCH_KEY = "bench-key"
 QUIET_SECONDS = 0.5  # no Slack call for this long: the app has finished its work
@@ -237,7 +237,7 @@ def _serve_app(
     slack_url: str, emulator_url: str, data_dir: str, workers: int, ready: Any, stop: Any
 ) -> None:
     """The production wiring: ``build_app`` on the offline model, served by uvicorn."""
-    from agent.offline_model import OfflineChatModel
+    from agent.offline.chat_model import OfflineChatModel
     from slack_app.app import build_app, make_web_client
     from slack_app.server import create_asgi_app
     from slack_app.settings import SlackSettings

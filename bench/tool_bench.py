@@ -5,7 +5,7 @@
 For every sample run of the built-in emulator, in both API versions: the compact
 JSON size (``json.dumps(raw, separators=(",", ":"))``), the summary size, their
 ratio, and the share of the run's facts (values, pages, reference texts; see
-``tools.facts``) the summary states. Each section is a ``*_figures()`` function
+``tools.text.facts``) the summary states. Each section is a ``*_figures()`` function
 returning rows, and ``main()`` prints every section as a table.
 """
 
@@ -22,9 +22,9 @@ if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from extend_emulator import SAMPLE_RUN_IDS, EmulatorServer
-from tools.client import ExtendClient
-from tools.facts import missing_facts, run_facts
-from tools.summary import summarize_run
+from tools.client.clients import ExtendClient
+from tools.text.facts import missing_facts, run_facts
+from tools.text.summary import summarize_run
 
 API_VERSIONS = ("2024-12-23", "2026-02-09")
 BENCH_KEY = "bench-key"
@@ -88,10 +88,10 @@ def agent_figures() -> list[Row]:
 
     from pydantic import PrivateAttr
 
-    from agent.offline_model import OfflineChatModel
+    from agent.offline.chat_model import OfflineChatModel
     from tests.support.agent_helpers import agent_session
     from tests.support.scripted_chat import ScriptedChatModel, call, say
-    from tools.langchain_tools import make_tools
+    from tools.faces.langchain_tools import make_tools
 
     class CountingOfflineModel(OfflineChatModel):
         _calls: int = PrivateAttr(default=0)

@@ -34,7 +34,7 @@ from slack_app.services import SlackServices, background_runner
 from slack_app.settings import SlackSettings
 from slack_app.slash import SlashCommands
 from slack_app.state import SlackState
-from tools.run_tools import RunTools
+from tools.faces.run_tools import RunTools
 
 logger = logging.getLogger(__name__)
 

@@ -29,9 +29,9 @@ from slack_app import texts
 from slack_app.approval_store import Approval, ApprovalStatus
 from slack_app.errors import friendly_message
 from slack_app.mrkdwn import code, escape, user_mention
-from tools.errors import ExtendError
-from tools.models import Run
-from tools.run_tools import TAGS_KEY, RunChange, RunTools, ToolError
+from tools.client.errors import ExtendError
+from tools.faces.run_tools import TAGS_KEY, RunChange, RunTools, ToolError
+from tools.runs.models import Run
 
 logger = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from slack_app.state_file import StateFile
-from tools.run_tools import RunChange
+from tools.faces.run_tools import RunChange
 
 DECISION_STALLED_SECONDS = 120.0
 

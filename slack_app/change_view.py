@@ -19,8 +19,8 @@ from slack_app.blocks import (
     sections,
 )
 from slack_app.mrkdwn import code, defang_plain, escape, truncate, user_mention
-from tools.formatting import format_value
-from tools.run_tools import RunChange
+from tools.faces.run_tools import RunChange
+from tools.text.formatting import format_value
 
 APPROVE_ACTION = "approve_change"
 CANCEL_ACTION = "cancel_change"

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from slack_app.mrkdwn import unescape
-from tools.errors import ExtendError
-from tools.validation import validate_run_id
+from tools.client.errors import ExtendError
+from tools.client.validation import validate_run_id
 
 HELP_TEXT = (
     "*`/extend` reads and changes Extend workflow runs.*\n"

@@ -15,8 +15,8 @@ from __future__ import annotations
 import logging
 
 from slack_app.mrkdwn import escape
-from tools import errors as extend_errors
-from tools.run_tools import ToolError
+from tools.client import errors as extend_errors
+from tools.faces.run_tools import ToolError
 
 logger = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from slack_app.approval_store import Approval, ApprovalKind
 from slack_app.change_view import check_showable, proposal_message
 from slack_app.replies import ThreadReplier
 from slack_app.state import SlackState
-from tools.run_tools import RunChange
+from tools.faces.run_tools import RunChange
 
 
 class ChangeProposals:

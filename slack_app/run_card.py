@@ -1,7 +1,7 @@
 """A run as a Block Kit card: header, fields with citations, corrections, metadata, link.
 
 Every piece of text from a run goes through ``slack_app.mrkdwn`` first. Values read
-the same as everywhere else (``tools.formatting``: ``15,735.10 USD``). A card too
+the same as everywhere else (``tools.text.formatting``: ``15,735.10 USD``). A card too
 big for one message continues in the next ones (``blocks.split_into_messages``).
 """
 
@@ -17,9 +17,9 @@ from slack_app.blocks import (
     split_into_messages,
 )
 from slack_app.mrkdwn import code, escape, truncate
-from tools.formatting import format_confidence, format_value
-from tools.models import Citation, ExtractedField, ProcessorResult, Run, SplitPart
-from tools.run_tools import TAGS_KEY
+from tools.faces.run_tools import TAGS_KEY
+from tools.runs.models import Citation, ExtractedField, ProcessorResult, Run, SplitPart
+from tools.text.formatting import format_confidence, format_value
 
 MAX_REFERENCE_TEXT = 300
 OPEN_IN_EXTEND_ACTION = "open_in_extend"

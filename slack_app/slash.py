@@ -33,7 +33,7 @@ from slack_app.mrkdwn import code, escape
 from slack_app.proposals import ChangeProposals
 from slack_app.replies import NO_UNFURL, ThreadReplier
 from slack_app.run_card import run_card
-from tools.run_tools import RunTools
+from tools.faces.run_tools import RunTools
 
 logger = logging.getLogger(__name__)
 

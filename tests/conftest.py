@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from extend_emulator import EmulatorServer
-from tools.client import ExtendClient
+from tools.client.clients import ExtendClient
 
 EMULATOR_KEY = "test-emulator-key"
 SECRET_ENV_VARS = (

@@ -19,12 +19,12 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-from agent.cli import app
-from agent.cli.approvals import MAX_CHANGES_PER_QUESTION, NO_TERMINAL_NOTICE, TOO_MANY_NOTICE
-from agent.cli.ask import EARLIER_CHANGE_NOTICE
 from agent.extend_connection import open_extend
 from agent.session import open_agent_session
 from agent.settings import load_settings
+from cli import app
+from cli.approvals import MAX_CHANGES_PER_QUESTION, NO_TERMINAL_NOTICE, TOO_MANY_NOTICE
+from cli.ask import EARLIER_CHANGE_NOTICE
 from tests.support.openai_server import Reply, ScriptedOpenAI, ScriptedToolCall, text, tool_call
 
 INJECTION = "workflow_run_injection"
@@ -198,7 +198,7 @@ def test_earlier_change_is_settled_then_the_question_is_answered(runner: CliRunn
 def test_earlier_change_at_a_terminal_is_asked_y_n(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("agent.cli.ask.stdin_is_terminal", lambda: True)
+    monkeypatch.setattr("cli.ask.stdin_is_terminal", lambda: True)
     leave_a_change_waiting()
 
     declined = run(runner, "ask", "go", input="n\n")

@@ -14,7 +14,7 @@ import pytest
 from langchain_core.messages import SystemMessage, ToolMessage
 
 from agent.change_text import describe_write
-from agent.offline_model import OfflineChatModel
+from agent.offline.chat_model import OfflineChatModel
 from agent.session import AgentSession, read_decision
 from extend_emulator import EmulatorServer
 from tests.support.agent_helpers import agent_session, writes
@@ -25,7 +25,7 @@ from tests.support.scripted_chat import (
     echo_last_tool_result,
     say,
 )
-from tools.client import ExtendClient
+from tools.client.clients import ExtendClient
 
 SEED = "workflow_run_1234"
 

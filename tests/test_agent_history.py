@@ -15,10 +15,10 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from pydantic import PrivateAttr
 
 from agent.history import bounded_history_updates
-from agent.offline_model import OfflineChatModel
+from agent.offline.chat_model import OfflineChatModel
 from extend_emulator import EmulatorServer
 from tests.support.agent_helpers import agent_session, writes
-from tools.client import ExtendClient
+from tools.client.clients import ExtendClient
 
 SEED = "workflow_run_1234"
 MULTI = "workflow_run_invoice_multipage"

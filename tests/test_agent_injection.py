@@ -15,11 +15,11 @@ import pytest
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 from langchain_core.messages.tool import tool_call
 
-from agent.offline_model import OfflineChatModel
+from agent.offline.chat_model import OfflineChatModel
 from extend_emulator import EmulatorServer
 from tests.support.agent_helpers import agent_session, writes
 from tests.support.scripted_chat import ScriptedChatModel, call, echo_last_tool_result
-from tools.client import ExtendClient
+from tools.client.clients import ExtendClient
 
 INJECTION = "workflow_run_injection"
 

@@ -16,12 +16,12 @@ from langchain_core.language_models import BaseChatModel
 from pydantic import SecretStr
 
 from agent.model_choice import OFFLINE_DESCRIPTION, choose_model
-from agent.offline_model import OfflineChatModel
+from agent.offline.chat_model import OfflineChatModel
 from agent.settings import AgentSettings
 from extend_emulator import EmulatorServer
 from tests.support.agent_helpers import agent_session, writes
 from tests.support.openai_server import ScriptedOpenAI, text, tool_call
-from tools.client import ExtendClient
+from tools.client.clients import ExtendClient
 
 SEED = "workflow_run_1234"
 ANSWER = "The total is 15,735.10 USD — page 1, from “TOTAL  $15,735.1”."

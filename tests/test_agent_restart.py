@@ -7,12 +7,12 @@ import sqlite3
 from pathlib import Path
 
 from agent.checkpoint import CONVERSATIONS_FILE, open_async_checkpointer, open_checkpointer
-from agent.offline_model import OfflineChatModel
+from agent.offline.chat_model import OfflineChatModel
 from agent.settings import AgentSettings
 from extend_emulator import EmulatorServer
 from tests.support.agent_helpers import agent_session, writes
 from tests.support.scripted_chat import ScriptedChatModel, call, say
-from tools.client import ExtendClient
+from tools.client.clients import ExtendClient
 
 SEED = "workflow_run_1234"
 

@@ -15,7 +15,7 @@ from agent.safety import ZERO_WIDTH_SPACE, neutralize_mentions
 from extend_emulator import EmulatorServer
 from tests.support.agent_helpers import agent_session, writes
 from tests.support.scripted_chat import ScriptedChatModel, call, say
-from tools.client import ExtendClient
+from tools.client.clients import ExtendClient
 
 SEED = "workflow_run_1234"
 PINGS = "<!channel> <!here> <!everyone> <!subteam^S0123|@finance> <@U024BE7LH> @here @Channel"

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 from typer.testing import CliRunner, Result
 
-from agent.cli import app
+from cli import app
 from extend_emulator import EmulatorServer
 from tests.conftest import EMULATOR_KEY
 from tests.support.openai_server import Reply, ScriptedOpenAI
@@ -92,7 +92,7 @@ def test_without_a_terminal_the_change_is_declined_and_says_so(runner: CliRunner
 def test_at_a_terminal_it_asks_y_n(
     answer: str, applied: bool, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("agent.cli.ask.stdin_is_terminal", lambda: True)
+    monkeypatch.setattr("cli.ask.stdin_is_terminal", lambda: True)
 
     result = run(runner, "ask", "set vendor=ACME on workflow_run_1234", input=answer)
 

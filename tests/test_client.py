@@ -10,10 +10,10 @@ import pytest
 
 from extend_emulator import EmulatorServer
 from tests.conftest import EMULATOR_KEY, no_sleep
-from tools.client import ExtendClient
-from tools.config import ClientConfig
-from tools.errors import AuthenticationError, NotFoundError, ValidationError
-from tools.models import Run
+from tools.client.clients import ExtendClient
+from tools.client.config import ClientConfig
+from tools.client.errors import AuthenticationError, NotFoundError, ValidationError
+from tools.runs.models import Run
 
 SEED_ID = "workflow_run_1234"
 
@@ -178,7 +178,7 @@ def test_defaults_are_the_seed_api() -> None:
 
 def test_importing_the_client_stays_light() -> None:
     code = (
-        "import sys, tools.client; "
+        "import sys, tools.client.clients; "
         "heavy = [m for m in sys.modules if m.split('.')[0] in "
         "('langchain', 'langchain_core', 'langgraph', 'slack_sdk', 'slack_bolt', 'mcp', "
         "'openai', 'pydantic')]; print(json.dumps(heavy))"
@@ -193,7 +193,7 @@ def test_importing_the_client_stays_light() -> None:
 
 
 def test_per_call_timeout_is_applied(emulator: EmulatorServer) -> None:
-    from tools.errors import APITimeoutError
+    from tools.client.errors import APITimeoutError
 
     emulator.faults.add("latency", latency_ms=600, count=1)
     with ExtendClient(EMULATOR_KEY, base_url=emulator.url, max_retries=0, sleep=no_sleep) as extend:

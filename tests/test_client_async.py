@@ -8,8 +8,8 @@ import pytest
 
 from extend_emulator import EmulatorServer
 from tests.conftest import EMULATOR_KEY
-from tools.client import AsyncExtendClient
-from tools.errors import InvalidRunIdError, NotFoundError, RateLimitError
+from tools.client.clients import AsyncExtendClient
+from tools.client.errors import InvalidRunIdError, NotFoundError, RateLimitError
 
 SEED_ID = "workflow_run_1234"
 

@@ -14,8 +14,8 @@ import pytest
 
 from extend_emulator import EmulatorServer
 from tests.conftest import EMULATOR_KEY
-from tools import errors
-from tools.client import ExtendClient
+from tools.client import errors
+from tools.client.clients import ExtendClient
 
 SEED_ID = "workflow_run_1234"
 

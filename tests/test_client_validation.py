@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 
 from extend_emulator import EmulatorServer
 from tests.conftest import EMULATOR_KEY
-from tools.client import ExtendClient
-from tools.errors import InvalidMetadataError, InvalidResponseError, InvalidRunIdError
-from tools.errors import ValidationError as ExtendValidationError
+from tools.client.clients import ExtendClient
+from tools.client.errors import InvalidMetadataError, InvalidResponseError, InvalidRunIdError
+from tools.client.errors import ValidationError as ExtendValidationError
 
 SEED_ID = "workflow_run_1234"
 

@@ -12,10 +12,10 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from extend_emulator import EmulatorServer
 from prompts import tool_description
-from tools.client import ExtendClient
-from tools.langchain_tools import make_tools
-from tools.models import Run
-from tools.run_tools import RunChange, RunTools
+from tools.client.clients import ExtendClient
+from tools.faces.langchain_tools import make_tools
+from tools.faces.run_tools import RunChange, RunTools
+from tools.runs.models import Run
 
 SEED = "workflow_run_1234"
 
@@ -139,7 +139,7 @@ def test_a_bug_while_building_the_artifact_is_an_error_message(
     def broken_artifact(output: object) -> dict[str, Any]:
         raise TypeError("bug in the artifact")
 
-    monkeypatch.setattr("tools.langchain_tools.run_artifact", broken_artifact)
+    monkeypatch.setattr("tools.faces.langchain_tools.run_artifact", broken_artifact)
     with caplog.at_level(logging.ERROR):
         read = call(tools["get_run"], run_id=SEED)
         write = call(tools["update_run_metadata"], run_id=SEED, name="ACME March")

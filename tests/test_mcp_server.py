@@ -18,9 +18,9 @@ from mcp.types import CallToolResult
 
 from extend_emulator import EmulatorServer
 from prompts import tool_description
-from tools.client import ExtendClient
-from tools.mcp_server import SERVER_NAME, build_mcp_server
-from tools.run_tools import RunTools
+from tools.client.clients import ExtendClient
+from tools.faces.mcp_server import SERVER_NAME, build_mcp_server
+from tools.faces.run_tools import RunTools
 
 SEED = "workflow_run_1234"
 CLI = str(Path(sys.executable).with_name("extend-agent"))

@@ -14,13 +14,13 @@ import pytest
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 from langchain_core.tools import BaseTool
 
+from agent.offline.chat_model import OfflineChatModel
 from agent.offline.intents import CANNOT_REMOVE, INCOMPLETE_CHANGE
 from agent.offline.wording import HELP_TEXT, OUT_OF_SCOPE_TEXT
-from agent.offline_model import OfflineChatModel
 from tests.support.agent_helpers import agent_session
-from tools.client import ExtendClient
-from tools.langchain_tools import make_tools, run_artifact
-from tools.run_tools import RunTools
+from tools.client.clients import ExtendClient
+from tools.faces.langchain_tools import make_tools, run_artifact
+from tools.faces.run_tools import RunTools
 
 SEED = "workflow_run_1234"
 MULTI = "workflow_run_invoice_multipage"

@@ -10,9 +10,9 @@ from openai import OpenAI
 
 from extend_emulator import EmulatorServer
 from tests.support.openai_server import Reply, ScriptedOpenAI, ScriptedToolCall, text, tool_call
-from tools.client import ExtendClient
-from tools.openai_functions import TOOL_NAMES, dispatch, tool_schemas
-from tools.run_tools import RunTools
+from tools.client.clients import ExtendClient
+from tools.faces.openai_functions import TOOL_NAMES, dispatch, tool_schemas
+from tools.faces.run_tools import RunTools
 
 SEED = "workflow_run_1234"
 

@@ -9,8 +9,8 @@ import pytest
 
 from extend_emulator import EmulatorServer
 from tests.conftest import EMULATOR_KEY
-from tools.client import ExtendClient
-from tools.run_tools import RunChange, RunTools, ToolError
+from tools.client.clients import ExtendClient
+from tools.faces.run_tools import RunChange, RunTools, ToolError
 
 SEED = "workflow_run_1234"
 
@@ -259,7 +259,7 @@ def test_a_bug_while_summarizing_is_a_tool_error_and_logged(
     def broken_summary(*args: object, **kwargs: object) -> str:
         raise KeyError("bug in the summary")
 
-    monkeypatch.setattr("tools.run_tools.summarize_run", broken_summary)
+    monkeypatch.setattr("tools.faces.run_tools.summarize_run", broken_summary)
     with caplog.at_level(logging.ERROR), pytest.raises(ToolError) as caught:
         run_tools.get_run(SEED)
     assert caught.value.message.startswith(

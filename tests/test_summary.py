@@ -11,11 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extend_emulator import SAMPLE_RUN_IDS, EmulatorServer
-from tools.client import ExtendClient
-from tools.facts import Fact, missing_facts, run_facts, states
-from tools.models import Citation, ExtractedField, FieldPart, ProcessorResult, Run
-from tools.normalize import parse_run
-from tools.summary import LOW_CONFIDENCE_FLAG, match_fields, summarize_run
+from tools.client.clients import ExtendClient
+from tools.runs.models import Citation, ExtractedField, FieldPart, ProcessorResult, Run
+from tools.runs.normalize import parse_run
+from tools.text.facts import Fact, missing_facts, run_facts, states
+from tools.text.summary import LOW_CONFIDENCE_FLAG, match_fields, summarize_run
 
 KEY = "summary-test-key"
 VERSIONS = ("2024-12-23", "2026-02-09")

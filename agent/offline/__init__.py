@@ -1,4 +1,4 @@
 """The offline model's parts: reading requests, matching fields, reading history, answering.
 
-``agent.offline_model.OfflineChatModel`` puts them together as a LangChain chat model.
+``agent.offline.chat_model.OfflineChatModel`` puts them together as a LangChain chat model.
 """

@@ -20,9 +20,9 @@ from agent.offline.field_answers import (
 )
 from agent.offline.intents import Understanding
 from agent.offline.wording import quote
-from tools.formatting import format_confidence, format_value
-from tools.models import Run
-from tools.summary import LOW_CONFIDENCE
+from tools.runs.models import Run
+from tools.text.formatting import format_confidence, format_value
+from tools.text.summary import LOW_CONFIDENCE
 
 _POINTS_BACK = re.compile(r"\b(?:that|this|it|those|these)\b", re.IGNORECASE)
 

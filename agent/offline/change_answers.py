@@ -11,7 +11,7 @@ from typing import Any
 
 from agent.change_text import change_phrase, plain_value
 from agent.offline.wording import and_list, quote
-from tools.models import Run
+from tools.runs.models import Run
 
 
 def proposal_text(args: dict[str, Any]) -> str:

@@ -1,7 +1,7 @@
 """Answers about one field of a run: its value, page, reference text, position, reasoning, scores.
 
 Every sentence is built from the run the tool returned, so nothing is invented: a
-value is shown with ``tools.formatting`` exactly as the CLI and Slack show it, a
+value is shown with ``tools.text.formatting`` exactly as the CLI and Slack show it, a
 reference text is quoted as Extend gave it. The field is the one the question
 names; only a question that names no field at all ("where does it come from?")
 refers back to the field asked about before. A field the run does not have is said
@@ -15,8 +15,8 @@ from collections.abc import Iterable, Sequence
 from agent.offline.fields import FieldMatch, FieldReading, read_fields
 from agent.offline.intents import Understanding
 from agent.offline.wording import and_list, quote
-from tools.formatting import EMPTY, format_confidence, format_value
-from tools.models import Citation, ExtractedField, Run
+from tools.runs.models import Citation, ExtractedField, Run
+from tools.text.formatting import EMPTY, format_confidence, format_value
 
 
 def field_answer(

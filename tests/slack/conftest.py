@@ -9,7 +9,7 @@ import pytest
 
 from tests.support.slack_mock import SlackMock
 from tests.support.slack_stack import SlackStack
-from tools.client import ExtendClient
+from tools.client.clients import ExtendClient
 
 
 @pytest.fixture

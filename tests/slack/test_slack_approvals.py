@@ -28,7 +28,7 @@ from tests.support.slack_stack import (
     proposals,
     updates_of,
 )
-from tools.client import ExtendClient
+from tools.client.clients import ExtendClient
 
 RUN = "workflow_run_1234"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agent.cli import app as cli_app
+from cli import app as cli_app
 from extend_emulator import EmulatorServer
 from extend_emulator.samples import SAMPLES_DIR
 from slack_app.run_card import run_card
@@ -28,7 +28,7 @@ from tests.support.slack_stack import (
     outcome_of,
     proposals,
 )
-from tools.client import ExtendClient
+from tools.client.clients import ExtendClient
 
 RUN = "workflow_run_1234"
 

@@ -32,7 +32,7 @@ from tests.support.slack_stack import (
     outcome_of,
     proposals,
 )
-from tools.client import ExtendClient
+from tools.client.clients import ExtendClient
 
 RUN = "workflow_run_1234"
 

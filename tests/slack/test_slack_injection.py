@@ -35,7 +35,7 @@ from tests.support.slack_stack import (
     outcome_of,
     proposals,
 )
-from tools.client import ExtendClient
+from tools.client.clients import ExtendClient
 
 INJECTION = "workflow_run_injection"
 PINGS = ("<!channel>", "<!here>", "<!everyone>", "<!subteam")

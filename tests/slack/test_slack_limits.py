@@ -25,9 +25,9 @@ from slack_app.run_card import run_card
 from tests.support.openai_server import ScriptedOpenAI, text, tool_call
 from tests.support.slack_mock import SlackMock, limit_problem
 from tests.support.slack_stack import CHANNEL, SlackStack, mention
-from tools.client import ExtendClient
-from tools.models import Citation, ExtractedField, ProcessorResult, Run
-from tools.run_tools import RunChange
+from tools.client.clients import ExtendClient
+from tools.faces.run_tools import RunChange
+from tools.runs.models import Citation, ExtractedField, ProcessorResult, Run
 
 PINGS = ("<!channel>", "<!here>", "<!everyone>", "<@U123>", "<!subteam^S123>")
 

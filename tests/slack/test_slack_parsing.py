@@ -20,8 +20,8 @@ from slack_app.errors import (
     friendly_message,
 )
 from slack_app.settings import SlackSettings
-from tools import errors
-from tools.run_tools import ToolError
+from tools.client import errors
+from tools.faces.run_tools import ToolError
 
 RUN = "workflow_run_1234"
 

@@ -29,7 +29,7 @@ from tests.support.slack_stack import (
     message,
     proposals,
 )
-from tools.client import ExtendClient
+from tools.client.clients import ExtendClient
 
 RUN = "workflow_run_1234"
 TOTAL_QUESTION = "What is the total on workflow_run_1234?"

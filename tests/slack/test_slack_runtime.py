@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from agent.cli import app as cli_app
+from cli import app as cli_app
 from slack_app.runtime import open_slack_app
 from slack_app.server import EVENTS_PATH, create_asgi_app
 from slack_app.settings import CPU_BOUND_WORKERS, SlackSettingsError, load_slack_settings

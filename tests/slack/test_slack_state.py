@@ -9,7 +9,7 @@ from pathlib import Path
 
 from slack_app.approval_store import DECISION_STALLED_SECONDS
 from slack_app.state import TURN_LEASE_SECONDS, SlackState
-from tools.run_tools import RunChange
+from tools.faces.run_tools import RunChange
 
 
 class Clock:

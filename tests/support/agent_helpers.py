@@ -13,9 +13,9 @@ from agent.build import build_agent
 from agent.checkpoint import open_checkpointer
 from agent.session import AgentSession
 from extend_emulator import EmulatorServer
-from tools.client import ExtendClient
-from tools.langchain_tools import make_tools
-from tools.run_tools import RunTools
+from tools.client.clients import ExtendClient
+from tools.faces.langchain_tools import make_tools
+from tools.faces.run_tools import RunTools
 
 
 @contextmanager

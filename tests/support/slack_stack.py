@@ -39,7 +39,7 @@ from slack_app.settings import DEFAULT_APPROVAL_TTL_SECONDS, SlackSettings
 from slack_app.state import SlackState
 from tests.support.agent_helpers import agent_session
 from tests.support.slack_mock import TEAM_ID, SlackMock
-from tools.client import ExtendClient
+from tools.client.clients import ExtendClient
 
 SIGNING_SECRET = "test-signing-secret-0123456789"
 BOT_TOKEN = "xoxb-test-token"
@@ -266,7 +266,7 @@ class SlackStack:
         clock: Callable[[], float] = time.time,
         approval_ttl_seconds: float = DEFAULT_APPROVAL_TTL_SECONDS,
     ) -> None:
-        from agent.offline_model import OfflineChatModel
+        from agent.offline.chat_model import OfflineChatModel
 
         self.slack = slack
         self.extend = extend

@@ -1,0 +1,168 @@
+"""The offline model: a rule-based LangChain chat model, used when no OpenAI key is set.
+
+It is a real ``BaseChatModel``: the agent graph binds the tools to it, it answers
+with ``AIMessage.tool_calls``, the tools run, and it writes the answer from their
+results, so the same graph, approval gate and checkpointer serve both models. It
+is stateless: the checkpointed conversation it is given is its memory.
+
+A turn takes two calls: the first reads the person's latest message
+(``agent.offline.intents``) and asks for one tool call, the second answers from
+the tool's structured run (``agent.offline.answers``). Only the person's own
+messages are ever interpreted; text that came from a document (inside tool
+results) is quoted at most, so a document cannot make it change anything. Each
+change it proposes still waits for a human's approval in the graph.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel, LanguageModelInput
+from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
+from langchain_core.messages.tool import tool_call
+from langchain_core.outputs import ChatGeneration, ChatResult
+from langchain_core.runnables import Runnable
+from langchain_core.tools import BaseTool
+from langchain_core.utils.function_calling import convert_to_openai_tool
+from pydantic import ValidationError
+
+from agent.names import READ_TOOL, WRITE_TOOL
+from agent.offline import answers, change_answers, wording
+from agent.offline.conversation import (
+    Turn,
+    current_turn,
+    earlier_questions,
+    known_field_names,
+    message_text,
+    run_in_focus,
+)
+from agent.offline.intents import understand
+from agent.safety import neutralize_mentions
+from tools.runs.models import Run
+from tools.text.summary import LOW_CONFIDENCE
+
+_DECISION_SOURCE = "hitl_interrupt_decision"
+
+
+class OfflineChatModel(BaseChatModel):
+    """Understands the common requests about runs; says plainly what it cannot do."""
+
+    low_confidence: float = LOW_CONFIDENCE
+    """Fields scoring below this are flagged, as in the summaries."""
+
+    @property
+    def _llm_type(self) -> str:
+        return "extend-offline-rules"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"low_confidence": self.low_confidence}
+
+    def bind_tools(
+        self,
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
+        *,
+        tool_choice: str | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Remember which tools exist; their schemas are known, the rules use the names."""
+        names = [convert_to_openai_tool(tool)["function"]["name"] for tool in tools]
+        return self.bind(tool_names=names)
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        tool_names = kwargs.get("tool_names")
+        message = self.respond(messages, tool_names=tool_names)
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+    # -- the two steps of a turn ---------------------------------------------------
+
+    def respond(
+        self, messages: Sequence[BaseMessage], *, tool_names: Sequence[str] | None = None
+    ) -> AIMessage:
+        """The next assistant message for this conversation."""
+        turn = current_turn(messages)
+        if turn.results:
+            return AIMessage(content=neutralize_mentions(self._answer(turn)))
+        return self._act(turn, tool_names)
+
+    def _act(self, turn: Turn, tool_names: Sequence[str] | None) -> AIMessage:
+        understanding = understand(turn.question, known_field_names(turn.history))
+        if understanding.problem:
+            return AIMessage(content=understanding.problem)
+        if understanding.kind == "help":
+            return AIMessage(content=wording.HELP_TEXT)
+        if understanding.kind == "thanks":
+            return AIMessage(content="You're welcome.")
+        if understanding.kind == "unknown":
+            return AIMessage(content=wording.OUT_OF_SCOPE_TEXT)
+        run_id = understanding.run_id or run_in_focus(turn.history)
+        writing = understanding.write is not None
+        tool = WRITE_TOOL if writing else READ_TOOL
+        if run_id is None:
+            return AIMessage(content=wording.which_run("change" if writing else "look at"))
+        if tool_names is not None and tool not in tool_names:
+            return AIMessage(content=f"I can't do that here: the {tool} tool is not available.")
+        if understanding.write is not None:
+            args = understanding.write.tool_args(run_id)
+            content = neutralize_mentions(change_answers.proposal_text(args))
+        else:
+            args = {"run_id": run_id}
+            if "why" in understanding.aspects:
+                args["include_reasoning"] = True
+            content = ""
+        call = tool_call(name=tool, args=args, id=f"offline_{uuid.uuid4().hex[:16]}")
+        return AIMessage(content=content, tool_calls=[call])
+
+    def _answer(self, turn: Turn) -> str:
+        result = turn.results[-1]
+        call = turn.call_for(result) or {}
+        args: dict[str, Any] = dict(call.get("args") or {})
+        run_id = str(args.get("run_id") or "the run")
+        text = message_text(result)
+        run = _artifact_run(result)
+        if (call.get("name") or result.name) == WRITE_TOOL:
+            if _was_declined(result):
+                return change_answers.declined_answer(run_id)
+            if result.status == "error" or run is None:
+                return change_answers.failed_change_answer(run_id, text)
+            return change_answers.changed_answer(args, run, text)
+        if result.status == "error" or run is None:
+            return answers.failed_read_answer(run_id, text)
+        understanding = understand(turn.question, tuple(f.name for f in run.fields))
+        if not understanding.needs_run or understanding.kind == "write":
+            understanding = replace(understanding, kind="summary")
+        return answers.answer_question(
+            understanding,
+            run,
+            summary=text,
+            earlier=earlier_questions(turn.history),
+            low_confidence=self.low_confidence,
+        )
+
+
+def _artifact_run(result: ToolMessage) -> Run | None:
+    """The structured run a tool returned beside its text, if any."""
+    if not isinstance(result.artifact, dict):
+        return None
+    try:
+        return Run.model_validate(result.artifact)
+    except ValidationError:
+        return None
+
+
+def _was_declined(result: ToolMessage) -> bool:
+    """A tool result the approval gate wrote because a person said no."""
+    if result.status != "error":
+        return False
+    source = result.additional_kwargs.get("lc_source")
+    return source == _DECISION_SOURCE or message_text(result).startswith("User rejected")

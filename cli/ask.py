@@ -1,0 +1,254 @@
+"""``extend-agent ask`` and ``extend-agent chat``: talk to the agent from a terminal.
+
+``ask`` answers one question and exits; it continues the ``cli`` conversation by
+default, so a second ``ask "and the invoice number?"`` knows which run "it" is.
+``chat`` is an interactive conversation (a new one each time unless ``--thread``).
+
+Both stop before any change: the proposed change is shown and applied only after
+a "y" (``ask --yes`` applies one change, to the run the question is about, without
+asking; with no terminal to ask on, ``ask`` declines and says so; see
+``cli.approvals``). A change left waiting by an earlier ``ask`` is shown and
+decided the same way before the new question; the question's text is never taken
+as the decision. With no keys at all they use the offline model and the built-in
+emulator.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from cli.approvals import settle_changes
+from cli.friendly_errors import friendly_errors
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from agent.session import AgentReply, AgentSession, PendingWrite
+
+logger = logging.getLogger("cli")
+
+DEFAULT_THREAD = "cli"
+EXIT_WORDS = frozenset({"exit", "quit", "bye", ":q", "/exit", "/quit"})
+HELD_BACK_NOTICE = (
+    "A change from earlier in this conversation is waiting for your decision; "
+    "decide on it first, then ask again."
+)
+EARLIER_CHANGE_NOTICE = "A change from an earlier question in this conversation is waiting."
+
+
+def stdin_is_terminal() -> bool:
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+@contextmanager
+def model_errors() -> Iterator[None]:
+    """Model/server failures (no network, bad OpenAI key, ...) as one line, exit 2."""
+    try:
+        yield
+    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        if not _is_model_error(exc):
+            raise
+        logger.debug("model error", exc_info=True)
+        print(f"error: the model request failed: {exc}", file=sys.stderr)
+        raise typer.Exit(2) from None
+
+
+def _is_model_error(exc: Exception) -> bool:
+    try:
+        import openai
+    except ImportError:  # pragma: no cover - openai is a dependency
+        return False
+    return isinstance(exc, openai.OpenAIError)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("ask")
+    def ask(
+        question: Annotated[
+            str, typer.Argument(help="A question or request, e.g. 'summarize workflow_run_1234'")
+        ],
+        thread: Annotated[
+            str,
+            typer.Option(
+                "--thread",
+                "-t",
+                help="Conversation to continue. Default 'cli': each ask continues the last, "
+                "so 'it' means the run you asked about before. Use a new name to start afresh.",
+            ),
+        ] = DEFAULT_THREAD,
+        yes: Annotated[
+            bool,
+            typer.Option(
+                "--yes",
+                "-y",
+                help="Apply one proposed change without asking, if it is to the run you named "
+                "(or, naming none, the run this conversation is about); decline the rest.",
+            ),
+        ] = False,
+    ) -> None:
+        """Ask one question about a run; answers cite the page and reference text.
+
+        A change (rename, tags, metadata) is shown first and applied only after you
+        answer y (or with --yes). Without a terminal to ask on, it is not applied.
+        """
+        with friendly_errors(), model_errors():
+            _ask(question, thread, assume_yes=yes)
+
+    @app.command("chat")
+    def chat(
+        thread: Annotated[
+            str | None,
+            typer.Option("--thread", "-t", help="Conversation to continue (default: a new one)."),
+        ] = None,
+    ) -> None:
+        """Talk with the agent about runs; changes are applied only after you say y."""
+        from rich.console import Console
+
+        from agent.session import open_agent_session
+        from agent.settings import load_settings
+
+        console = Console(highlight=False)
+        thread_id = thread or time.strftime("chat-%Y%m%d-%H%M%S")
+        with friendly_errors():
+            settings = load_settings()
+            with open_agent_session(settings, announce=None) as session:
+                _banner(console, session, thread_id)
+                _conversation(console, session, thread_id)
+
+
+def _ask(question: str, thread: str, *, assume_yes: bool) -> None:
+    """One question: settle a change left waiting, ask, then settle what it proposes."""
+    from agent.session import open_agent_session, read_decision
+    from agent.settings import load_settings
+    from cli.approvals import TerminalApprover, asks_for_change, runs_covered_by
+
+    def confirm() -> bool:
+        try:
+            return typer.confirm("Apply this change?", default=False)
+        except typer.Abort:  # Ctrl-D / Ctrl-C at the prompt: no means no
+            print("\nNot applied.", file=sys.stderr)
+            return False
+
+    def show(reply: AgentReply) -> None:
+        if not reply.proposal_only:  # else "Proposed change: ..." says it all
+            print(reply.text)
+
+    settings = load_settings()
+    with open_agent_session(settings) as session:
+        approver = TerminalApprover(
+            covered_runs=runs_covered_by(question, session.last_named_run(thread)),
+            question_asks_change=asks_for_change(question),
+            assume_yes=assume_yes,
+            has_terminal=stdin_is_terminal(),
+            confirm=confirm,
+        )
+        earlier = session.pending(thread)
+        if earlier is not None:
+            print(EARLIER_CHANGE_NOTICE)
+            reply = session.decide(thread, approver.decide(earlier))
+            show(reply)
+            reply = settle_changes(session, thread, reply, decide=approver.decide, show=show)
+            if reply.pending is not None or read_decision(question) is not None:
+                return  # a "yes"/"no" was only ever about that change: nothing more to ask
+        reply = session.ask(thread, question, decide_by_text=False)
+        show(reply if not reply.not_asked else _held_back(reply))
+        settle_changes(session, thread, reply, decide=approver.decide, show=show)
+
+
+def _banner(console: Console, session: AgentSession, thread_id: str) -> None:
+    from rich.panel import Panel
+    from rich.text import Text
+
+    text = Text()
+    text.append("model   ", style="bold")
+    text.append(session.model_description + "\n")
+    text.append("Extend  ", style="bold")
+    text.append(session.extend_description + "\n")
+    text.append("thread  ", style="bold")
+    text.append(f"{thread_id} (continue it later with --thread {thread_id})\n\n", style="dim")
+    text.append(
+        "Ask about a run, e.g. “what is the total on workflow_run_1234 and where does it "
+        "come from?”. Changes wait for your y. Type exit or press Ctrl-D to leave."
+    )
+    console.print(Panel(text, title="Extend run agent", expand=False))
+
+
+def _conversation(console: Console, session: AgentSession, thread_id: str) -> None:
+    from rich.prompt import Confirm
+
+    def decide(pending: PendingWrite) -> bool:
+        _show_pending(console, pending)
+        try:
+            return Confirm.ask("Apply this change?", default=False, console=console)
+        except (EOFError, KeyboardInterrupt):  # no answer is not a yes
+            console.print("\nNot applied.")
+            return False
+
+    def show(reply: AgentReply) -> None:
+        _show_reply(console, reply)
+
+    while True:
+        try:
+            line = console.input("[bold cyan]you ›[/] ")
+        except EOFError:
+            console.print()
+            return
+        if line.strip().lower() in EXIT_WORDS:
+            return
+        if not line.strip():
+            continue
+        try:
+            with console.status("Thinking…"):
+                reply = session.ask(thread_id, line)
+            show(reply if not reply.not_asked else _held_back(reply))
+            settle_changes(session, thread_id, reply, decide=decide, show=show)
+        except Exception as exc:  # one failed turn must not end the conversation
+            if not _is_model_error(exc) and not _is_extend_error(exc):
+                raise
+            logger.debug("turn failed", exc_info=True)
+            console.print(f"[red]error:[/] {exc}", markup=True, highlight=False)
+
+
+def _held_back(reply: AgentReply) -> AgentReply:
+    from dataclasses import replace
+
+    return replace(reply, text=HELD_BACK_NOTICE)
+
+
+def _is_extend_error(exc: Exception) -> bool:
+    from tools.client.errors import ExtendError
+
+    return isinstance(exc, ExtendError)
+
+
+def _show_reply(console: Console, reply: AgentReply) -> None:
+    from rich.text import Text
+
+    if reply.proposal_only:  # the change's own panel follows
+        return
+    answer = Text("agent › ", style="bold green")
+    answer.append(reply.text)
+    console.print(answer)
+
+
+def _show_pending(console: Console, pending: PendingWrite) -> None:
+    from rich.panel import Panel
+    from rich.text import Text
+
+    console.print(
+        Panel(
+            Text(pending.description),
+            title="Change waiting for your approval",
+            border_style="yellow",
+            expand=False,
+        )
+    )

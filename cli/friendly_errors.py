@@ -1,0 +1,44 @@
+"""Turn any failure into one clear line on stderr and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+
+from tools.client.errors import ExtendError
+
+logger = logging.getLogger("cli")
+
+
+def one_line(exc: ValueError) -> str:
+    """A settings error from pydantic reads ``EXTEND_LOW_CONFIDENCE: Input should be ...``."""
+    from pydantic import ValidationError
+
+    from agent.settings import settings_problems
+
+    if isinstance(exc, ValidationError):
+        return settings_problems(exc)
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+@contextmanager
+def friendly_errors() -> Iterator[None]:
+    try:
+        yield
+    except ExtendError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise typer.Exit(2) from None
+    except ValueError as exc:  # configuration errors (bad EXTEND_API_VERSION, ...)
+        print(f"error: {one_line(exc)}", file=sys.stderr)
+        raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        raise typer.Exit(130) from None
+    except OSError as exc:
+        logger.debug("OS error", exc_info=True)
+        print(f"error: {exc.strerror or exc}", file=sys.stderr)
+        raise typer.Exit(1) from None

@@ -1,0 +1,91 @@
+"""Print a run in the terminal: header, fields with page, reference text and confidence."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+
+from tools.runs.models import ExtractedField, ProcessorResult, Run
+from tools.text.formatting import format_confidence, format_value
+from tools.text.summary import LOW_CONFIDENCE
+
+
+def render_run(run: Run, console: Console, *, low_confidence: float = LOW_CONFIDENCE) -> None:
+    console.print(Panel(_header(run), title=escape(run.display_name), expand=False))
+    for result in run.results:
+        console.print(_result_view(result, low_confidence))
+    if not run.results:
+        console.print(_no_results_text(run))
+
+
+def _header(run: Run) -> str:
+    lines = [f"[bold]id[/] {escape(run.id)}   [bold]status[/] {escape(run.status)}"]
+    wf = run.workflow
+    if wf.name or wf.id:
+        version = f" v{escape(wf.version)}" if wf.version else ""
+        lines.append(f"[bold]workflow[/] {escape(wf.name or wf.id or '')}{version}")
+    if run.files:
+        lines.append(
+            "[bold]files[/] " + ", ".join(escape(f.name or f.id or "?") for f in run.files)
+        )
+    if run.reviewed_by or run.reviewed_at:
+        who = escape(run.reviewed_by or "someone")
+        lines.append(f"[bold]reviewed[/] by {who} at {escape(run.reviewed_at or '?')}")
+    if run.metadata:
+        pairs = ", ".join(f"{escape(k)}={escape(format_value(v))}" for k, v in run.metadata.items())
+        lines.append(f"[bold]metadata[/] {pairs}")
+    if run.dashboard_url:
+        lines.append(f"[bold]open[/] {escape(run.dashboard_url)}")
+    return "\n".join(lines)
+
+
+def _no_results_text(run: Run) -> str:
+    if run.failure_reason or run.failure_message:
+        reason = escape(run.failure_reason or "")
+        return f"[red]Failed[/] {reason}: {escape(run.failure_message or '')}"
+    if run.in_progress:
+        return "[yellow]Still processing[/]: no results yet."
+    return "No results on this run."
+
+
+def _result_view(result: ProcessorResult, low_confidence: float) -> Table | Group | str:
+    if result.kind == "classify" and result.classification:
+        c = result.classification
+        return (
+            f"[bold]Classified as[/] {escape(c.type or '?')} "
+            f"(confidence {format_confidence(c.confidence)})"
+        )
+    if result.kind == "split":
+        table = Table(title="Split", title_justify="left")
+        for column in ("part", "type", "pages"):
+            table.add_column(column)
+        for index, part in enumerate(result.splits, 1):
+            pages = f"{part.start_page}-{part.end_page}"
+            table.add_row(str(index), escape(part.name or part.type or "?"), pages)
+        return table
+    table = Table(
+        title=f"Extracted fields{' (reviewed)' if result.edited else ''}",
+        title_justify="left",
+        show_lines=False,
+    )
+    for column in ("field", "value", "page", "reference text", "confidence"):
+        table.add_column(column, overflow="fold")
+    for field in result.fields:
+        table.add_row(*_field_row(field, low_confidence))
+    return table
+
+
+def _field_row(field: ExtractedField, low_confidence: float) -> list[str]:
+    value = escape(format_value(field.value))
+    if field.edited:
+        value = f"{escape(format_value(field.initial_value))} -> {value} [dim](reviewer)[/]"
+    pages = ", ".join(str(c.page) for c in field.citations if c.page is not None) or "-"
+    refs = " / ".join(escape(c.reference_text) for c in field.citations if c.reference_text)
+    confidence = format_confidence(field.confidence)
+    if field.review_agent_score is not None:
+        confidence += f", review {field.review_agent_score:g}/5"
+    if field.is_low_confidence(low_confidence):
+        confidence = f"[red]{confidence} low[/]"
+    return [escape(field.name), value, pages, refs or "-", confidence]

@@ -1,0 +1,104 @@
+"""``extend-agent runs get|update``: read and change runs directly, no model involved."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+
+from cli.friendly_errors import friendly_errors
+from tools.client.config import ClientConfig
+from tools.client.validation import build_update_body, validate_run_id
+
+
+def parse_meta(pairs: list[str]) -> dict[str, Any]:
+    """``key=value`` sets text; ``key:=json`` sets a JSON value (number, list, object...)."""
+    metadata: dict[str, Any] = {}
+    for pair in pairs:
+        if ":=" in pair and pair.index(":=") < pair.index("=") + 1:
+            key, _, raw = pair.partition(":=")
+            try:
+                metadata[key.strip()] = json.loads(raw)
+            except json.JSONDecodeError:
+                raise typer.BadParameter(f"{pair!r}: the part after ':=' is not JSON.") from None
+        elif "=" in pair:
+            key, _, value = pair.partition("=")
+            metadata[key.strip()] = value
+        else:
+            raise typer.BadParameter(f"{pair!r} is not key=value.")
+        if not key.strip():
+            raise typer.BadParameter(f"{pair!r} has an empty key.")
+    return metadata
+
+
+def register(app: typer.Typer) -> None:
+    runs = typer.Typer(help="Read or change one workflow run directly.", no_args_is_help=True)
+    app.add_typer(runs, name="runs")
+
+    @runs.command("get")
+    def get(
+        run_id: Annotated[str, typer.Argument(help="The run id, e.g. workflow_run_1234.")],
+        as_json: Annotated[
+            bool, typer.Option("--json", help="Print the normalized run as JSON.")
+        ] = False,
+        raw: Annotated[
+            bool, typer.Option("--raw", help="Print the JSON exactly as Extend sent it.")
+        ] = False,
+    ) -> None:
+        """Show a run: fields, values, pages, reference text and confidence."""
+        from agent.extend_connection import open_extend
+        from agent.settings import AgentSettings
+
+        with friendly_errors():
+            validate_run_id(run_id)
+            settings = AgentSettings()
+            with open_extend(settings) as extend:
+                run = extend.client.get_run(run_id)
+        if raw:
+            print(json.dumps(run.raw, indent=2, ensure_ascii=False))
+        elif as_json:
+            print(run.model_dump_json(indent=2, exclude={"raw"}))
+        else:
+            from rich.console import Console
+
+            from cli.render import render_run
+
+            render_run(run, Console(), low_confidence=settings.low_confidence)
+
+    @runs.command("update")
+    def update(
+        run_id: Annotated[str, typer.Argument(help="The run id, e.g. workflow_run_1234.")],
+        name: Annotated[str | None, typer.Option("--name", help="The new run name.")] = None,
+        meta: Annotated[
+            list[str] | None,
+            typer.Option("--meta", help="key=value (text) or key:=JSON; repeat for more keys."),
+        ] = None,
+        as_json: Annotated[
+            bool, typer.Option("--json", help="Print the updated run as JSON.")
+        ] = False,
+    ) -> None:
+        """Rename a run and/or merge metadata into it (existing keys not given stay)."""
+        from agent.extend_connection import open_extend
+
+        metadata = parse_meta(meta) if meta else None
+        with friendly_errors():
+            validate_run_id(run_id)
+            build_update_body(name, metadata, max_bytes=ClientConfig.from_env().max_metadata_bytes)
+            with open_extend() as extend:
+                before = extend.client.get_run(run_id)
+                run = extend.client.update_run(run_id, name=name, metadata=metadata)
+        if as_json:
+            print(run.model_dump_json(indent=2, exclude={"raw"}))
+            return
+        from rich.console import Console
+
+        console = Console()
+        if name is not None:
+            console.print(f"name: {before.name or '(none)'!s} -> {run.name}", markup=False)
+        for key in metadata or {}:
+            old = json.dumps(before.metadata.get(key)) if key in before.metadata else "(unset)"
+            console.print(
+                f"metadata {key}: {old} -> {json.dumps(run.metadata.get(key))}", markup=False
+            )
+        console.print(f"Updated {run.id}.", markup=False)

@@ -1,0 +1,64 @@
+"""``extend-agent slack``: run the Slack app, over Socket Mode or HTTP.
+
+``--socket`` (needs ``SLACK_BOT_TOKEN`` and ``SLACK_APP_TOKEN``) connects out to
+Slack, so it works from a laptop with no public URL; ``--http --port 3000``
+(needs ``SLACK_BOT_TOKEN`` and ``SLACK_SIGNING_SECRET``) serves
+``/slack/events`` for a server behind HTTPS. With neither flag, Socket Mode is
+used when ``SLACK_APP_TOKEN`` is set, else HTTP. This is the one place
+``agent`` touches ``slack_app``, and it imports it only when the command runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from cli.friendly_errors import friendly_errors
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("slack")
+    def slack(
+        socket: Annotated[
+            bool, typer.Option("--socket", help="Socket Mode (needs SLACK_APP_TOKEN).")
+        ] = False,
+        http: Annotated[
+            bool,
+            typer.Option(
+                "--http", help="HTTP mode: serve /slack/events (needs SLACK_SIGNING_SECRET)."
+            ),
+        ] = False,
+        port: Annotated[int, typer.Option("--port", help="HTTP mode port.")] = 3000,
+        host: Annotated[str, typer.Option("--host", help="HTTP mode address.")] = "0.0.0.0",
+    ) -> None:
+        """Run the Slack app: answers mentions and DMs, asks before every change."""
+        if socket and http:
+            print("error: choose one of --socket and --http.", file=sys.stderr)
+            raise typer.Exit(2)
+        if not socket and not http:
+            socket = bool(os.environ.get("SLACK_APP_TOKEN", "").strip())
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+        from slack_bolt.error import BoltError
+
+        from slack_app import runtime
+
+        try:
+            with friendly_errors():  # missing settings (ValueError), Extend, network
+                if socket:
+                    runtime.run_socket_mode()
+                else:
+                    runtime.run_http(host=host, port=port)
+        except BoltError:
+            logging.getLogger("cli").debug("Bolt failed to start", exc_info=True)
+            print(
+                "error: Slack did not accept the app's tokens (auth.test failed); "
+                "check SLACK_BOT_TOKEN and SLACK_API_URL.",
+                file=sys.stderr,
+            )
+            raise typer.Exit(2) from None

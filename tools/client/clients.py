@@ -1,0 +1,216 @@
+"""A small, fast HTTP client for Extend workflow runs, sync and async.
+
+    with ExtendClient(api_key="sk_...") as extend:
+        run = extend.get_run("workflow_run_1234")
+        run = extend.update_run(run.id, name="ACME March", metadata={"vendor": "ACME"})
+
+Both clients return the normalized ``tools.runs.models.Run`` (``run.raw`` keeps the
+JSON Extend sent), validate ids and bodies before sending anything, and retry
+429/408/5xx, dropped connections and timeouts with ``Retry-After`` honoured.
+Updates are retried too: setting the same name and merging the same metadata
+twice leaves the run as once. Importing this module imports neither LangChain,
+Slack nor MCP, nor pydantic until the first response arrives.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
+
+import httpx
+
+from tools.client.config import ClientConfig
+from tools.client.core import ClientCore
+from tools.client.errors import ExtendError
+from tools.client.validation import build_update_body, validate_run_id
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+    from tools.runs.models import Run
+
+__all__ = ["AsyncExtendClient", "ClientConfig", "ClientOptions", "ExtendClient"]
+
+
+class ClientOptions(TypedDict, total=False):
+    """What both clients accept besides the key; each falls back to its ``EXTEND_*`` variable."""
+
+    base_url: str | None
+    api_version: str | None
+    workspace_id: str | None
+    timeout: float | None
+    max_retries: int | None
+    max_metadata_bytes: int | None
+    config: ClientConfig | None
+
+
+class _ClientBase:
+    """Configuration both clients take the same way: arguments win over ``EXTEND_*`` env."""
+
+    def __init__(self, api_key: str | None, options: ClientOptions) -> None:
+        config = options.pop("config", None)
+        overrides: dict[str, Any] = {"api_key": api_key, **options}
+        if config is None:
+            self.config = ClientConfig.from_env(**overrides)
+        else:
+            self.config = config.with_overrides(**overrides)
+        self._core = ClientCore(self.config)
+
+    def _update_body(
+        self, run_id: str, name: str | None, metadata: Mapping[str, Any] | None
+    ) -> dict[str, Any]:
+        validate_run_id(run_id)
+        return build_update_body(name, metadata, max_bytes=self.config.max_metadata_bytes)
+
+
+class ExtendClient(_ClientBase):
+    """Blocking client; one pooled ``httpx.Client`` per instance. Use as a context manager."""
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        **options: Unpack[ClientOptions],
+    ) -> None:
+        super().__init__(api_key, options)
+        self._sleep = sleep
+        self._http = httpx.Client(transport=transport, **self._core.client_kwargs())
+
+    def get_run(self, run_id: str, *, timeout: float | None = None) -> Run:
+        """Fetch one run with its extracted fields, citations and review state."""
+        run_id = validate_run_id(run_id)
+        return self._send("GET", run_id, None, timeout, f"get of run {run_id}")
+
+    def update_run(
+        self,
+        run_id: str,
+        *,
+        name: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> Run:
+        """Rename the run and/or merge ``metadata`` into its metadata (incoming keys win)."""
+        body = self._update_body(run_id, name, metadata)
+        return self._send("POST", run_id, body, timeout, f"update of run {run_id}")
+
+    def _send(
+        self,
+        method: str,
+        run_id: str,
+        body: dict[str, Any] | None,
+        timeout: float | None,
+        what: str,
+    ) -> Run:
+        extra = {} if timeout is None else {"timeout": timeout}
+        attempt = 0
+        while True:
+            try:
+                try:
+                    response = self._http.request(
+                        method, f"/workflow_runs/{run_id}", json=body, **extra
+                    )
+                except httpx.TransportError as exc:
+                    raise self._core.transport_error(exc, what) from None
+                return self._core.handle(response, run_id, what)
+            except ExtendError as error:
+                delay = self._core.retry_delay(attempt, error)
+                if delay is None:
+                    raise
+                self._core.log_retry(error, delay, attempt)
+            self._sleep(delay)
+            attempt += 1
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> ExtendClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class AsyncExtendClient(_ClientBase):
+    """The same client for asyncio; one pooled ``httpx.AsyncClient`` per instance."""
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+        **options: Unpack[ClientOptions],
+    ) -> None:
+        super().__init__(api_key, options)
+        if sleep is None:  # asyncio is imported only by those who use the async client
+            import asyncio
+
+            sleep = asyncio.sleep
+        self._sleep = sleep
+        self._http = httpx.AsyncClient(transport=transport, **self._core.client_kwargs())
+
+    async def get_run(self, run_id: str, *, timeout: float | None = None) -> Run:
+        """Fetch one run with its extracted fields, citations and review state."""
+        run_id = validate_run_id(run_id)
+        return await self._send("GET", run_id, None, timeout, f"get of run {run_id}")
+
+    async def update_run(
+        self,
+        run_id: str,
+        *,
+        name: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> Run:
+        """Rename the run and/or merge ``metadata`` into its metadata (incoming keys win)."""
+        body = self._update_body(run_id, name, metadata)
+        return await self._send("POST", run_id, body, timeout, f"update of run {run_id}")
+
+    async def _send(
+        self,
+        method: str,
+        run_id: str,
+        body: dict[str, Any] | None,
+        timeout: float | None,
+        what: str,
+    ) -> Run:
+        extra = {} if timeout is None else {"timeout": timeout}
+        attempt = 0
+        while True:
+            try:
+                try:
+                    response = await self._http.request(
+                        method, f"/workflow_runs/{run_id}", json=body, **extra
+                    )
+                except httpx.TransportError as exc:
+                    raise self._core.transport_error(exc, what) from None
+                return self._core.handle(response, run_id, what)
+            except ExtendError as error:
+                delay = self._core.retry_delay(attempt, error)
+                if delay is None:
+                    raise
+                self._core.log_retry(error, delay, attempt)
+            await self._sleep(delay)
+            attempt += 1
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncExtendClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()

@@ -1,0 +1,190 @@
+"""Every error the Extend client raises, in one tree, each saying what to do next.
+
+    ExtendError
+    ├── ValidationError          bad input caught before any request was sent
+    │   ├── InvalidRunIdError
+    │   └── InvalidMetadataError
+    ├── APIError                 Extend answered with an error status
+    │   ├── BadRequestError          400
+    │   ├── AuthenticationError      401
+    │   ├── PaymentRequiredError     402
+    │   ├── PermissionDeniedError    403
+    │   ├── NotFoundError            404
+    │   ├── UnprocessableError       422
+    │   ├── RateLimitError           429 (retried)
+    │   └── ServerError              5xx (retried)
+    ├── TransportError           no usable answer came back (retried)
+    │   ├── APIConnectionError
+    │   └── APITimeoutError
+    └── InvalidResponseError     an answer came back but is not what Extend documents
+
+Messages never contain the API key. ``retryable`` tells callers (and the retry
+loop) whether trying again may help.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ExtendError(Exception):
+    """Base of every error raised by ``tools.client.clients``."""
+
+    retryable: bool = False
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ValidationError(ExtendError, ValueError):
+    """The arguments were wrong; nothing was sent to Extend."""
+
+
+class InvalidRunIdError(ValidationError):
+    pass
+
+
+class InvalidMetadataError(ValidationError):
+    pass
+
+
+class APIError(ExtendError):
+    """Extend answered with an error status; ``code``/``request_id`` come from its body.
+
+    A status without a class of its own (408, 409, ...) is raised as ``APIError``.
+    """
+
+    status_code: int = 0
+    hint: str = "Check the request and try again."
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        code: str | None = None,
+        request_id: str | None = None,
+        body: Any = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        if status_code is not None:
+            self.status_code = status_code
+        self.code = code
+        self.request_id = request_id
+        self.body = body
+        self.retry_after = retry_after
+
+    def __str__(self) -> str:
+        ref = f" (request id {self.request_id})" if self.request_id else ""
+        return f"{self.message}{ref}"
+
+
+class BadRequestError(APIError):
+    status_code = 400
+    hint = "Extend rejected the request as malformed; fix the arguments and try again."
+
+
+class AuthenticationError(APIError):
+    status_code = 401
+    hint = "Check EXTEND_API_KEY: it is missing, mistyped or revoked."
+
+
+class PaymentRequiredError(APIError):
+    status_code = 402
+    hint = "The Extend organisation is out of credits or its plan does not allow this."
+
+
+class PermissionDeniedError(APIError):
+    status_code = 403
+    hint = "The API key may not access this run; check EXTEND_WORKSPACE_ID and the key's workspace."
+
+
+class NotFoundError(APIError):
+    status_code = 404
+    hint = "Check the run id (it looks like workflow_run_...) and the workspace."
+
+
+class UnprocessableError(APIError):
+    status_code = 422
+    hint = "Extend understood the request but cannot apply it; check the values sent."
+
+
+class RateLimitError(APIError):
+    status_code = 429
+    retryable = True
+    hint = "Extend's rate limit was hit; wait a few seconds and try again."
+
+
+class ServerError(APIError):
+    status_code = 500
+    retryable = True
+    hint = "Extend had a server error; try again shortly."
+
+
+class TransportError(ExtendError):
+    """No usable answer came back from Extend."""
+
+    retryable = True
+
+
+class APIConnectionError(TransportError):
+    """The connection failed or broke before a full answer arrived."""
+
+
+class APITimeoutError(TransportError):
+    """Extend did not answer within the timeout."""
+
+
+class InvalidResponseError(ExtendError):
+    """Extend (or whatever answered at the base URL) sent something that is not a run."""
+
+
+_BY_STATUS: dict[int, type[APIError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    402: PaymentRequiredError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    422: UnprocessableError,
+    429: RateLimitError,
+}
+
+
+def error_for_status(
+    status_code: int,
+    body: Any,
+    *,
+    request_id: str | None = None,
+    retry_after: float | None = None,
+    what: str = "request",
+) -> APIError:
+    """Build the exception for an error response, using Extend's ``{code, message}`` body."""
+    cls = _BY_STATUS.get(status_code)
+    if cls is None:
+        cls = ServerError if status_code >= 500 else APIError
+    code = message = None
+    if isinstance(body, dict):
+        code = body.get("code") if isinstance(body.get("code"), str) else None
+        message = body.get("message") if isinstance(body.get("message"), str) else None
+        request_id = request_id or (
+            body.get("requestId") if isinstance(body.get("requestId"), str) else None
+        )
+    detail = f": {message.rstrip('. ')}" if message else ""
+    text = f"Extend returned {status_code}{f' {code}' if code else ''} for the {what}{detail}."
+    error = cls(
+        f"{text} {cls.hint}",
+        status_code=status_code,
+        code=code,
+        request_id=request_id,
+        body=body,
+        retry_after=retry_after,
+    )
+    error.retryable = is_retryable_status(status_code)
+    return error
+
+
+def is_retryable_status(status_code: int) -> bool:
+    """408, 429 and every 5xx may pass if tried again (DESIGN.md's retry rule)."""
+    return status_code in (408, 429) or status_code >= 500

@@ -1,0 +1,3 @@
+"""The tools themselves: ``RunTools`` (one implementation) and its faces for
+LangChain, OpenAI function calling and MCP.
+"""

@@ -1,0 +1,137 @@
+"""``get_run`` and ``update_run_metadata`` as LangChain tools, for any LangChain agent.
+
+    from tools.faces.langchain_tools import make_tools
+    tools = make_tools(ExtendClient(api_key="sk_..."))   # or make_tools(run_tools)
+
+Both tools use ``response_format="content_and_artifact"``: the ``ToolMessage``
+content is the text the model reads (the run summary, or the change made,
+before -> after) and the artifact is the normalized run as a plain JSON dict,
+``run.model_dump(mode="json", exclude={"raw"})``, so checkpointers can store it
+and renderers rebuild it with ``Run.model_validate(artifact)``. For
+``update_run_metadata`` the artifact is the updated run's dict plus one extra
+key, ``"change"``: ``RunChange.model_dump(mode="json")`` (``Run`` ignores it).
+
+Failures never end an agent run: bad arguments and Extend errors come back as a
+``ToolMessage`` with ``status="error"`` whose content says which run and what to
+fix, and no artifact. Descriptions are product text in ``prompts/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from langchain_core.tools import BaseTool, StructuredTool, ToolException
+from pydantic import BaseModel
+from pydantic import ValidationError as PydanticValidationError
+
+from prompts import WriteApproval, tool_description
+from tools.client.clients import ExtendClient
+from tools.faces.run_tools import RunTools, ToolError, ToolOutput
+from tools.faces.tool_arguments import (
+    GetRunArgs,
+    MetadataValue,
+    UpdateRunMetadataArgs,
+    argument_hints,
+    invalid_arguments_message,
+)
+from tools.faces.tool_errors import errors_as_tool_errors
+from tools.text.summary import LOW_CONFIDENCE
+
+__all__ = ["GetRunArgs", "UpdateRunMetadataArgs", "make_tools", "run_artifact"]
+
+
+def run_artifact(output: ToolOutput) -> dict[str, Any]:
+    """The artifact of a tool result: the run as a JSON dict (+ ``"change"`` after a write)."""
+    artifact = output.run.model_dump(mode="json", exclude={"raw"})
+    if output.change is not None:
+        artifact["change"] = output.change.model_dump(mode="json")
+    return artifact
+
+
+def make_tools(
+    client_or_run_tools: ExtendClient | RunTools,
+    *,
+    low_confidence: float = LOW_CONFIDENCE,
+    approval: WriteApproval = "host",
+) -> list[BaseTool]:
+    """The two tools on one Extend client (or on an existing ``RunTools``).
+
+    ``approval`` says what ``update_run_metadata``'s description tells the model
+    happens before a write: ``"human"`` when the agent pauses every call for a
+    person's yes (``agent.build_agent`` does), ``"host"`` (the default) when it is
+    up to the application, ``"none"`` when calls write at once.
+    """
+    if isinstance(client_or_run_tools, RunTools):
+        run_tools = client_or_run_tools
+    else:
+        run_tools = RunTools(client_or_run_tools, low_confidence=low_confidence)
+
+    def get_run(
+        run_id: str, fields: list[str] | None = None, include_reasoning: bool = False
+    ) -> tuple[str, dict[str, Any]]:
+        return _answer(
+            lambda: run_tools.get_run(run_id, fields=fields, include_reasoning=include_reasoning),
+            doing=f"reading run {run_id}",
+            reporting=f"preparing the result for run {run_id}",
+        )
+
+    def update_run_metadata(
+        run_id: str,
+        name: str | None = None,
+        metadata: dict[str, MetadataValue] | None = None,
+        add_tags: list[str] | None = None,
+    ) -> tuple[str, dict[str, Any]]:
+        return _answer(
+            lambda: run_tools.update_run_metadata(
+                run_id, name=name, metadata=metadata, add_tags=add_tags
+            ),
+            doing=f"updating run {run_id}",
+            reporting=f"reporting run {run_id} after the update (the update itself was made)",
+        )
+
+    return [
+        _tool(get_run, "get_run", GetRunArgs, approval),
+        _tool(update_run_metadata, "update_run_metadata", UpdateRunMetadataArgs, approval),
+    ]
+
+
+def _answer(
+    call: Callable[[], ToolOutput], *, doing: str, reporting: str
+) -> tuple[str, dict[str, Any]]:
+    """Run one tool call; every failure (a bug in this package too) becomes a ``ToolException``.
+
+    ``doing`` and ``reporting`` name the step for the message: the call itself, and
+    building the artifact afterwards (which, after a write, must not read as if the
+    write failed).
+    """
+    try:
+        with errors_as_tool_errors(doing):
+            output = call()
+        with errors_as_tool_errors(reporting):
+            return output.text, run_artifact(output)
+    except ToolError as error:
+        raise ToolException(error.message) from None
+
+
+def _tool(func: Any, name: str, schema: type[BaseModel], approval: WriteApproval) -> StructuredTool:
+    return StructuredTool.from_function(
+        func=func,
+        name=name,
+        description=tool_description(name, approval=approval),
+        args_schema=schema,
+        response_format="content_and_artifact",
+        handle_tool_error=True,
+        handle_validation_error=_validation_message(name, schema),
+    )
+
+
+def _validation_message(name: str, schema: type[BaseModel]) -> Any:
+    hints = argument_hints(schema)
+
+    def message(error: PydanticValidationError | Any) -> str:
+        if isinstance(error, PydanticValidationError):
+            return invalid_arguments_message(name, error, hints)
+        return f"Invalid arguments for {name}. Fix them and call {name} again."
+
+    return message

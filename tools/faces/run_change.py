@@ -1,0 +1,210 @@
+"""What an update does to a run (``RunChange``) and the checked request that computes it.
+
+``update_run_metadata`` is read-modify-write: ``UpdateRequest.checked`` validates the
+arguments before any request, ``change_for(run)`` turns them into the exact change
+against what the run holds now (only keys whose value differs; tags appended to
+the ``tags`` list without duplicates), and refuses a request that would change
+nothing, so a model learns its call was a no-op.
+
+``RunChange.describe()`` and ``before_after_lines()`` are what people approve and
+read. Names, keys and values in them come from users, models and documents, so
+strings are JSON-quoted and control characters escaped (``tools.text.quoting``): a
+value such as ``"ok\\r\\x1b[2K..."`` cannot rewrite the approval line in a terminal.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, Field
+
+from tools.client.errors import ExtendError
+from tools.client.validation import validate_metadata, validate_name
+from tools.faces.tool_errors import ToolError
+from tools.text.quoting import json_text, plain_or_quoted, quote
+
+if TYPE_CHECKING:
+    from tools.runs.models import Run
+
+__all__ = ["MAX_TAG_LENGTH", "TAGS_KEY", "RunChange", "UpdateRequest"]
+
+TAGS_KEY = "tags"
+MAX_TAG_LENGTH = 100
+_UNSET = "(unset)"
+
+
+class RunChange(BaseModel):
+    """What an update does to a run: the touched name and metadata keys, before and after.
+
+    ``metadata_before`` lacks keys the run did not have; ``tags_added`` lists the
+    labels new to the run's ``tags`` list (which is also under the ``tags`` key).
+    """
+
+    run_id: str
+    name_before: str | None = None
+    name_after: str | None = None
+    metadata_before: dict[str, Any] = Field(default_factory=dict)
+    metadata_after: dict[str, Any] = Field(default_factory=dict)
+    tags_added: list[str] = Field(default_factory=list)
+
+    @property
+    def renames(self) -> bool:
+        return self.name_after != self.name_before
+
+    @property
+    def metadata_keys(self) -> list[str]:
+        """Touched metadata keys other than ``tags`` (tags are reported as ``tags_added``)."""
+        return [k for k in self.metadata_after if not (k == TAGS_KEY and self.tags_added)]
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.renames or self.metadata_after)
+
+    def describe(self) -> str:
+        """One short line for a human: what will change (or changed), in the imperative.
+
+        ``Rename workflow_run_1234 from (none) to "ACME March"; set vendor = "ACME"
+        (was "Acme"); add tag "urgent"``: every string JSON-quoted, controls escaped.
+        """
+        run_id = plain_or_quoted(self.run_id)
+        pieces = []
+        if self.renames:
+            pieces.append(
+                f"Rename {run_id} from {_shown(self.name_before)} to {_shown(self.name_after)}"
+            )
+        for key in self.metadata_keys:
+            was = ""
+            if key in self.metadata_before:
+                was = f" (was {json_text(self.metadata_before[key])})"
+            value = json_text(self.metadata_after[key])
+            pieces.append(f"set {plain_or_quoted(key)} = {value}{was}")
+        if self.tags_added:
+            label = "tag" if len(self.tags_added) == 1 else "tags"
+            pieces.append(f"add {label} {', '.join(quote(t) for t in self.tags_added)}")
+        if not pieces:
+            return f"No change to {run_id}"
+        text = "; ".join(pieces)
+        if not self.renames:
+            text = f"On {run_id}: {text}"
+        return text[0].upper() + text[1:]
+
+    def before_after_lines(self) -> list[str]:
+        """``name: (none) -> "ACME March"`` style lines, one per touched item."""
+        lines = []
+        if self.renames:
+            lines.append(f"name: {_shown(self.name_before)} -> {_shown(self.name_after)}")
+        for key in self.metadata_after:
+            before = json_text(self.metadata_before[key]) if key in self.metadata_before else _UNSET
+            after = json_text(self.metadata_after[key])
+            lines.append(f"metadata {plain_or_quoted(key)}: {before} -> {after}")
+        return lines
+
+
+class UpdateRequest:
+    """A validated update request, turned into a ``RunChange`` against a run's current state."""
+
+    def __init__(self, name: str | None, metadata: dict[str, Any], tags: list[str]) -> None:
+        self.name = name
+        self.metadata = metadata
+        self.tags = tags
+
+    @classmethod
+    def checked(
+        cls,
+        name: object,
+        metadata: object,
+        add_tags: object,
+        *,
+        max_bytes: int,
+    ) -> UpdateRequest:
+        """The request, or ``ToolError`` saying what is wrong (no request is sent)."""
+        if name is not None:
+            try:
+                name = validate_name(name)
+            except ExtendError as error:
+                raise ToolError(error.message) from None
+        if metadata is None or metadata == {}:
+            metadata = {}
+        else:
+            try:
+                metadata = validate_metadata(metadata, max_bytes=max_bytes)
+            except ExtendError as error:
+                raise ToolError(error.message) from None
+        tags = _checked_tags(add_tags)
+        if name is None and not metadata and not tags:
+            raise ToolError("Nothing to update: give a new name, metadata to set, or tags to add.")
+        return cls(name, dict(metadata), tags)
+
+    def change_for(self, run: Run) -> RunChange:
+        """The change this request makes to ``run``; ``ToolError`` when it changes nothing."""
+        touched = {k: v for k, v in self.metadata.items() if run.metadata.get(k, _Missing) != v}
+        added: list[str] = []
+        if self.tags:
+            current = self.metadata.get(TAGS_KEY, run.metadata.get(TAGS_KEY, []))
+            if current is None:
+                current = []
+            if not isinstance(current, list) or not all(isinstance(t, str) for t in current):
+                raise ToolError(
+                    f"Run {run.id} has a '{TAGS_KEY}' metadata value that is not a list of "
+                    f"labels ({json_text(current)}), so tags cannot be added to it. Set "
+                    f"'{TAGS_KEY}' to a list in metadata instead."
+                )
+            added = [t for t in self.tags if t not in current]
+            if added:
+                touched[TAGS_KEY] = [*current, *added]
+        change = RunChange(
+            run_id=run.id,
+            name_before=run.name,
+            name_after=self.name if self.name is not None else run.name,
+            metadata_before={k: run.metadata[k] for k in touched if k in run.metadata},
+            metadata_after=touched,
+            tags_added=added,
+        )
+        if change.is_empty:
+            raise ToolError(self._no_change_message(run))
+        return change
+
+    def _no_change_message(self, run: Run) -> str:
+        already = []
+        if self.name is not None:
+            already.append(f"its name is already {quote(self.name)}")
+        if self.metadata:
+            keys = [k for k in self.metadata if k != TAGS_KEY or not self.tags]
+            if keys:
+                listed = ", ".join(plain_or_quoted(k) for k in keys)
+                already.append(f"metadata {listed} already has those values")
+        if self.tags:
+            already.append(f"it is already tagged {', '.join(quote(t) for t in self.tags)}")
+        return (
+            f"Nothing to change on run {plain_or_quoted(run.id)}: {'; '.join(already)}. "
+            "No update was sent; ask for a different value if a change is wanted."
+        )
+
+
+class _Missing:
+    """Marks a metadata key the run does not have (a stored None is a real value)."""
+
+
+def _checked_tags(add_tags: object) -> list[str]:
+    if add_tags is None:
+        return []
+    if isinstance(add_tags, str) or not isinstance(add_tags, Sequence):
+        raise ToolError('add_tags must be a list of labels, e.g. ["urgent", "q3"].')
+    tags: list[str] = []
+    for tag in add_tags:
+        if not isinstance(tag, str) or not tag.strip():
+            raise ToolError("Each tag must be non-empty text, e.g. urgent.")
+        tag = tag.strip()
+        if any(unicodedata.category(c) == "Cc" for c in tag):
+            raise ToolError("A tag cannot contain control characters (line breaks, tabs, escapes).")
+        if len(tag) > MAX_TAG_LENGTH:
+            raise ToolError(f"A tag is {len(tag)} characters; tags are at most {MAX_TAG_LENGTH}.")
+        if tag not in tags:
+            tags.append(tag)
+    return tags
+
+
+def _shown(name: str | None) -> str:
+    return quote(name) if name is not None else "(none)"

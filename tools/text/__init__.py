@@ -1,0 +1,3 @@
+"""Runs as text: summaries for models (``summary``, ``summary_fields``, ``facts``),
+value formatting, quoting of untrusted text, and field-name matching.
+"""
