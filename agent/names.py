@@ -1,7 +1,8 @@
 """Names the agent layer shares: the two tools' names and how a run id looks in a message.
 
-The tool names are the design card's; the graph's approval gate, the offline model
-and the session all key on them, so they are spelled once here. A run id in text is
+The tool names are public API (README, "The tools in your own agent"); the
+graph's approval gate, the offline model and the session all key on them, so they
+are spelled once here. A run id in text is
 ``workflow_run_`` followed by the characters ``tools.client.validation`` accepts in an id,
 so every id found here also passes the client's validation.
 """

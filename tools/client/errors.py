@@ -186,5 +186,5 @@ def error_for_status(
 
 
 def is_retryable_status(status_code: int) -> bool:
-    """408, 429 and every 5xx may pass if tried again (DESIGN.md's retry rule)."""
+    """408, 429 and every 5xx may pass if tried again (429 and 5xx say so; 408 is a timeout)."""
     return status_code in (408, 429) or status_code >= 500

@@ -1,7 +1,7 @@
 """The normalized view of an Extend workflow run that the rest of the product uses.
 
 Extend serves two response shapes (API versions 2024-12-23 and 2026-02-09, see
-DESIGN.md). ``tools.runs.normalize`` turns either into the models below, so summaries,
+``tools.runs.versions``). ``tools.runs.normalize`` turns either into the models below, so summaries,
 tools, the agent and Slack never care which version a run came from. Every model
 tolerates unknown fields and unknown enum values: the API grows, and a new status
 must show up as text, not crash a parse.

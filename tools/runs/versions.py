@@ -1,4 +1,8 @@
-"""The Extend API versions this package speaks (see DESIGN.md's API table)."""
+"""The Extend API versions this package speaks, chosen by the ``x-extend-api-version`` header.
+
+``2024-12-23`` wraps a run as ``{"success", "workflowRun"}`` with ``outputs[]``;
+``2026-02-09`` returns the run object itself with ``stepRuns[]`` (README, "Extend API versions").
+"""
 
 from __future__ import annotations
 
