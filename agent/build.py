@@ -25,8 +25,8 @@ from langgraph.graph.state import CompiledStateGraph
 
 from agent.change_text import describe_write
 from agent.history import MAX_TURNS, RecentTurnsMiddleware
-from agent.names import WRITE_TOOL
 from prompts import load_prompt
+from tools.faces.tool_names import UPDATE_RUN_METADATA
 
 __all__ = ["MAX_MODEL_CALLS_PER_TURN", "build_agent", "describe_write"]
 
@@ -48,7 +48,7 @@ def build_agent(
     """
     approval = HumanInTheLoopMiddleware(
         interrupt_on={
-            WRITE_TOOL: {
+            UPDATE_RUN_METADATA: {
                 "allowed_decisions": ["approve", "reject"],
                 "description": _describe_for_approval,
             }

@@ -13,13 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tools.text.formatting import format_value
-
-
-def plain_value(value: Any) -> str:
-    """A metadata value as a person reads it: a list as ``a, b``, anything else formatted."""
-    if isinstance(value, list):
-        return ", ".join(str(item) for item in value) or "(none)"
-    return format_value(value)
+from tools.text.quoting import quote
 
 
 def and_list(items: Sequence[str]) -> str:
@@ -33,14 +27,14 @@ def change_phrase(args: Mapping[str, Any]) -> str:
     """``rename it to “ACME March”, add the tag urgent and set vendor = ACME`` ("" if none)."""
     parts = []
     if args.get("name") is not None:
-        parts.append(f"rename it to “{args['name']}”")
+        parts.append(f"rename it to {quote(str(args['name']), marks='typographic')}")
     tags = args.get("add_tags")
     if isinstance(tags, list) and tags:
         shown = [str(tag) for tag in tags]
         parts.append(f"add the {'tag' if len(shown) == 1 else 'tags'} {and_list(shown)}")
     metadata = args.get("metadata")
     if isinstance(metadata, Mapping) and metadata:
-        parts.append("set " + ", ".join(f"{k} = {plain_value(v)}" for k, v in metadata.items()))
+        parts.append("set " + ", ".join(f"{k} = {format_value(v)}" for k, v in metadata.items()))
     return and_list(parts)
 
 

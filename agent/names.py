@@ -1,10 +1,9 @@
-"""Names the agent layer shares: the two tools' names and how a run id looks in a message.
+"""How a run id looks in a message: what the session, the offline model and the CLI look for.
 
-The tool names are public API (README, "The tools in your own agent"); the
-graph's approval gate, the offline model and the session all key on them, so they
-are spelled once here. A run id in text is
-``workflow_run_`` followed by the characters ``tools.client.validation`` accepts in an id,
-so every id found here also passes the client's validation.
+A run id in text is ``workflow_run_`` followed by the characters
+``tools.client.validation`` accepts in an id, so every id found here also passes the
+client's validation. (The tools' names, on which the approval gate, the offline
+model and the session key, are spelled once in ``tools.faces.tool_names``.)
 """
 
 from __future__ import annotations
@@ -12,9 +11,6 @@ from __future__ import annotations
 import re
 
 from tools.client.validation import RUN_ID_PATTERN
-
-READ_TOOL = "get_run"
-WRITE_TOOL = "update_run_metadata"
 
 RUN_ID_IN_TEXT = re.compile(rf"\bworkflow_run_(?:{RUN_ID_PATTERN.pattern})")
 """A run id inside free text (a trailing ``_`` or ``-`` is punctuation, not part of it)."""

@@ -15,6 +15,11 @@ proposed since (``ChangeNotWaitingError``); the CLI's ``ask`` also
 passes ``decide_by_text=False``, so a question's text is never read as a decision.
 Nothing reaches Extend before a yes.
 
+A proposal the tools would refuse (a line break or direction mark in a name or
+value, a key Extend reserves, a change that changes nothing) is never shown: it
+is declined at once with the reason, which goes back to the model, so a person
+is only ever asked about a change that can be written as shown.
+
 Every text returned (answers, change descriptions) has its @channel-style mentions
 neutralized (``agent.safety``). After each turn the thread's older checkpoints are
 pruned (``agent.checkpoint.prune_thread``), so the store stays bounded. Calls on
@@ -39,10 +44,11 @@ from agent.change_text import describe_write
 from agent.checkpoint import prune_thread
 from agent.decision_words import read_decision
 from agent.extend_connection import announce_on_stderr
-from agent.names import WRITE_TOOL, run_ids_in
+from agent.names import run_ids_in
 from agent.safety import neutralize_mentions
 from agent.settings import AgentSettings, load_settings
 from tools.faces.run_tools import RunChange, RunTools, ToolError
+from tools.faces.tool_names import UPDATE_RUN_METADATA
 from tools.runs.models import Run
 
 __all__ = [
@@ -62,6 +68,12 @@ ONE_AT_A_TIME_MESSAGE = (
     "Not applied: only one change is confirmed at a time. Tell the user this change was "
     "not made and that they can ask for it again on its own."
 )
+REFUSED_MESSAGE = (
+    "Not proposed to the user and nothing was written: {reason} Tell the user plainly "
+    "what could not be changed and why; do not try the same change again."
+)
+_MAX_REFUSED_PROPOSALS = 6
+"""Proposals declined unseen in one turn before the next one is shown as it is."""
 _MAX_CACHED_PREVIEWS = 256
 _MAX_REMEMBERED_THREADS = 4096
 EMPTY_QUESTION_REPLY = "Ask me about a run, e.g. “summarize workflow_run_1234”."
@@ -81,6 +93,8 @@ class PendingWrite:
     change_id: str = ""
     # Before -> after against Extend when the change was first shown; None if unreadable.
     change: RunChange | None = None
+    # Why the tools refuse this change as proposed (never shown, declined at once), or None.
+    refusal: str | None = None
 
 
 class ChangeNotWaitingError(Exception):
@@ -204,19 +218,35 @@ class AgentSession:
         state = self._agent.get_state(_config(thread_id))
         return next((i for i in state.interrupts if _write_requests(i)), None)
 
-    def _resume(self, thread_id: str, waiting: Interrupt, approve: bool) -> AgentReply:
-        requests = _write_requests(waiting)
-        first: dict[str, Any] = (
-            {"type": "approve"} if approve else {"type": "reject", "message": DECLINED_MESSAGE}
-        )
-        rest = [{"type": "reject", "message": ONE_AT_A_TIME_MESSAGE} for _ in requests[1:]]
-        result = self._agent.invoke(
-            Command(resume={"decisions": [first, *rest]}), _config(thread_id), version="v2"
-        )
+    def _resume(
+        self, thread_id: str, waiting: Interrupt, approve: bool, *, reason: str | None = None
+    ) -> AgentReply:
+        result = self._resumed(thread_id, waiting, approve, reason=reason)
         return self._finish_turn(thread_id, result)
 
+    def _resumed(
+        self, thread_id: str, waiting: Interrupt, approve: bool, *, reason: str | None = None
+    ) -> Any:
+        requests = _write_requests(waiting)
+        first: dict[str, Any] = (
+            {"type": "approve"}
+            if approve
+            else {"type": "reject", "message": reason or DECLINED_MESSAGE}
+        )
+        rest = [{"type": "reject", "message": ONE_AT_A_TIME_MESSAGE} for _ in requests[1:]]
+        return self._agent.invoke(
+            Command(resume={"decisions": [first, *rest]}), _config(thread_id), version="v2"
+        )
+
     def _finish_turn(self, thread_id: str, result: Any) -> AgentReply:
-        """The reply to show; the thread's older checkpoints are pruned first."""
+        """The reply to show; refused proposals declined unseen, older checkpoints pruned."""
+        for _ in range(_MAX_REFUSED_PROPOSALS):
+            waiting = next((i for i in result.interrupts if _write_requests(i)), None)
+            refusal = self._pending_write(waiting).refusal if waiting is not None else None
+            if waiting is None or refusal is None:
+                break
+            reason = REFUSED_MESSAGE.format(reason=refusal)
+            result = self._resumed(thread_id, waiting, False, reason=reason)
         checkpointer = getattr(self._agent, "checkpointer", None)
         if isinstance(checkpointer, BaseCheckpointSaver):
             prune_thread(checkpointer, thread_id)
@@ -252,7 +282,7 @@ class AgentSession:
         if cached is not None:
             return cached
         args: Mapping[str, Any] = _write_requests(waiting)[0].get("args") or {}
-        description, change = self._preview(args)
+        description, change, refusal = self._preview(args)
         pending = PendingWrite(
             run_id=str(args.get("run_id") or ""),
             name=args.get("name"),
@@ -261,6 +291,7 @@ class AgentSession:
             description=neutralize_mentions(description),
             change_id=key,
             change=change,
+            refusal=refusal,
         )
         with self._guard:
             if len(self._previews) >= _MAX_CACHED_PREVIEWS:
@@ -268,8 +299,12 @@ class AgentSession:
             self._previews[key] = pending
         return pending
 
-    def _preview(self, args: Mapping[str, Any]) -> tuple[str, RunChange | None]:
-        """Before -> after from Extend's current state; the plain request if that fails."""
+    def _preview(self, args: Mapping[str, Any]) -> tuple[str, RunChange | None, str | None]:
+        """Before -> after from Extend's current state; the plain request if Extend fails.
+
+        The third item is the tools' refusal of the change itself (bad text, reserved
+        key, nothing to change), or None; Extend being unreadable is not a refusal.
+        """
         try:
             change = self._run_tools.preview_update(
                 str(args.get("run_id") or ""),
@@ -278,8 +313,9 @@ class AgentSession:
                 add_tags=args.get("add_tags"),
             )
         except ToolError as error:
-            return f"{describe_write(args)} (note: {error.message})", None
-        return change.describe(), change
+            refusal = error.message if error.cause is None else None
+            return f"{describe_write(args)} (note: {error.message})", None, refusal
+        return change.describe(), change, None
 
 
 @contextmanager
@@ -320,7 +356,7 @@ def _write_requests(waiting: Interrupt) -> list[dict[str, Any]]:
     if not isinstance(value, dict):
         return []
     requests = value.get("action_requests") or []
-    return [r for r in requests if isinstance(r, dict) and r.get("name") == WRITE_TOOL]
+    return [r for r in requests if isinstance(r, dict) and r.get("name") == UPDATE_RUN_METADATA]
 
 
 def _after_last_human(messages: list[BaseMessage]) -> list[BaseMessage]:

@@ -13,8 +13,12 @@ sent with ``concurrency`` in flight. Figures, per scenario:
 - answers posted (must equal the distinct events) and duplicates (must be 0).
 
 The second scenario re-delivers a share of the events as Slack retries (same
-``event_id``, ``X-Slack-Retry-Num: 1``), mixed in among the other sends. Bounded
-in count and time (``--timeout``); loopback only.
+``event_id``, ``X-Slack-Retry-Num: 1``), mixed in among the other sends. The
+third runs the same retried burst against the worker design
+(``slack_app.workers``: a front process that checks, dedupes and queues, and
+``--agent-processes`` worker processes running the app), so both designs are
+measured in the same run; ``answers_per_s`` is answers posted over the wall
+time. Bounded in count and time (``--timeout``); loopback only.
 """
 
 from __future__ import annotations
@@ -122,6 +126,7 @@ def run_scenario(
         "answers_posted": sum(1 for n in counts.values() if n),
         "duplicates": sum(n - 1 for n in counts.values() if n > 1),
         "wall_s": elapsed,
+        "answers_per_s": sum(1 for n in counts.values() if n) / elapsed if elapsed else 0.0,
     }
 
 
@@ -169,17 +174,28 @@ def main(argv: list[str] | None = None) -> int:
         default=CPU_BOUND_WORKERS,
         help="the app's work pool size (default: the app's default for the offline model)",
     )
+    parser.add_argument(
+        "--agent-processes",
+        type=int,
+        default=2,
+        help="worker processes in the worker design (0 skips that scenario)",
+    )
     parser.add_argument("--timeout", type=float, default=180.0)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    scenarios = (("no retries", 0.0), (f"{args.retry_share:.0%} retried", args.retry_share))
+    retried = f"{args.retry_share:.0%} retried"
+    scenarios = [("no retries", 0.0, 0), (retried, args.retry_share, 0)]
+    if args.agent_processes > 0:
+        scenarios.append((f"workers, {retried}", args.retry_share, args.agent_processes))
     rows = []
     with tempfile.TemporaryDirectory() as tmp, _in_process(_serve_emulator) as emulator_url:
-        for index, (name, share) in enumerate(scenarios):
+        for index, (name, share, processes) in enumerate(scenarios):
             data_dir = str(Path(tmp) / f"app{index}")
             with (
                 SlackMock() as slack,
-                _in_process(_serve_app, slack.url, emulator_url, data_dir, args.workers) as app_url,
+                _in_process(
+                    _serve_app, slack.url, emulator_url, data_dir, args.workers, processes
+                ) as app_url,
             ):
                 sender = SlackSender(app_url + EVENTS_PATH)
                 try:
@@ -196,10 +212,11 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append((name, figures))
     print(
         f"Slack app, HTTP mode, offline model + emulator, loopback: {args.events} events, "
-        f"{args.concurrency} in flight, {args.workers} workers; app, emulator and "
-        "Slack mock + sender in three processes"
+        f"{args.concurrency} in flight, {args.workers} work threads per app process; app, "
+        "emulator and Slack mock + sender in three processes (the worker design adds "
+        f"{args.agent_processes} agent processes)"
     )
-    print(f"{'':<18}" + "".join(f"{name:>16}" for name, _ in rows))
+    print(f"{'':<18}" + "".join(f"{name:>22}" for name, _ in rows))
     for key in rows[0][1]:
         print(f"{key:<18}" + "".join(_cell(figures[key]) for _, figures in rows))
     ok = all(f["answers_posted"] == f["distinct_events"] and f["duplicates"] == 0 for _, f in rows)
@@ -216,7 +233,8 @@ def _in_process(target: Callable[..., None], *args: Any) -> Iterator[str]:
     context = multiprocessing.get_context("spawn")
     ready = context.Queue()
     stop = context.Event()
-    process = context.Process(target=target, args=(*args, ready, stop), daemon=True)
+    # Not a daemon: the app process of the worker design starts processes of its own.
+    process = context.Process(target=target, args=(*args, ready, stop), daemon=False)
     process.start()
     try:
         yield ready.get(timeout=60)
@@ -234,15 +252,28 @@ def _serve_emulator(ready: Any, stop: Any) -> None:
 
 
 def _serve_app(
-    slack_url: str, emulator_url: str, data_dir: str, workers: int, ready: Any, stop: Any
+    slack_url: str,
+    emulator_url: str,
+    data_dir: str,
+    workers: int,
+    processes: int,
+    ready: Any,
+    stop: Any,
 ) -> None:
-    """The production wiring: ``build_app`` on the offline model, served by uvicorn."""
+    """The production wiring: ``build_app`` on the offline model, served by uvicorn.
+
+    With ``processes``, the worker design: this process serves the front
+    (``slack_app.workers.front``) and ``processes`` agent workers run the app.
+    """
+    if processes:
+        _serve_front(slack_url, emulator_url, data_dir, workers, processes, ready, stop)
+        return
     from agent.offline.chat_model import OfflineChatModel
+    from agent.testing import agent_session
     from slack_app.app import build_app, make_web_client
     from slack_app.server import create_asgi_app
     from slack_app.settings import SlackSettings
-    from slack_app.state import SlackState
-    from tests.support.agent_helpers import agent_session
+    from slack_app.state.slack_state import SlackState
     from tests.support.slack_stack import BOT_TOKEN, SIGNING_SECRET, serve_in_thread
 
     logging.basicConfig(level=logging.WARNING)
@@ -271,8 +302,82 @@ def _serve_app(
         executor.shutdown(wait=True)
 
 
+def _serve_front(
+    slack_url: str,
+    emulator_url: str,
+    data_dir: str,
+    workers: int,
+    processes: int,
+    ready: Any,
+    stop: Any,
+) -> None:
+    from slack_app.settings import SlackSettings
+    from slack_app.state.slack_state import SlackState
+    from slack_app.workers.front import create_front_app
+    from slack_app.workers.pool import AgentWorkers
+    from tests.support.slack_stack import SIGNING_SECRET, serve_in_thread
+
+    logging.basicConfig(level=logging.WARNING)
+    path = Path(data_dir)
+    path.mkdir(parents=True, exist_ok=True)
+    ttl = SlackSettings().dedupe_ttl_seconds
+    with (
+        SlackState.in_data_dir(path) as state,
+        AgentWorkers(
+            _worker_app, (slack_url, emulator_url, data_dir, workers), processes=processes
+        ) as agents,
+    ):
+        front = create_front_app(
+            signing_secret=SIGNING_SECRET,
+            state=state,
+            forward=agents.put,
+            dedupe_ttl_seconds=ttl,
+        )
+        with serve_in_thread(front) as url:
+            ready.put(url)
+            stop.wait()
+
+
+@contextmanager
+def _worker_app(slack_url: str, emulator_url: str, data_dir: str, workers: int) -> Iterator[Any]:
+    """One agent worker's app: the same wiring as ``_serve_app``, on the shared data dir."""
+    from agent.offline.chat_model import OfflineChatModel
+    from agent.testing import agent_session
+    from slack_app.app import build_app, make_web_client
+    from slack_app.settings import SlackSettings
+    from slack_app.state.slack_state import SlackState
+    from tests.support.slack_stack import BOT_TOKEN, SIGNING_SECRET
+
+    path = Path(data_dir)
+    settings = SlackSettings.model_validate(
+        {
+            "bot_token": BOT_TOKEN,
+            "signing_secret": SIGNING_SECRET,
+            "api_url": slack_url,
+            "workers": workers,
+        }
+    )
+    executor = ThreadPoolExecutor(workers, thread_name_prefix="slack-work")
+    with (
+        ExtendClient(BENCH_KEY, base_url=emulator_url) as client,
+        agent_session(client, OfflineChatModel(), path / "conversations.sqlite3") as session,
+        SlackState.in_data_dir(path) as state,
+    ):
+        try:
+            yield build_app(
+                settings,
+                session,
+                session.run_tools,
+                make_web_client(settings),
+                state=state,
+                executor=executor,
+            )
+        finally:
+            executor.shutdown(wait=True)
+
+
 def _cell(value: Any) -> str:
-    return f"{value:>16.1f}" if isinstance(value, float) else f"{value:>16}"
+    return f"{value:>22.1f}" if isinstance(value, float) else f"{value:>22}"
 
 
 if __name__ == "__main__":

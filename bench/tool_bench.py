@@ -89,9 +89,9 @@ def agent_figures() -> list[Row]:
     from pydantic import PrivateAttr
 
     from agent.offline.chat_model import OfflineChatModel
-    from tests.support.agent_helpers import agent_session
-    from tests.support.scripted_chat import ScriptedChatModel, call, say
+    from agent.testing import ScriptedChatModel, agent_session, call, say
     from tools.faces.langchain_tools import make_tools
+    from tools.faces.tool_names import GET_RUN
 
     class CountingOfflineModel(OfflineChatModel):
         _calls: int = PrivateAttr(default=0)
@@ -138,7 +138,7 @@ def agent_figures() -> list[Row]:
         )
 
         scripted = ScriptedChatModel(
-            script=[call("get_run", run_id="workflow_run_1234"), say("ok")], repeat=True
+            script=[call(GET_RUN, run_id="workflow_run_1234"), say("ok")], repeat=True
         )
         get_run_tool = make_tools(client)[0]
         turn_ms: list[float] = []

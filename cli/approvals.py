@@ -2,28 +2,28 @@
 
 Every change the agent proposes is shown, then decided here: at a terminal the
 person answers y/N; with no terminal it is declined; with ``ask --yes`` it is
-applied without asking, but only within what the person's own words cover:
+applied without asking only when it is exactly the change the question's own
+words specify (``cli.yes_scope``): the same run, name, tags and metadata values,
+nothing extra, and at most one change per question. A question, a doubt or a
+retraction specifies none, so nothing is applied for it.
 
-- only when the question itself asks for a change (rename, tag, set ...);
-- at most one change per question;
-- only to a run the question names, or, when it names none, the run the person
-  last named in the conversation ("rename it to ...").
-
-So a document that talks a model into "rename every run" while the person only
-asked for a summary gets nothing applied, and every declined proposal is reported.
+So a document that talks a model into renaming a run, or into adding
+``approved: true`` beside the tag the person asked for, gets nothing applied,
+and every declined proposal is reported with what differed. A change left
+waiting by an earlier question (a terminal closed mid-prompt) is never applied
+by ``--yes``: it is shown and declined; only a y at the prompt can approve it.
 The question's text itself is never taken as a decision ("go" does not approve an
-earlier change): only the y/N prompt or ``--yes`` do.
+earlier change).
 """
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from agent.names import run_ids_in
+from cli.yes_scope import ExpectedChange, NoChangeAsked, differences
 
 if TYPE_CHECKING:
     from agent.session import AgentReply, AgentSession, PendingWrite
@@ -35,40 +35,24 @@ NO_TERMINAL_NOTICE = (
     "Run the same request with --yes to apply it."
 )
 TOO_MANY_NOTICE = "Not applied: that is more changes than one question may propose."
-
-
-_ASKS_FOR_CHANGE = re.compile(
-    r"\b(re-?name|name|call|title|tag|tags|label|labels|mark|set|add|put|change|update|"
-    r"meta(?:data)?|remove|apply)\b",
-    re.IGNORECASE,
+EARLIER_NOT_APPLIED = (
+    "Not applied: this change was proposed for an earlier question and never decided; "
+    "--yes applies only the change this question asks for. Ask for it again if you want it."
 )
-
-
-def asks_for_change(question: str) -> bool:
-    """Whether the person's own words ask for a change (not just a read)."""
-    return bool(_ASKS_FOR_CHANGE.search(question))
-
-
-def runs_covered_by(question: str, last_named_run: str | None) -> frozenset[str]:
-    """The runs a question's ``--yes`` may change: those it names, else the one named last."""
-    named = run_ids_in(question)
-    if named:
-        return frozenset(named)
-    return frozenset({last_named_run}) if last_named_run else frozenset()
 
 
 @dataclass
 class TerminalApprover:
     """Decides proposed changes for one ``ask``: the y/N prompt, no terminal, or ``--yes``."""
 
-    covered_runs: frozenset[str]
+    requested: ExpectedChange | NoChangeAsked
     assume_yes: bool
     has_terminal: bool
     confirm: Callable[[], bool]
-    question_asks_change: bool = True
     applied: int = 0
 
     def decide(self, pending: PendingWrite) -> bool:
+        """A change proposed for this question."""
         print(f"Proposed change: {pending.description}")
         if self.assume_yes:
             refusal = self.refusal(pending)
@@ -78,36 +62,42 @@ class TerminalApprover:
             self.applied += 1
             print("Applying it (--yes).")
             return True
-        if not self.has_terminal:
-            print(NO_TERMINAL_NOTICE, file=sys.stderr)
+        return self._ask_person()
+
+    def decide_earlier(self, pending: PendingWrite) -> bool:
+        """A change left waiting by an earlier question: never applied by ``--yes``."""
+        print(f"Proposed change: {pending.description}")
+        if self.assume_yes:
+            print(EARLIER_NOT_APPLIED, file=sys.stderr)
             return False
-        return self.confirm()
+        return self._ask_person()
 
     def refusal(self, pending: PendingWrite) -> str | None:
         """Why ``--yes`` does not cover this change, or None when it does."""
-        if not self.question_asks_change:
+        if isinstance(self.requested, NoChangeAsked):
             return (
-                "Not applied: --yes applies only a change you asked for, and this question "
-                f"asked for none (the change to {pending.run_id} was proposed by the agent). "
-                "Ask for it in your own words to apply it."
+                "Not applied: --yes applies only a change you asked for, and "
+                f"{self.requested.reason} (The change to {pending.run_id} was proposed by the "
+                "agent.) Ask for it in your own words to apply it."
             )
         if self.applied:
             return (
                 "Not applied: --yes applies one change per question and one was already "
                 f"applied. Ask for this change to {pending.run_id} on its own if you want it."
             )
-        if pending.run_id in self.covered_runs:
+        found = differences(self.requested, pending)
+        if not found:
             return None
-        if not self.covered_runs:
-            return (
-                "Not applied: --yes only applies a change to a run you named, and this "
-                f"conversation names none. Name {pending.run_id} yourself to change it."
-            )
-        named = ", ".join(sorted(self.covered_runs))
         return (
-            f"Not applied: --yes only applies a change to the run you named ({named}); "
-            f"this change is to {pending.run_id}, which you did not ask to change."
+            "Not applied: --yes applies only exactly the change you asked for, and this "
+            f"proposal differs: {'; '.join(found)}. Nothing was written."
         )
+
+    def _ask_person(self) -> bool:
+        if not self.has_terminal:
+            print(NO_TERMINAL_NOTICE, file=sys.stderr)
+            return False
+        return self.confirm()
 
 
 def settle_changes(

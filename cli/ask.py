@@ -5,12 +5,12 @@ default, so a second ``ask "and the invoice number?"`` knows which run "it" is.
 ``chat`` is an interactive conversation (a new one each time unless ``--thread``).
 
 Both stop before any change: the proposed change is shown and applied only after
-a "y" (``ask --yes`` applies one change, to the run the question is about, without
-asking; with no terminal to ask on, ``ask`` declines and says so; see
-``cli.approvals``). A change left waiting by an earlier ``ask`` is shown and
-decided the same way before the new question; the question's text is never taken
-as the decision. With no keys at all they use the offline model and the built-in
-emulator.
+a "y" (``ask --yes`` applies, without asking, one change that is exactly what the
+question's own words ask for; with no terminal to ask on, ``ask`` declines and
+says so; see ``cli.approvals``). A change left waiting by an earlier ``ask`` is
+shown before the new question and applied only after a "y" at the prompt, never
+by ``--yes``; the question's text is never taken as the decision. With no keys at
+all they use the offline model and the built-in emulator.
 """
 
 from __future__ import annotations
@@ -90,8 +90,9 @@ def register(app: typer.Typer) -> None:
             typer.Option(
                 "--yes",
                 "-y",
-                help="Apply one proposed change without asking, if it is to the run you named "
-                "(or, naming none, the run this conversation is about); decline the rest.",
+                help="Apply a proposed change without asking only if it is exactly the change "
+                "your words ask for (same run, name, tags and values, nothing extra); decline "
+                "the rest.",
             ),
         ] = False,
     ) -> None:
@@ -129,7 +130,8 @@ def _ask(question: str, thread: str, *, assume_yes: bool) -> None:
     """One question: settle a change left waiting, ask, then settle what it proposes."""
     from agent.session import open_agent_session, read_decision
     from agent.settings import load_settings
-    from cli.approvals import TerminalApprover, asks_for_change, runs_covered_by
+    from cli.approvals import TerminalApprover
+    from cli.yes_scope import requested_change_for
 
     def confirm() -> bool:
         try:
@@ -145,8 +147,7 @@ def _ask(question: str, thread: str, *, assume_yes: bool) -> None:
     settings = load_settings()
     with open_agent_session(settings) as session:
         approver = TerminalApprover(
-            covered_runs=runs_covered_by(question, session.last_named_run(thread)),
-            question_asks_change=asks_for_change(question),
+            requested=requested_change_for(question, session.last_named_run(thread)),
             assume_yes=assume_yes,
             has_terminal=stdin_is_terminal(),
             confirm=confirm,
@@ -154,13 +155,18 @@ def _ask(question: str, thread: str, *, assume_yes: bool) -> None:
         earlier = session.pending(thread)
         if earlier is not None:
             print(EARLIER_CHANGE_NOTICE)
-            reply = session.decide(thread, approver.decide(earlier))
+            reply = session.decide(thread, approver.decide_earlier(earlier))
             show(reply)
-            reply = settle_changes(session, thread, reply, decide=approver.decide, show=show)
+            reply = settle_changes(
+                session, thread, reply, decide=approver.decide_earlier, show=show
+            )
             if reply.pending is not None or read_decision(question) is not None:
                 return  # a "yes"/"no" was only ever about that change: nothing more to ask
         reply = session.ask(thread, question, decide_by_text=False)
         show(reply if not reply.not_asked else _held_back(reply))
+        hint = details_hint(question, reply)
+        if hint:
+            print(hint, file=sys.stderr)
         settle_changes(session, thread, reply, decide=approver.decide, show=show)
 
 
@@ -210,12 +216,27 @@ def _conversation(console: Console, session: AgentSession, thread_id: str) -> No
             with console.status("Thinking…"):
                 reply = session.ask(thread_id, line)
             show(reply if not reply.not_asked else _held_back(reply))
+            hint = details_hint(line, reply)
+            if hint:
+                console.print(hint, style="dim", markup=False)
             settle_changes(session, thread_id, reply, decide=decide, show=show)
         except Exception as exc:  # one failed turn must not end the conversation
             if not _is_model_error(exc) and not _is_extend_error(exc):
                 raise
             logger.debug("turn failed", exc_info=True)
             console.print(f"[red]error:[/] {exc}", markup=True, highlight=False)
+
+
+def details_hint(question: str, reply: AgentReply) -> str | None:
+    """After a summary (written for people, without pages and scores): where the details are."""
+    from agent.offline.intents import understand
+
+    if reply.not_asked or reply.pending is not None or not reply.runs:
+        return None
+    if understand(question, ()).kind != "summary":
+        return None
+    commands = ", ".join(f"extend-agent runs get {run.id}" for run in reply.runs[:3])
+    return f"Every field, with its page, quote and confidence: {commands}"
 
 
 def _held_back(reply: AgentReply) -> AgentReply:

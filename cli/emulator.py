@@ -26,6 +26,22 @@ def register(app: typer.Typer) -> None:
         default_version: Annotated[
             str, typer.Option("--default-version", help="API version when a request names none.")
         ] = "2024-12-23",
+        webhook_url: Annotated[
+            str | None,
+            typer.Option(
+                "--webhook-url",
+                envvar="EXTEND_EMULATOR_WEBHOOK_URL",
+                help="Send signed workflow run events here (POST /_emulator/runs/{id}/status).",
+            ),
+        ] = None,
+        webhook_secret: Annotated[
+            str | None,
+            typer.Option(
+                "--webhook-secret",
+                envvar="EXTEND_EMULATOR_WEBHOOK_SECRET",
+                help="Signing secret for the webhooks (the app's EXTEND_WEBHOOK_SECRET).",
+            ),
+        ] = None,
     ) -> None:
         """Serve a local Extend API with sample runs (both API versions, fault injection)."""
         from cli.friendly_errors import friendly_errors
@@ -42,4 +58,6 @@ def register(app: typer.Typer) -> None:
                 api_key=api_key,
                 reset=reset,
                 default_version=default_version,
+                webhook_url=webhook_url,
+                webhook_secret=webhook_secret,
             )

@@ -1,4 +1,8 @@
-"""Turn any failure into one clear line on stderr and a non-zero exit, never a traceback."""
+"""Turn any failure into one clear line on stderr and a non-zero exit, never a traceback.
+
+Error messages can carry a server's text, so controls in them are shown as escapes
+(``terminal_safe``), never sent to the terminal.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from contextlib import contextmanager
 import typer
 
 from tools.client.errors import ExtendError
+from tools.text.quoting import terminal_safe
 
 logger = logging.getLogger("cli")
 
@@ -30,15 +35,15 @@ def friendly_errors() -> Iterator[None]:
     try:
         yield
     except ExtendError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {terminal_safe(str(exc))}", file=sys.stderr)
         raise typer.Exit(2) from None
     except ValueError as exc:  # configuration errors (bad EXTEND_API_VERSION, ...)
-        print(f"error: {one_line(exc)}", file=sys.stderr)
+        print(f"error: {terminal_safe(one_line(exc))}", file=sys.stderr)
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         raise typer.Exit(130) from None
     except OSError as exc:
         logger.debug("OS error", exc_info=True)
-        print(f"error: {exc.strerror or exc}", file=sys.stderr)
+        print(f"error: {terminal_safe(str(exc.strerror or exc))}", file=sys.stderr)
         raise typer.Exit(1) from None

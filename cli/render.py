@@ -1,4 +1,12 @@
-"""Print a run in the terminal: header, fields with page, reference text and confidence."""
+"""Print a run in the terminal: header, fields with page, reference text and confidence.
+
+Every text from the run (names, values, reference text, messages) goes through
+``_text``: rich markup escaped, and controls, line breaks and bidi marks shown as
+escapes (``tools.text.quoting.terminal_safe``), so a run cannot clear the screen,
+retitle the window, overwrite a line or forge a header line. A value longer than
+``MAX_SHOWN_CHARS``, and fields past ``MAX_SHOWN_FIELDS``, are cut with a note (a
+50 MB run kept rich busy for minutes); ``--json`` and ``--raw`` print everything.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +17,25 @@ from rich.table import Table
 
 from tools.runs.models import ExtractedField, ProcessorResult, Run
 from tools.text.formatting import format_confidence, format_value
+from tools.text.quoting import terminal_safe
 from tools.text.summary import LOW_CONFIDENCE
+
+MAX_SHOWN_CHARS = 1_000
+"""Characters of one value shown in the terminal; ``--json`` / ``--raw`` print all of it."""
+MAX_SHOWN_FIELDS = 500
+"""Rows of one extraction table (rich took minutes over tens of thousands)."""
+
+
+def _text(value: str) -> str:
+    if len(value) > MAX_SHOWN_CHARS:
+        cut = len(value) - MAX_SHOWN_CHARS
+        shown = escape(terminal_safe(value[:MAX_SHOWN_CHARS]))
+        return f"{shown}[dim]... ({cut:,} more characters; --json shows all)[/]"
+    return escape(terminal_safe(value))
 
 
 def render_run(run: Run, console: Console, *, low_confidence: float = LOW_CONFIDENCE) -> None:
-    console.print(Panel(_header(run), title=escape(run.display_name), expand=False))
+    console.print(Panel(_header(run), title=_text(run.display_name), expand=False))
     for result in run.results:
         console.print(_result_view(result, low_confidence))
     if not run.results:
@@ -21,30 +43,28 @@ def render_run(run: Run, console: Console, *, low_confidence: float = LOW_CONFID
 
 
 def _header(run: Run) -> str:
-    lines = [f"[bold]id[/] {escape(run.id)}   [bold]status[/] {escape(run.status)}"]
+    lines = [f"[bold]id[/] {_text(run.id)}   [bold]status[/] {_text(run.status)}"]
     wf = run.workflow
     if wf.name or wf.id:
-        version = f" v{escape(wf.version)}" if wf.version else ""
-        lines.append(f"[bold]workflow[/] {escape(wf.name or wf.id or '')}{version}")
+        version = f" v{_text(wf.version)}" if wf.version else ""
+        lines.append(f"[bold]workflow[/] {_text(wf.name or wf.id or '')}{version}")
     if run.files:
-        lines.append(
-            "[bold]files[/] " + ", ".join(escape(f.name or f.id or "?") for f in run.files)
-        )
+        lines.append("[bold]files[/] " + ", ".join(_text(f.name or f.id or "?") for f in run.files))
     if run.reviewed_by or run.reviewed_at:
-        who = escape(run.reviewed_by or "someone")
-        lines.append(f"[bold]reviewed[/] by {who} at {escape(run.reviewed_at or '?')}")
+        who = _text(run.reviewed_by or "someone")
+        lines.append(f"[bold]reviewed[/] by {who} at {_text(run.reviewed_at or '?')}")
     if run.metadata:
-        pairs = ", ".join(f"{escape(k)}={escape(format_value(v))}" for k, v in run.metadata.items())
+        pairs = ", ".join(f"{_text(k)}={_text(format_value(v))}" for k, v in run.metadata.items())
         lines.append(f"[bold]metadata[/] {pairs}")
     if run.dashboard_url:
-        lines.append(f"[bold]open[/] {escape(run.dashboard_url)}")
+        lines.append(f"[bold]open[/] {_text(run.dashboard_url)}")
     return "\n".join(lines)
 
 
 def _no_results_text(run: Run) -> str:
     if run.failure_reason or run.failure_message:
-        reason = escape(run.failure_reason or "")
-        return f"[red]Failed[/] {reason}: {escape(run.failure_message or '')}"
+        reason = _text(run.failure_reason or "")
+        return f"[red]Failed[/] {reason}: {_text(run.failure_message or '')}"
     if run.in_progress:
         return "[yellow]Still processing[/]: no results yet."
     return "No results on this run."
@@ -54,7 +74,7 @@ def _result_view(result: ProcessorResult, low_confidence: float) -> Table | Grou
     if result.kind == "classify" and result.classification:
         c = result.classification
         return (
-            f"[bold]Classified as[/] {escape(c.type or '?')} "
+            f"[bold]Classified as[/] {_text(c.type or '?')} "
             f"(confidence {format_confidence(c.confidence)})"
         )
     if result.kind == "split":
@@ -63,7 +83,7 @@ def _result_view(result: ProcessorResult, low_confidence: float) -> Table | Grou
             table.add_column(column)
         for index, part in enumerate(result.splits, 1):
             pages = f"{part.start_page}-{part.end_page}"
-            table.add_row(str(index), escape(part.name or part.type or "?"), pages)
+            table.add_row(str(index), _text(part.name or part.type or "?"), pages)
         return table
     table = Table(
         title=f"Extracted fields{' (reviewed)' if result.edited else ''}",
@@ -72,20 +92,23 @@ def _result_view(result: ProcessorResult, low_confidence: float) -> Table | Grou
     )
     for column in ("field", "value", "page", "reference text", "confidence"):
         table.add_column(column, overflow="fold")
-    for field in result.fields:
+    for field in result.fields[:MAX_SHOWN_FIELDS]:
         table.add_row(*_field_row(field, low_confidence))
+    if len(result.fields) > MAX_SHOWN_FIELDS:
+        more = len(result.fields) - MAX_SHOWN_FIELDS
+        table.caption = f"{more:,} more fields not shown; --json shows all."
     return table
 
 
 def _field_row(field: ExtractedField, low_confidence: float) -> list[str]:
-    value = escape(format_value(field.value))
+    value = _text(format_value(field.value))
     if field.edited:
-        value = f"{escape(format_value(field.initial_value))} -> {value} [dim](reviewer)[/]"
+        value = f"{_text(format_value(field.initial_value))} -> {value} [dim](reviewer)[/]"
     pages = ", ".join(str(c.page) for c in field.citations if c.page is not None) or "-"
-    refs = " / ".join(escape(c.reference_text) for c in field.citations if c.reference_text)
+    refs = " / ".join(_text(c.reference_text) for c in field.citations if c.reference_text)
     confidence = format_confidence(field.confidence)
     if field.review_agent_score is not None:
         confidence += f", review {field.review_agent_score:g}/5"
     if field.is_low_confidence(low_confidence):
         confidence = f"[red]{confidence} low[/]"
-    return [escape(field.name), value, pages, refs or "-", confidence]
+    return [_text(field.name), value, pages, refs or "-", confidence]

@@ -1,4 +1,9 @@
-"""``extend-agent runs get|update``: read and change runs directly, no model involved."""
+"""``extend-agent runs get|update``: read and change runs directly, no model involved.
+
+Run data is untrusted: JSON output keeps C1 controls and bidi marks escaped
+(``escape_invisible``) and the before -> after lines quote names and values, so
+nothing from a run reaches the terminal as a control sequence.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ import typer
 from cli.friendly_errors import friendly_errors
 from tools.client.config import ClientConfig
 from tools.client.validation import build_update_body, validate_run_id
+from tools.text.quoting import escape_invisible, json_text, plain_or_quoted, terminal_safe
 
 
 def parse_meta(pairs: list[str]) -> dict[str, Any]:
@@ -56,9 +62,9 @@ def register(app: typer.Typer) -> None:
             with open_extend(settings) as extend:
                 run = extend.client.get_run(run_id)
         if raw:
-            print(json.dumps(run.raw, indent=2, ensure_ascii=False))
+            print(escape_invisible(json.dumps(run.raw, indent=2, ensure_ascii=False)))
         elif as_json:
-            print(run.model_dump_json(indent=2, exclude={"raw"}))
+            print(escape_invisible(run.model_dump_json(indent=2, exclude={"raw"})))
         else:
             from rich.console import Console
 
@@ -89,16 +95,23 @@ def register(app: typer.Typer) -> None:
                 before = extend.client.get_run(run_id)
                 run = extend.client.update_run(run_id, name=name, metadata=metadata)
         if as_json:
-            print(run.model_dump_json(indent=2, exclude={"raw"}))
+            print(escape_invisible(run.model_dump_json(indent=2, exclude={"raw"})))
             return
         from rich.console import Console
 
         console = Console()
         if name is not None:
-            console.print(f"name: {before.name or '(none)'!s} -> {run.name}", markup=False)
+            old_name = terminal_safe(before.name) if before.name else "(none)"
+            new_name = terminal_safe(run.name) if run.name else "(none)"
+            console.print(f"name: {old_name} -> {new_name}", markup=False)
         for key in metadata or {}:
-            old = json.dumps(before.metadata.get(key)) if key in before.metadata else "(unset)"
+            old = json_text(before.metadata.get(key)) if key in before.metadata else "(unset)"
             console.print(
-                f"metadata {key}: {old} -> {json.dumps(run.metadata.get(key))}", markup=False
+                f"metadata {plain_or_quoted(key)}: {old} -> {json_text(run.metadata.get(key))}",
+                markup=False,
             )
         console.print(f"Updated {run.id}.", markup=False)
+
+    from cli.cite import register as register_cite
+
+    register_cite(runs)

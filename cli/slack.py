@@ -4,7 +4,9 @@
 Slack, so it works from a laptop with no public URL; ``--http --port 3000``
 (needs ``SLACK_BOT_TOKEN`` and ``SLACK_SIGNING_SECRET``) serves
 ``/slack/events`` for a server behind HTTPS. With neither flag, Socket Mode is
-used when ``SLACK_APP_TOKEN`` is set, else HTTP. This is the one place
+used when ``SLACK_APP_TOKEN`` is set, else HTTP. Extend webhooks (alerts, with
+``EXTEND_WEBHOOK_SECRET``) are served at ``/extend/webhooks`` beside the events
+in HTTP mode, and on ``--webhooks-port`` in Socket Mode. This is the one place
 ``agent`` touches ``slack_app``, and it imports it only when the command runs.
 """
 
@@ -34,6 +36,16 @@ def register(app: typer.Typer) -> None:
         ] = False,
         port: Annotated[int, typer.Option("--port", help="HTTP mode port.")] = 3000,
         host: Annotated[str, typer.Option("--host", help="HTTP mode address.")] = "0.0.0.0",
+        webhooks_port: Annotated[
+            int | None,
+            typer.Option(
+                "--webhooks-port",
+                min=0,
+                max=65535,
+                help="Socket Mode: receive Extend webhooks (POST /extend/webhooks) on this port "
+                "(needs EXTEND_WEBHOOK_SECRET). HTTP mode serves them beside /slack/events.",
+            ),
+        ] = None,
     ) -> None:
         """Run the Slack app: answers mentions and DMs, asks before every change."""
         if socket and http:
@@ -41,6 +53,13 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(2)
         if not socket and not http:
             socket = bool(os.environ.get("SLACK_APP_TOKEN", "").strip())
+        if webhooks_port is not None and not socket:
+            print(
+                "error: --webhooks-port is for Socket Mode; HTTP mode serves /extend/webhooks "
+                "on --port.",
+                file=sys.stderr,
+            )
+            raise typer.Exit(2)
         logging.basicConfig(
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
@@ -51,7 +70,7 @@ def register(app: typer.Typer) -> None:
         try:
             with friendly_errors():  # missing settings (ValueError), Extend, network
                 if socket:
-                    runtime.run_socket_mode()
+                    runtime.run_socket_mode(webhooks_port=webhooks_port, webhooks_host=host)
                 else:
                     runtime.run_http(host=host, port=port)
         except BoltError:

@@ -3,7 +3,8 @@
 No auth, not recorded in the request log, never faulted:
 ``GET /_emulator/health``, ``GET|DELETE /_emulator/requests``,
 ``POST /_emulator/reset``, ``GET|POST|DELETE /_emulator/faults`` (POST takes one
-fault object or a list, with the keys of ``FaultSet.add``).
+fault object or a list, with the keys of ``FaultSet.add``). Webhook targets,
+deliveries and run status changes are in ``webhook_admin.py``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from extend_emulator import render
 from extend_emulator.replies import ApiError, Reply, json_reply
+from extend_emulator.webhook_admin import handle_webhook_admin
 
 if TYPE_CHECKING:
     from extend_emulator.api import Request
@@ -25,6 +27,9 @@ def handle_admin(app: EmulatorApp, request: Request) -> Reply:
     """Answer one admin request; raises ``ApiError`` for unknown routes or bad bodies."""
     route = request.path[len(PREFIX) :].strip("/")
     method = request.method
+    webhook_reply = handle_webhook_admin(app, request, route)
+    if webhook_reply is not None:
+        return webhook_reply
     if route == "health" and method == "GET":
         return json_reply(200, _health(app))
     if route == "requests" and method == "GET":

@@ -47,7 +47,7 @@ class ExtendApi:
         segments = _segments(request.path)
         if segments is None:
             raise ApiError(404, f"No such endpoint: {request.method} {request.path}.")
-        self._authenticate(request)
+        self.authenticate(request)
         version = self.version_of(request)
         if len(segments) == 1:
             if request.method != "GET":
@@ -73,7 +73,7 @@ class ExtendApi:
             )
         return version
 
-    def _authenticate(self, request: Request) -> None:
+    def authenticate(self, request: Request) -> None:
         if self.api_key is None:
             return
         scheme, _, token = request.headers.get("authorization", "").partition(" ")

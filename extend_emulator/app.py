@@ -2,7 +2,8 @@
 
 ``EmulatorApp.handle`` turns a parsed ``Request`` into a ``Reply``: admin
 requests go straight to ``admin.py``; API requests first meet the fault set
-(which may delay, fail, garble or drop them), then ``ExtendApi``; every API
+(which may delay, fail, garble or drop them), then ``FileRoutes`` (file reads
+and signed downloads) or ``ExtendApi``; every API
 request is recorded with the status it got (0 for a dropped connection).
 """
 
@@ -19,10 +20,12 @@ from extend_emulator.admin import PREFIX as ADMIN_PREFIX
 from extend_emulator.admin import handle_admin
 from extend_emulator.api import ExtendApi, Request
 from extend_emulator.faults import Fault, FaultSet
+from extend_emulator.files import FileRoutes
 from extend_emulator.replies import ApiError, Reply, error_reply
 from extend_emulator.requestlog import RequestLog, redact_headers
 from extend_emulator.samples import load_fixtures, load_samples
 from extend_emulator.store import RunStore
+from extend_emulator.webhooks import WebhookSender, WebhookTarget
 
 
 class EmulatorApp:
@@ -36,12 +39,15 @@ class EmulatorApp:
         api_key: str | None = None,
         default_version: str = render.LEGACY_VERSION,
         reset: bool = False,
+        webhooks: WebhookTarget | None = None,
     ) -> None:
         self.fixtures_dir = fixtures_dir
         self.store = RunStore(data_dir, self._initial_runs, reset=reset)
         self.api = ExtendApi(self.store, api_key, default_version)
         self.faults = FaultSet()
         self.log = RequestLog()
+        self.files = FileRoutes(self.store.all)
+        self.webhooks = WebhookSender(webhooks)
 
     def _initial_runs(self) -> list[dict[str, Any]]:
         runs = {run["id"]: run for run in load_samples()}
@@ -65,7 +71,7 @@ class EmulatorApp:
         if decision.fault is not None:
             reply = self._fault_reply(decision.fault, request)
         else:
-            reply = self._guard(request, lambda: self.api.handle(request))
+            reply = self._guard(request, lambda: self._route(request))
         reply.headers.setdefault("x-request-id", request.request_id)
         self.log.record(
             {
@@ -79,6 +85,17 @@ class EmulatorApp:
             }
         )
         return reply
+
+    def _route(self, request: Request) -> Reply:
+        """Files (``files.py``) and signed downloads first, then the workflow-run API."""
+        if self.files.is_download(request.path) and request.method == "GET":
+            return self.files.download(request.path, request.query)
+        file_id = self.files.file_id_of(request.path)
+        if file_id is not None and request.method == "GET":
+            self.api.authenticate(request)
+            host = request.headers.get("host", "127.0.0.1")
+            return self.files.get(file_id, self.api.version_of(request), host)
+        return self.api.handle(request)
 
     def _guard(self, request: Request, route: Callable[[], Reply]) -> Reply:
         try:

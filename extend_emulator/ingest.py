@@ -10,11 +10,19 @@ The canonical run is one flat JSON object:
   ``reviewedByUser`` (email), ``reviewed, reviewedAt, startTime, endTime,
   createdAt, updatedAt, failureReason, failureMessage, files[]``;
 - ``workflow: {id, name, version, versionId}``;
-- ``steps[]``: ``{type: PARSE|EXTRACT|CLASSIFY|SPLIT, runId`` (the legacy
-  ``dpr_`` id / the 2026 result id), ``stepRunId, stepId, stepName, status,
-  edited, initialOutput, reviewedOutput, output}``; outputs are stored verbatim
-  with 2024-12-23 citations (``page`` int, ``pageWidth``/``pageHeight``) plus an
-  optional ``fileId``.
+- ``rejectionNote``, ``usage`` (2026-02-09's ``RunUsage``); ``reviewed`` as given
+  (an explicit ``false`` is kept), inferred from the reviewer fields only when absent;
+- ``steps[]``: ``{type, runId`` (the legacy ``dpr_`` id / the 2026 result id),
+  ``stepRunId, stepId, stepName, status, edited, initialOutput, reviewedOutput,
+  output}``; outputs are stored verbatim with 2024-12-23 citations (``page`` int,
+  ``pageWidth``/``pageHeight``) plus optional ``fileId`` and ``cellRange``; an
+  extraction output may be JSON (``{value, metadata}``) or the legacy fields-array
+  (``{field: {id, type, value, confidence, references}}``). Optional per step:
+  ``processorId, processorVersionId, processorName, reviewed, edits, usage,
+  failureReason, failureMessage, config, mergedExtractors, fileIds``. ``type`` is
+  PARSE, EXTRACT, MERGE_EXTRACT, CONDITIONAL_EXTRACT, CLASSIFY, SPLIT, or a step
+  that is not a processor (RULE_VALIDATION, VALIDATION, EXTERNAL_DATA_VALIDATION,
+  ROUTER, anything newer) whose ``result`` is kept in the 2026-02-09 shape.
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from extend_emulator import citations
+from extend_emulator.ingest_steps import step_from_current, steps_from_legacy
 
 Run = dict[str, Any]
 
@@ -42,20 +50,25 @@ _RUN_DEFAULTS: dict[str, Any] = {
     "updatedAt": None,
     "failureReason": None,
     "failureMessage": None,
+    "rejectionNote": None,
+    "usage": None,
     "files": [],
     "steps": [],
 }
 _RUN_ORDER = (
     "id", "name", "status", "metadata", "batchId", "workflow", "files", "initialRunAt",
     "startTime", "endTime", "createdAt", "updatedAt", "reviewed", "reviewedBy",
-    "reviewedByUser", "reviewedAt", "failureReason", "failureMessage", "steps",
+    "reviewedByUser", "reviewedAt", "failureReason", "failureMessage", "rejectionNote",
+    "usage", "steps",
 )  # fmt: skip
 _STEP_ORDER = (
     "type", "runId", "stepRunId", "stepId", "stepName", "status", "edited",
-    "processorId", "processorName", "initialOutput", "reviewedOutput", "output",
+    "processorId", "processorVersionId", "processorName", "mergedExtractors", "reviewed",
+    "failureReason", "failureMessage", "initialOutput", "reviewedOutput", "output", "edits",
+    "usage", "config", "fileIds", "result",
 )  # fmt: skip
-_COPIED_FIELDS = tuple(k for k in _RUN_DEFAULTS if k not in ("files", "steps", "reviewed"))
-_STEP_TYPES_FROM_LEGACY = {"SPLITTER": "SPLIT"}
+_COPIED_FIELDS = tuple(k for k in _RUN_DEFAULTS if k not in ("files", "steps"))
+_NOT_RUN_STEPS = ("PARSE", "EXTRACT", "MERGE_EXTRACT", "CONDITIONAL_EXTRACT", "CLASSIFY", "SPLIT")
 
 
 def to_canonical(document: Any) -> Run:
@@ -66,6 +79,8 @@ def to_canonical(document: Any) -> Run:
         return from_legacy(document["workflowRun"])
     if "steps" in document:
         return normalize(document)
+    if "outputs" in document:  # 2024-12-23, even with its stepRuns[] beside the outputs
+        return from_legacy(document)
     if "stepRuns" in document or "workflowVersion" in document or "dashboardUrl" in document:
         return from_current(document)
     return from_legacy(document)
@@ -77,10 +92,12 @@ def normalize(run: Run) -> Run:
     if not isinstance(run_id, str) or not run_id:
         raise ValueError("a run needs a non-empty string 'id'")
     out: Run = copy.deepcopy(run)
+    explicit = out.get("reviewed") is not None
     for key, default in _RUN_DEFAULTS.items():
         out.setdefault(key, copy.deepcopy(default))
-    if out["reviewedAt"] or out["reviewedBy"] or out["reviewedByUser"]:
+    if not explicit and (out["reviewedAt"] or out["reviewedBy"] or out["reviewedByUser"]):
         out["reviewed"] = True
+    out["reviewed"] = bool(out["reviewed"])
     out["createdAt"] = out["createdAt"] or out["initialRunAt"] or out["startTime"]
     out["updatedAt"] = out["updatedAt"] or out["endTime"] or out["createdAt"]
     workflow = out.setdefault("workflow", {})
@@ -111,6 +128,9 @@ def _normalize_step(step: dict[str, Any], index: int) -> None:
     step.setdefault("stepId", f"step_{step_type.lower()}_{index}")
     step.setdefault("stepName", step_type.title())
     step.setdefault("status", "PROCESSED" if step.get("output") is not None else None)
+    if step_type not in _NOT_RUN_STEPS:
+        step.setdefault("result", None)
+        return
     step.setdefault("edited", False)
     for key in ("initialOutput", "reviewedOutput", "output"):
         step.setdefault(key, None)
@@ -127,19 +147,7 @@ def from_legacy(run: Run) -> Run:
         "name": workflow.get("name"),
         "version": workflow.get("version"),
     }
-    steps = []
-    for output in run.get("outputs") or []:
-        step: dict[str, Any] = {
-            "type": _STEP_TYPES_FROM_LEGACY.get(output.get("type"), output.get("type")),
-            "runId": output.get("id"),
-            "edited": bool(output.get("edited")),
-        }
-        for key in ("processorId", "processorName", "processorVersion", "status"):
-            if output.get(key) is not None:
-                step[key] = output[key]
-        for key in ("initialOutput", "reviewedOutput", "output"):
-            step[key] = citations.map_output(output.get(key), citations.from_any)
-        steps.append(step)
+    steps = steps_from_legacy(run)
     out["steps"] = steps
     return normalize(out)
 
@@ -158,28 +166,15 @@ def from_current(run: Run) -> Run:
         "version": version.get("version"),
         "versionId": version.get("id"),
     }
-    out["steps"] = [_step_from_current(s) for s in run.get("stepRuns") or []]
+    for key, value in (
+        ("createdAt", workflow.get("createdAt")),
+        ("updatedAt", workflow.get("updatedAt")),
+        ("versionName", version.get("name")),
+    ):
+        if value is not None:
+            out["workflow"][key] = value
+    out["steps"] = [step_from_current(s) for s in run.get("stepRuns") or [] if isinstance(s, dict)]
     return normalize(out)
-
-
-def _step_from_current(step_run: dict[str, Any]) -> dict[str, Any]:
-    definition = step_run.get("step") or {}
-    step: dict[str, Any] = {
-        "type": step_run.get("stepType") or definition.get("type"),
-        "stepRunId": step_run.get("id"),
-        "stepId": definition.get("id"),
-        "stepName": definition.get("name"),
-        "status": step_run.get("status"),
-        "runId": None,
-    }
-    result = step_run.get("result") or {}
-    body = next((v for v in result.values() if isinstance(v, dict)), None)
-    if body is not None:
-        step["runId"] = body.get("id")
-        step["edited"] = bool(body.get("edited"))
-        for key in ("initialOutput", "reviewedOutput", "output"):
-            step[key] = citations.map_output(body.get(key), citations.from_any)
-    return step
 
 
 def _file(file: Any) -> dict[str, Any]:

@@ -10,6 +10,12 @@ format is described in ``ingest.py``, which builds it.
 set, so the seed renders exactly the data of Extend's reference. Its ``outputs``
 list only steps that produced an output (no PARSE step, nothing still running);
 2026-02-09 lists every step run, with ``result: null`` until a step has an output.
+
+Non-processor steps, 2026-02-09's step results and files are rendered by
+``render_steps``. 2026-02-09 run reads have no ``name`` (update still takes one)
+and no ``createdAt``/``updatedAt``; its list items nest ``workflow{}`` and
+``workflowVersion{}`` and carry ``dashboardUrl``, ``usage`` and ``rejectionNote``,
+as the ``extend-ai`` SDK's ``WorkflowRun`` and ``WorkflowRunSummary`` have them.
 """
 
 from __future__ import annotations
@@ -17,7 +23,12 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from extend_emulator import citations
+from extend_emulator.render_steps import (
+    current_step_runs,
+    file_summary,
+    legacy_outputs,
+    legacy_step_runs,
+)
 
 LEGACY_VERSION = "2024-12-23"
 CURRENT_VERSION = "2026-02-09"
@@ -25,13 +36,6 @@ SUPPORTED_VERSIONS = (LEGACY_VERSION, CURRENT_VERSION)
 
 Run = dict[str, Any]
 
-_LEGACY_OUTPUT_TYPES = {"EXTRACT": "EXTRACT", "CLASSIFY": "CLASSIFY", "SPLIT": "SPLITTER"}
-_RESULT_KEYS = {
-    "PARSE": ("parseRun", "parse_run"),
-    "EXTRACT": ("extractRun", "extract_run"),
-    "CLASSIFY": ("classifyRun", "classify_run"),
-    "SPLIT": ("splitRun", "split_run"),
-}
 _LEGACY_OPTIONAL = ("name", "batchId", "failureReason", "failureMessage")
 
 
@@ -59,7 +63,11 @@ def render_list(runs: list[Run], next_page_token: str | None, version: str) -> d
 
 
 def legacy_run(run: Run) -> dict[str, Any]:
-    """The ``workflowRun`` object of 2024-12-23 (the seed's shape)."""
+    """The ``workflowRun`` object of 2024-12-23 (the seed's shape).
+
+    Keys the seed lacks (``reviewed``, ``rejectionNote``, ``stepRuns``) appear only
+    when the run needs them, so the seed renders exactly Extend's reference.
+    """
     out: dict[str, Any] = {"object": "workflow_run", "id": run["id"]}
     if run.get("name") is not None:
         out["name"] = run["name"]
@@ -70,14 +78,15 @@ def legacy_run(run: Run) -> dict[str, Any]:
             out[key] = run[key]
     for key in ("initialRunAt", "reviewedBy", "reviewedAt", "startTime", "endTime"):
         out[key] = run.get(key)
+    if not run.get("reviewed") and (run.get("reviewedBy") or run.get("reviewedAt")):
+        out["reviewed"] = False  # said only when the reviewer fields alone would mislead
+    if run.get("rejectionNote") is not None:
+        out["rejectionNote"] = run["rejectionNote"]
     out["files"] = [_file(f) for f in run.get("files") or []]
-    out["outputs"] = [
-        _legacy_output(step)
-        for step in run.get("steps") or []
-        if step.get("type") in _LEGACY_OUTPUT_TYPES
-        and step.get("runId")
-        and step.get("output") is not None
-    ]
+    out["outputs"] = legacy_outputs(run)
+    step_runs = legacy_step_runs(run)
+    if step_runs:
+        out["stepRuns"] = step_runs
     workflow = run.get("workflow") or {}
     out["workflow"] = {
         "object": "workflow",
@@ -88,114 +97,111 @@ def legacy_run(run: Run) -> dict[str, Any]:
     return out
 
 
-def _legacy_output(step: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "object": "document_processor_run",
-        "id": step["runId"],
-        "edited": bool(step.get("edited")),
-        "type": _LEGACY_OUTPUT_TYPES[step["type"]],
-    }
-    for key in ("processorId", "processorName", "processorVersion"):
-        if step.get(key) is not None:
-            out[key] = step[key]
-    for key in ("initialOutput", "reviewedOutput", "output"):
-        out[key] = citations.map_output(step.get(key), citations.to_legacy)
-    return out
-
-
 # --- 2026-02-09 ----------------------------------------------------------------
 
 
 def current_run(run: Run) -> dict[str, Any]:
-    """The bare 2026-02-09 run object."""
+    """The bare 2026-02-09 run object (the SDK's ``WorkflowRun``: no ``name``)."""
+    out: dict[str, Any] = {
+        "object": "workflow_run",
+        "id": run["id"],
+        **_workflow_refs(run),
+        "dashboardUrl": dashboard_url(run["id"]),
+        "status": run["status"],
+        "metadata": copy.deepcopy(run.get("metadata") or {}),
+        "batchId": run.get("batchId"),
+        "files": [file_summary(run, f) for f in run.get("files") or []],
+        "failureReason": run.get("failureReason"),
+        "failureMessage": run.get("failureMessage"),
+        "initialRunAt": run.get("initialRunAt"),
+        "reviewedByUser": _reviewer(run),
+        "reviewed": bool(run.get("reviewed")),
+        "rejectionNote": run.get("rejectionNote"),
+        "reviewedAt": run.get("reviewedAt"),
+        "startTime": run.get("startTime"),
+        "endTime": run.get("endTime"),
+        "stepRuns": current_step_runs(run),
+    }
+    if run.get("usage") is not None:
+        out["usage"] = copy.deepcopy(run["usage"])
+    return out
+
+
+def _workflow_refs(run: Run) -> dict[str, Any]:
+    """``workflow{}`` and ``workflowVersion{}`` as the SDK's summaries have them."""
+    workflow = run.get("workflow") or {}
+    created = workflow.get("createdAt") or run.get("createdAt")
+    version: dict[str, Any] = {
+        "object": "workflow_version",
+        "id": workflow.get("versionId"),
+        "version": None if workflow.get("version") is None else str(workflow["version"]),
+    }
+    if workflow.get("versionName") is not None:
+        version["name"] = workflow["versionName"]
+    version["createdAt"] = created
+    return {
+        "workflow": {
+            "object": "workflow",
+            "id": workflow.get("id"),
+            "name": workflow.get("name"),
+            "createdAt": created,
+            "updatedAt": workflow.get("updatedAt") or created,
+        },
+        "workflowVersion": version,
+    }
+
+
+# --- lists ----------------------------------------------------------------------
+
+
+def summary(run: Run, version: str) -> dict[str, Any]:
+    """A list entry: the run without outputs."""
+    if version == CURRENT_VERSION:
+        return _current_summary(run)
     workflow = run.get("workflow") or {}
     return {
-        "object": "workflow_run",
         "id": run["id"],
         "name": run.get("name"),
         "status": run["status"],
-        "metadata": copy.deepcopy(run.get("metadata") or {}),
-        "files": [_file(f) for f in run.get("files") or []],
-        "workflow": {"object": "workflow", "id": workflow.get("id"), "name": workflow.get("name")},
-        "workflowVersion": {
-            "object": "workflow_version",
-            "id": workflow.get("versionId"),
-            "version": workflow.get("version"),
-        },
-        "dashboardUrl": dashboard_url(run["id"]),
+        "workflowId": workflow.get("id"),
+        "workflowName": workflow.get("name"),
+        "workflowVersionId": workflow.get("versionId"),
         "batchId": run.get("batchId"),
         "reviewed": bool(run.get("reviewed")),
         "reviewedByUser": _reviewer(run),
         "reviewedAt": run.get("reviewedAt"),
+        "rejectionNote": run.get("rejectionNote"),
         "initialRunAt": run.get("initialRunAt"),
         "startTime": run.get("startTime"),
         "endTime": run.get("endTime"),
         "createdAt": run.get("createdAt"),
         "updatedAt": run.get("updatedAt"),
-        "failureReason": run.get("failureReason"),
-        "failureMessage": run.get("failureMessage"),
-        "stepRuns": [_step_run(step) for step in run.get("steps") or []],
+        "files": [_file(f) for f in run.get("files") or []],
     }
 
 
-def _step_run(step: dict[str, Any]) -> dict[str, Any]:
-    step_type = step.get("type") or "UNKNOWN"
-    return {
-        "object": "workflow_step_run",
-        "id": step.get("stepRunId"),
-        "status": step.get("status"),
-        "stepType": step_type,
-        "step": {
-            "object": "workflow_step",
-            "id": step.get("stepId"),
-            "name": step.get("stepName"),
-            "type": step_type,
-        },
-        "result": _step_result(step, step_type),
+def _current_summary(run: Run) -> dict[str, Any]:
+    """The SDK's ``WorkflowRunSummary``: no ``name``, no ``reviewed``, usage without breakdown."""
+    out: dict[str, Any] = {
+        "object": "workflow_run",
+        "id": run["id"],
+        "status": run["status"],
+        **_workflow_refs(run),
+        "dashboardUrl": dashboard_url(run["id"]),
+        "reviewedByUser": _reviewer(run),
+        "reviewedAt": run.get("reviewedAt"),
+        "initialRunAt": run.get("initialRunAt"),
+        "startTime": run.get("startTime"),
+        "endTime": run.get("endTime"),
+        "batchId": run.get("batchId"),
+        "rejectionNote": run.get("rejectionNote"),
+        "files": [file_summary(run, f) for f in run.get("files") or []],
+        "createdAt": run.get("createdAt"),
+        "updatedAt": run.get("updatedAt"),
     }
-
-
-def _step_result(step: dict[str, Any], step_type: str) -> dict[str, Any] | None:
-    if not step.get("runId"):
-        return None
-    if step_type != "PARSE" and step.get("output") is None:
-        return None  # still running: no result yet, as 2024-12-23 lists no output
-    key, obj = _RESULT_KEYS.get(step_type, ("run", step_type.lower() + "_run"))
-    body: dict[str, Any] = {"object": obj, "id": step["runId"], "status": step.get("status")}
-    if step_type != "PARSE":
-        body["edited"] = bool(step.get("edited"))
-        for field in ("output", "initialOutput", "reviewedOutput"):
-            body[field] = citations.map_output(step.get(field), citations.to_current)
-    return {key: body}
-
-
-# --- shared -------------------------------------------------------------------
-
-
-def summary(run: Run, version: str) -> dict[str, Any]:
-    """A list entry: the run without outputs."""
-    workflow = run.get("workflow") or {}
-    out: dict[str, Any] = {"object": "workflow_run"} if version == CURRENT_VERSION else {}
-    out.update(
-        {
-            "id": run["id"],
-            "name": run.get("name"),
-            "status": run["status"],
-            "workflowId": workflow.get("id"),
-            "workflowName": workflow.get("name"),
-            "workflowVersionId": workflow.get("versionId"),
-            "batchId": run.get("batchId"),
-            "reviewed": bool(run.get("reviewed")),
-            "reviewedByUser": _reviewer(run),
-            "reviewedAt": run.get("reviewedAt"),
-            "initialRunAt": run.get("initialRunAt"),
-            "startTime": run.get("startTime"),
-            "endTime": run.get("endTime"),
-            "createdAt": run.get("createdAt"),
-            "updatedAt": run.get("updatedAt"),
-            "files": [_file(f) for f in run.get("files") or []],
-        }
-    )
+    usage = run.get("usage")
+    if isinstance(usage, dict):
+        out["usage"] = {k: usage[k] for k in ("credits", "totalCredits") if k in usage}
     return out
 
 

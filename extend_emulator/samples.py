@@ -27,6 +27,11 @@ SAMPLE_RUN_IDS: tuple[str, ...] = (
     "workflow_run_classify",
     "workflow_run_split",
     "workflow_run_injection",
+    "workflow_run_receipt_scan",
+    "workflow_run_fields_array",
+    "workflow_run_merge_conditional",
+    "workflow_run_validation",
+    "workflow_run_package",
 )
 
 
@@ -49,7 +54,7 @@ def load_fixtures(directory: str | Path) -> list[dict[str, Any]]:
     root = Path(directory)
     if not root.is_dir():
         raise ValueError(f"fixtures directory {root} does not exist")
-    runs = []
+    runs: list[dict[str, Any]] = []
     for path in sorted(root.glob("*.json")):
         try:
             document = json.loads(path.read_text(encoding="utf-8"))

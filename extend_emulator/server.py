@@ -23,6 +23,7 @@ from extend_emulator import render
 from extend_emulator.app import EmulatorApp
 from extend_emulator.faults import FaultSet
 from extend_emulator.handler import EmulatorHandler
+from extend_emulator.webhooks import WebhookTarget
 
 
 class EmulatorHTTPServer(ThreadingHTTPServer):
@@ -75,6 +76,8 @@ class EmulatorServer:
         reset: bool = False,
         *,
         log_requests: bool = False,
+        webhook_url: str | None = None,
+        webhook_secret: str | None = None,
     ) -> None:
         self.host = host
         self._requested_port = port
@@ -86,6 +89,7 @@ class EmulatorServer:
             api_key=api_key,
             default_version=default_version,
             reset=reset,
+            webhooks=WebhookTarget.from_env(webhook_url, webhook_secret),
         )
         self._httpd: EmulatorHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -196,6 +200,8 @@ def run_forever(
     default_version: str = render.LEGACY_VERSION,
     *,
     log_requests: bool = False,
+    webhook_url: str | None = None,
+    webhook_secret: str | None = None,
 ) -> None:
     """Run an emulator in the foreground (the ``extend-agent emulator`` command)."""
     server = EmulatorServer(
@@ -207,6 +213,8 @@ def run_forever(
         fixtures_dir=fixtures_dir,
         reset=reset,
         log_requests=log_requests,
+        webhook_url=webhook_url,
+        webhook_secret=webhook_secret,
     )
     server._bind()
     if threading.current_thread() is threading.main_thread():

@@ -8,7 +8,9 @@ A tool's description must tell the model the truth about what a call does, and
 whether a write is approved by a person first depends on the face that serves the
 tool, not on the tool. ``tool_description`` therefore adds to a writing tool's
 text (``tool_<name>.txt``) the sentence for its face's approval mode
-(``tool_write_approval_<mode>.txt``):
+(``tool_write_approval_<mode>.txt``). The caller says which tool it is and whether
+it writes (the names and the set of writing tools live with the tools, in
+``tools.faces.tool_names``; prompts sit below tools and import nothing of them):
 
 - ``"human"``: every call is shown to a person who approves or rejects it (the
   agent's ``HumanInTheLoopMiddleware``, a loop that previews and asks);
@@ -23,10 +25,9 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
-__all__ = ["WRITE_TOOLS", "WriteApproval", "load_prompt", "tool_description"]
+__all__ = ["WriteApproval", "load_prompt", "tool_description"]
 
 WriteApproval = Literal["human", "host", "none"]
-WRITE_TOOLS = frozenset({"update_run_metadata"})
 
 
 @cache
@@ -43,14 +44,14 @@ def load_prompt(name: str) -> str:
     return resource.read_text(encoding="utf-8").rstrip()
 
 
-def tool_description(tool: str, *, approval: WriteApproval) -> str:
+def tool_description(tool: str, *, writes: bool, approval: WriteApproval) -> str:
     """The description of ``tool`` (e.g. ``"get_run"``) for a face with ``approval`` writes.
 
-    A tool that only reads gets ``prompts/tool_<tool>.txt`` as is; a writing tool
-    gets that text followed by what its face does before writing.
+    A tool that only reads (``writes=False``) gets ``prompts/tool_<tool>.txt`` as
+    is; a writing tool gets that text followed by what its face does before writing.
     """
     text = load_prompt(f"tool_{tool}")
-    if tool not in WRITE_TOOLS:
+    if not writes:
         return text
     if approval not in ("human", "host", "none"):
         raise ValueError(f"approval must be 'human', 'host' or 'none', not {approval!r}.")

@@ -28,12 +28,17 @@ from agent.session import AgentSession
 from slack_app.conversation import Conversations
 from slack_app.decisions import ChangeDecisions
 from slack_app.dedupe import once_per_event, release_on_error
+from slack_app.extend_command import ExtendCommand
+from slack_app.feedback.listener import register_feedback
+from slack_app.feedback.store import FeedbackStore
+from slack_app.home.listener import register_app_home
 from slack_app.listeners import register_listeners
 from slack_app.proposals import ChangeProposals
+from slack_app.request_checks import quiet_signature_failures
 from slack_app.services import SlackServices, background_runner
 from slack_app.settings import SlackSettings
-from slack_app.slash import SlashCommands
-from slack_app.state import SlackState
+from slack_app.state.slack_state import SlackState
+from slack_app.webhooks.actions import register_alert_actions
 from tools.faces.run_tools import RunTools
 
 logger = logging.getLogger(__name__)
@@ -66,6 +71,7 @@ def build_app(
     executor: Executor | None = None,
     low_confidence: float | None = None,
     token_verification_enabled: bool = True,
+    feedback: FeedbackStore | None = None,
 ) -> App:
     """The Bolt app answering through ``session`` and ``run_tools``.
 
@@ -73,8 +79,9 @@ def build_app(
     slow work (agent turns, Extend calls, posting); by default a pool of
     ``settings.work_pool_size()`` threads that lives as long as the process. With
     ``token_verification_enabled`` Bolt calls ``auth.test`` once, here, to learn
-    the bot's user id.
+    the bot's user id. ``feedback`` keeps the votes on answers (in memory if not given).
     """
+    quiet_signature_failures()  # a rejected request's body is never logged
     client = web_client or make_web_client(settings)
     work = executor or ThreadPoolExecutor(
         max_workers=settings.work_pool_size(), thread_name_prefix="slack-work"
@@ -119,9 +126,14 @@ def build_app(
             dedupe_ttl_seconds=settings.dedupe_ttl_seconds,
         ),
         decisions=decisions,
-        commands=SlashCommands(
+        extend_command=ExtendCommand(
             client=client, run_tools=run_tools, proposals=proposals, low_confidence=threshold
         ),
     )
+    register_alert_actions(
+        app, read_run=run_tools.client.get_run, low_confidence=threshold, submit=submit
+    )
+    register_app_home(app, extend_config=run_tools.client.config, submit=submit)
+    register_feedback(app, store=feedback or FeedbackStore(), submit=submit)
     register_listeners(app, services)
     return app

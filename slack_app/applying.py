@@ -26,9 +26,9 @@ from typing import Any
 
 from agent.session import AgentReply, AgentSession, ChangeNotWaitingError
 from slack_app import texts
-from slack_app.approval_store import Approval, ApprovalStatus
-from slack_app.errors import friendly_message
+from slack_app.failure_text import failure_text
 from slack_app.mrkdwn import code, escape, user_mention
+from slack_app.state.approvals import Approval, ApprovalStatus
 from tools.client.errors import ExtendError
 from tools.faces.run_tools import TAGS_KEY, RunChange, RunTools, ToolError
 from tools.runs.models import Run
@@ -113,7 +113,7 @@ class ChangeApplier:
             )
         except ToolError as error:
             if error.cause is not None:  # Extend could not be read: say so, write nothing
-                return Outcome("failed", texts.warning(f"Not applied: {friendly_message(error)}"))
+                return Outcome("failed", texts.warning(f"Not applied: {failure_text(error)}"))
             current = None  # our own refusal: the run already holds (part of) the change
         if current == approval.change:
             return None
@@ -137,14 +137,14 @@ class ChangeApplier:
         if applied:
             notice = None
             if failure is not None:
-                reason = friendly_message(failure)
+                reason = failure_text(failure)
                 notice = texts.warning(texts.APPLIED_BUT_NO_REPLY.format(reason=reason))
             return Outcome("approved", texts.approved_by(who), reply=reply, notice=notice)
         if reply is not None:
             return Outcome(
                 "failed", texts.warning(texts.NOT_APPLIED_SEE_REPLY.format(who=who)), reply=reply
             )
-        reason = friendly_message(failure) if failure is not None else ""
+        reason = failure_text(failure) if failure is not None else ""
         return Outcome(
             "failed", texts.warning(texts.NOT_APPLIED_BECAUSE.format(who=who, reason=reason))
         )
@@ -160,7 +160,7 @@ class ChangeApplier:
         except Exception as error:  # the write may still have happened: Extend will tell
             if self._extend_shows(approval, []):
                 return Outcome("approved", texts.approved_by(who))
-            reason = friendly_message(error)
+            reason = failure_text(error)
             return Outcome(
                 "failed", texts.warning(texts.NOT_APPLIED_BECAUSE.format(who=who, reason=reason))
             )

@@ -1,7 +1,8 @@
 """A change to a run as Block Kit: waiting for approval (with buttons), then its outcome.
 
 People approve exactly what they see: the whole change is shown, before -> after,
-one line per touched item, over as many sections as it needs. A change too large
+one line per touched item, over as many sections as it needs, each untrusted value
+inert (``mrkdwn.inert``) so none can forge a line or reverse the text around it. A change too large
 to show in full in one message is never offered for approval in Slack
 (``ChangeTooLargeError``; the CLI can show it). The confirm dialog repeats the
 change when it fits Slack's 300 characters, else points at the message.
@@ -18,7 +19,7 @@ from slack_app.blocks import (
     plain_text,
     sections,
 )
-from slack_app.mrkdwn import code, defang_plain, escape, truncate, user_mention
+from slack_app.mrkdwn import defang_plain, escape, inert, reveal, truncate, user_mention
 from tools.faces.run_tools import RunChange
 from tools.text.formatting import format_value
 
@@ -32,21 +33,26 @@ class ChangeTooLargeError(ValueError):
 
 
 def change_lines(change: RunChange) -> list[str]:
-    """``• name: (none) → “ACME March”`` style lines, escaped, one per touched item."""
+    """``• name: (none) → `ACME March``` style lines, one per touched item.
+
+    Every value from the run, the model or the person (name, key, value, tag) is
+    shown ``inert``: a newline or a bidi override in it cannot forge a line or
+    reorder the "→ new value" part.
+    """
     lines = []
     if change.renames:
-        before = f"“{escape(change.name_before)}”" if change.name_before else "(none)"
-        lines.append(f"• *name*: {before} → “{escape(change.name_after or '')}”")
+        before = inert(change.name_before) if change.name_before else "(none)"
+        lines.append(f"• *name*: {before} → {inert(change.name_after or '')}")
     for key in change.metadata_keys:
         before = (
-            escape(format_value(change.metadata_before[key]))
+            inert(format_value(change.metadata_before[key]))
             if key in change.metadata_before
             else "(unset)"
         )
-        after = escape(format_value(change.metadata_after[key]))
-        lines.append(f"• *metadata* {code(key)}: {before} → {after}")
+        after = inert(format_value(change.metadata_after[key]))
+        lines.append(f"• *metadata* {inert(key)}: {before} → {after}")
     if change.tags_added:
-        lines.append("• *tags*: add " + ", ".join(escape(t) for t in change.tags_added))
+        lines.append("• *tags*: add " + ", ".join(inert(t) for t in change.tags_added))
     return lines
 
 
@@ -92,7 +98,7 @@ def proposal_message(
     blocks.append(
         {"type": "actions", "block_id": f"approval:{approval_id}", "elements": [approve, cancel]}
     )
-    text = escape(f"Change waiting for approval: {truncate(description, 500)}")
+    text = escape(f"Change waiting for approval: {truncate(reveal(description), 500)}")
     return SlackMessage(text=text, blocks=blocks)
 
 
@@ -109,7 +115,7 @@ def _change_blocks(
     title: str, run_id: str, description: str, change: RunChange | None
 ) -> list[Block]:
     lines = change_lines(change) if change is not None and not change.is_empty else []
-    blocks = sections(lines or [escape(description)], title=f"{title} to {code(run_id)}")
+    blocks = sections(lines or [escape(reveal(description))], title=f"{title} to {inert(run_id)}")
     if len(blocks) + _BLOCKS_AFTER_CHANGE > MAX_BLOCKS:
         raise ChangeTooLargeError(run_id)
     return blocks
@@ -117,8 +123,8 @@ def _change_blocks(
 
 def _confirm_text(run_id: str, description: str) -> str:
     """The change itself when it fits the dialog; otherwise a pointer to the message."""
-    whole = defang_plain(" ".join(description.split()))
+    whole = defang_plain(reveal(" ".join(description.split())))
     if len(whole) <= MAX_CONFIRM_TEXT:
         return whole
-    pointer = defang_plain(f"Apply the change shown in the message to {run_id}?")
+    pointer = defang_plain(f"Apply the change shown in the message to {reveal(run_id)}?")
     return truncate(pointer, MAX_CONFIRM_TEXT)

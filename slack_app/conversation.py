@@ -9,13 +9,15 @@ work (status, agent, answer, cards, proposal) runs on a thread pool.
 
 One agent conversation per Slack thread: the id is ``slack:<team>:<channel>:<thread ts>``,
 so follow-ups in the thread continue it. Each message is answered holding the
-thread's turn (``SlackState.thread_turn``): a second message waits until the first
+thread's turn (``ThreadTurns.hold``): a second message waits until the first
 one's proposed change is stored, then gets the reminder, rather than finding a
 change nobody was shown. While a change in the thread waits for a decision, a
 "yes"/"no" reply counts as a click (same permission check, same exactly-once
-claim); anything else gets a reminder and does not reach the agent. A change the
-agent holds that no approval shows (the app stopped before posting it) is
-declined, so nothing unseen can ever be approved.
+claim), but only once the change's card was posted: if posting it failed, the
+card is posted again instead and the reply decides nothing. Anything else gets a
+reminder and does not reach the agent. A change the agent holds that no approval
+shows (the app stopped before storing it) is declined, so nothing unseen can ever
+be approved.
 """
 
 from __future__ import annotations
@@ -28,13 +30,13 @@ from typing import Any
 
 from agent.session import AgentSession, read_decision
 from slack_app import texts
-from slack_app.answers import show_agent_reply
+from slack_app.agent_reply import show_agent_reply
 from slack_app.decisions import ChangeDecisions, describe_waiting
-from slack_app.errors import friendly_message
+from slack_app.failure_text import failure_text
 from slack_app.mrkdwn import unescape
 from slack_app.proposals import ChangeProposals
-from slack_app.replies import ThreadReplier
-from slack_app.state import SlackState
+from slack_app.state.slack_state import SlackState
+from slack_app.thread_replier import ThreadReplier
 
 logger = logging.getLogger(__name__)
 
@@ -111,36 +113,38 @@ class Conversations:
     def receive(self, message: IncomingMessage) -> bool:
         """Claim ``message`` and schedule its answer; False if it was already taken."""
         key = f"message:{message.channel_id}:{message.ts}"
-        if not self.state.claim(key, self.dedupe_ttl_seconds):
+        if not self.state.handled.claim(key, self.dedupe_ttl_seconds):
             return False
         try:
-            self.state.remember_thread(message.channel_id, message.conversation_ts)
+            self.state.threads.remember(message.channel_id, message.conversation_ts)
             self.submit(self._answer_or_apologize, message)
         except BaseException:
-            self.state.release(key)  # not handled: let Slack's retry be answered
+            self.state.handled.release(key)  # not handled: let Slack's retry be answered
             raise
         return True
 
     def _answer_or_apologize(self, message: IncomingMessage) -> None:
         replier = self._replier(message)
         try:
-            with self.state.thread_turn(message.thread_id) as held:
+            with self.state.turns.hold(message.thread_id) as held:
                 if not held:
                     replier.notice(texts.STILL_WORKING)
                     return
                 self._answer(message, replier)
         except Exception as error:  # the user gets words, the log gets the traceback
-            replier.notice(f":warning: {friendly_message(error)}")
+            replier.notice(f":warning: {failure_text(error)}")
 
     def _answer(self, message: IncomingMessage, replier: ThreadReplier) -> None:
         thread_id = message.thread_id
-        waiting = self.state.unsettled_approval(thread_id)
+        waiting = self.state.approvals.unsettled(thread_id)
         if waiting is not None and self.decisions.expire_if_due(waiting):
             waiting = None
         if waiting is not None:
             decision = read_decision(message.text)
-            if waiting.status == "deciding" and not self.state.decision_stalled(waiting):
+            if waiting.status == "deciding" and not self.state.approvals.stalled(waiting):
                 replier.notice(texts.CHANGE_IN_PROGRESS)
+            elif waiting.message_ts is None:  # its card was never posted: nothing was shown
+                self.proposals.show_again(replier, waiting)
             elif decision is None:
                 replier.notice(describe_waiting(waiting))
             else:

@@ -2,13 +2,13 @@
 
 Only the person who asked for the change, or someone in ``SLACK_APPROVER_IDS``,
 may decide; anyone else gets a message only they see, and nothing happens. The
-decision is claimed atomically in SQLite (``SlackState.claim_decision``), so a
+decision is claimed atomically in SQLite (``ApprovalStore.claim_decision``), so a
 double click, or clicks reaching two replicas, apply a change once; a claim left
 by a process that died is taken over after a while and settled
 (``slack_app.applying``, which also carries the decision out).
 
 An agent change is decided while holding its conversation thread's turn
-(``SlackState.thread_turn``), so the agent's reply, and any new change it
+(``ThreadTurns.hold``), so the agent's reply, and any new change it
 proposes, are stored before another message in the thread is looked at. The
 proposal message is then updated (``chat.update``) to show who decided what,
 without buttons, and the agent's reply ("Done: …") is posted in the thread.
@@ -24,15 +24,15 @@ from slack_sdk.errors import SlackClientError
 
 from agent.session import AgentSession
 from slack_app import texts
-from slack_app.answers import show_agent_reply
+from slack_app.agent_reply import show_agent_reply
 from slack_app.applying import ChangeApplier, Outcome
-from slack_app.approval_store import Approval
 from slack_app.change_view import outcome_message
-from slack_app.errors import NOT_ALLOWED, friendly_message
-from slack_app.mrkdwn import escape, user_mention
+from slack_app.failure_text import failure_text
+from slack_app.mrkdwn import escape, reveal, user_mention
 from slack_app.proposals import ChangeProposals
-from slack_app.replies import NO_UNFURL, ThreadReplier
-from slack_app.state import SlackState
+from slack_app.state.approvals import Approval
+from slack_app.state.slack_state import SlackState
+from slack_app.thread_replier import NO_UNFURL, ThreadReplier
 from tools.faces.run_tools import RunTools
 
 logger = logging.getLogger(__name__)
@@ -81,7 +81,7 @@ class ChangeDecisions:
         ``message_ts`` is the clicked proposal's ts, used when the click arrived
         before the proposal's ts was stored.
         """
-        approval = self.state.approval(approval_id)
+        approval = self.state.approvals.get(approval_id)
         if approval is None:
             if channel_id:
                 ThreadReplier(self.client, channel_id=channel_id, thread_ts=None).ephemeral(
@@ -94,7 +94,7 @@ class ChangeDecisions:
         if approval.kind != "agent" or not approval.thread_id:
             self._decide(approval, user_id, approve, replier, respond, message_ts)
             return
-        with self.state.thread_turn(approval.thread_id) as held:
+        with self.state.turns.hold(approval.thread_id) as held:
             if not held:
                 replier.ephemeral(user_id, texts.STILL_WORKING_CLICK)
                 return
@@ -110,10 +110,10 @@ class ChangeDecisions:
         """Settle ``approval`` as expired if its time is up (nothing is written); True if so."""
         if not self.applier.is_expired(approval, self.state.now()):
             return False
-        if self.state.claim_decision(approval.id, "") is None:
+        if self.state.approvals.claim_decision(approval.id, "") is None:
             return False
         outcome = self.applier.expired()
-        self.state.finish_decision(approval.id, outcome.status, outcome.text)
+        self.state.approvals.finish_decision(approval.id, outcome.status, outcome.text)
         self._show_outcome(self._replier(approval), approval, outcome, None, None)
         return True
 
@@ -121,7 +121,9 @@ class ChangeDecisions:
         if self.may_decide(user_id, approval):
             return True
         logger.info("user %s may not decide on approval %s", user_id, approval.id)
-        replier.ephemeral(user_id, NOT_ALLOWED.format(requester=user_mention(approval.requester)))
+        replier.ephemeral(
+            user_id, texts.NOT_ALLOWED.format(requester=user_mention(approval.requester))
+        )
         return False
 
     def _decide(
@@ -133,15 +135,15 @@ class ChangeDecisions:
         respond: Respond | None,
         clicked_ts: str | None,
     ) -> None:
-        claimed = self.state.claim_decision(approval.id, user_id, approve=approve)
+        claimed = self.state.approvals.claim_decision(approval.id, user_id, approve=approve)
         if claimed is None:
-            replier.ephemeral(user_id, _already_decided(self.state.approval(approval.id)))
+            replier.ephemeral(user_id, _already_decided(self.state.approvals.get(approval.id)))
             return
         try:
             outcome = self.applier.outcome(claimed, user_id, approve, self.state.now())
         except Exception as error:  # words for the user, the traceback in the log
-            outcome = Outcome("failed", texts.warning(f"Not applied: {friendly_message(error)}"))
-        self.state.finish_decision(claimed.id, outcome.status, outcome.text)
+            outcome = Outcome("failed", texts.warning(f"Not applied: {failure_text(error)}"))
+        self.state.approvals.finish_decision(claimed.id, outcome.status, outcome.text)
         self._show_outcome(replier, claimed, outcome, respond, clicked_ts)
         if outcome.reply is not None and claimed.thread_id:
             show_agent_reply(
@@ -192,7 +194,7 @@ class ChangeDecisions:
 
 def describe_waiting(approval: Approval) -> str:
     """The reminder shown when someone writes in a thread whose change awaits a decision."""
-    return texts.WAITING_FOR_DECISION.format(description=escape(approval.description))
+    return texts.WAITING_FOR_DECISION.format(description=escape(reveal(approval.description)))
 
 
 def _already_decided(approval: Approval | None) -> str:

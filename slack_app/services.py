@@ -15,8 +15,8 @@ from typing import Any
 
 from slack_app.conversation import Conversations
 from slack_app.decisions import ChangeDecisions
-from slack_app.slash import SlashCommands
-from slack_app.state import SlackState
+from slack_app.extend_command import ExtendCommand
+from slack_app.state.slack_state import SlackState
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ class SlackServices:
     state: SlackState
     conversations: Conversations
     decisions: ChangeDecisions
-    commands: SlashCommands
+    extend_command: ExtendCommand
     run_in_background: Callable[..., None]  # ``run_in_background(work, *args, **kwargs)``
 
 

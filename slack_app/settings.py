@@ -11,6 +11,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from agent.settings import settings_problems
+from slack_app.webhooks.events import parse_alert_events
 
 SLACK_API_URL = "https://slack.com/api/"
 CPU_BOUND_WORKERS = 3
@@ -38,6 +39,21 @@ class SlackSettings(BaseSettings):
     approval_ttl_seconds: float = Field(
         default=DEFAULT_APPROVAL_TTL_SECONDS, gt=0, alias="SLACK_APPROVAL_TTL_SECONDS"
     )
+    agent_processes: int = Field(default=0, ge=0, le=64, alias="SLACK_AGENT_PROCESSES")
+    webhook_secret: SecretStr | None = Field(default=None, alias="EXTEND_WEBHOOK_SECRET")
+    alert_channel: str | None = Field(default=None, alias="EXTEND_ALERT_CHANNEL")
+    alert_events_text: str = Field(default="", alias="EXTEND_ALERT_EVENTS")
+
+    @field_validator("alert_events_text")
+    @classmethod
+    def _known_alert_events(cls, text: str) -> str:
+        parse_alert_events(text)  # a ValueError names the unknown event
+        return text
+
+    @property
+    def alert_events(self) -> frozenset[str]:
+        """Event types posted as alerts (``EXTEND_ALERT_EVENTS``; default needs_review, failed)."""
+        return parse_alert_events(self.alert_events_text)
 
     @field_validator("api_url")
     @classmethod

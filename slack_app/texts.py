@@ -39,6 +39,7 @@ STILL_WORKING = (
     "I'm still working on an earlier message in this thread; send this one again in a moment."
 )
 STILL_WORKING_CLICK = "I'm still working in this thread; click again in a moment."
+NOT_ALLOWED = "Only {requester} or an approver can decide on this change, so nothing was done."
 NO_LONGER_WAITING = "This change is no longer waiting for a decision."
 ALREADY_DECIDED = "This change has already been decided: {outcome}"
 BEING_DECIDED = "This change is being decided right now; its message will show the outcome."
@@ -72,6 +73,14 @@ TOO_LARGE_TO_CONFIRM = (
 CARD_CUT = (
     "The card is cut here: a command reply holds only a few messages. "
     "See the whole run with `extend-agent runs get {run_id}`."
+)
+CARD_NOT_POSTED = (
+    "I couldn't post this change for approval, so nothing can be decided yet. "
+    "Reply in this thread and I'll try to show it again."
+)
+CARD_POSTED_AGAIN = (
+    "Posting this change for approval failed earlier, so your reply did not decide anything. "
+    "Here it is: check it, then use its buttons (or reply “yes” or “no”)."
 )
 CANNOT_POST_HERE = (
     "I can't post in this channel, so I can't show the change for approval here. "

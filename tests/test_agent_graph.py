@@ -16,15 +16,16 @@ from langchain_core.messages import SystemMessage, ToolMessage
 from agent.change_text import describe_write
 from agent.offline.chat_model import OfflineChatModel
 from agent.session import AgentSession, read_decision
-from extend_emulator import EmulatorServer
-from tests.support.agent_helpers import agent_session, writes
-from tests.support.scripted_chat import (
+from agent.testing import (
     ScriptedChatModel,
+    agent_session,
     call,
     calls,
     echo_last_tool_result,
     say,
 )
+from extend_emulator import EmulatorServer
+from tests.support.agent_helpers import writes
 from tools.client.clients import ExtendClient
 
 SEED = "workflow_run_1234"

@@ -16,8 +16,9 @@ from pydantic import PrivateAttr
 
 from agent.history import bounded_history_updates
 from agent.offline.chat_model import OfflineChatModel
+from agent.testing import agent_session
 from extend_emulator import EmulatorServer
-from tests.support.agent_helpers import agent_session, writes
+from tests.support.agent_helpers import writes
 from tools.client.clients import ExtendClient
 
 SEED = "workflow_run_1234"

@@ -18,8 +18,9 @@ from pydantic import SecretStr
 from agent.model_choice import OFFLINE_DESCRIPTION, choose_model
 from agent.offline.chat_model import OfflineChatModel
 from agent.settings import AgentSettings
+from agent.testing import agent_session
 from extend_emulator import EmulatorServer
-from tests.support.agent_helpers import agent_session, writes
+from tests.support.agent_helpers import writes
 from tests.support.openai_server import ScriptedOpenAI, text, tool_call
 from tools.client.clients import ExtendClient
 

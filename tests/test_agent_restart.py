@@ -9,9 +9,9 @@ from pathlib import Path
 from agent.checkpoint import CONVERSATIONS_FILE, open_async_checkpointer, open_checkpointer
 from agent.offline.chat_model import OfflineChatModel
 from agent.settings import AgentSettings
+from agent.testing import ScriptedChatModel, agent_session, call, say
 from extend_emulator import EmulatorServer
-from tests.support.agent_helpers import agent_session, writes
-from tests.support.scripted_chat import ScriptedChatModel, call, say
+from tests.support.agent_helpers import writes
 from tools.client.clients import ExtendClient
 
 SEED = "workflow_run_1234"

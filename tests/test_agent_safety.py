@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from agent.safety import ZERO_WIDTH_SPACE, neutralize_mentions
+from agent.testing import ScriptedChatModel, agent_session, call, say
 from extend_emulator import EmulatorServer
-from tests.support.agent_helpers import agent_session, writes
-from tests.support.scripted_chat import ScriptedChatModel, call, say
+from tests.support.agent_helpers import writes
 from tools.client.clients import ExtendClient
 
 SEED = "workflow_run_1234"

@@ -21,7 +21,8 @@ async def test_async_get_and_update(emulator: EmulatorServer, version: str) -> N
         amount = run.field("amount")
         assert amount is not None and amount.value["amount"] == 15735.1
         updated = await c.update_run(SEED_ID, name="Async", metadata={"source": "async"})
-        assert updated.name == "Async"
+        # 2026-02-09 reads carry no name (update takes one): only 2024-12-23 reads it back
+        assert updated.name == ("Async" if version == "2024-12-23" else None)
         assert updated.metadata == {"internal_id": "id_1234", "source": "async"}
 
 

@@ -171,7 +171,7 @@ def test_rate_limit_honours_retry_after_http_date(status_server: StatusServer) -
     assert len(sleeps) == 1 and 17 <= sleeps[0] <= 20
 
 
-def test_retry_after_beyond_a_minute_falls_back_to_capped_backoff(
+def test_retry_after_beyond_a_minute_fails_at_once_stating_the_wait(
     status_server: StatusServer,
 ) -> None:
     status_server.status = 429
@@ -179,12 +179,12 @@ def test_retry_after_beyond_a_minute_falls_back_to_capped_backoff(
     sleeps: list[float] = []
     with (
         ExtendClient("k", base_url=status_server.url, max_retries=6, sleep=sleeps.append) as extend,
-        pytest.raises(errors.RateLimitError),
+        pytest.raises(errors.RateLimitError) as info,
     ):
         extend.get_run(SEED_ID)
-    assert len(sleeps) == 6
-    assert all(0 < s <= 8.0 for s in sleeps)
-    assert sleeps[0] <= 0.5 and sleeps[-1] > 4.0  # exponential, jittered, capped
+    assert sleeps == [] and status_server.hits == 1
+    assert "wait 60 minutes (until " in str(info.value)
+    assert "a few seconds" not in str(info.value)
 
 
 def test_gives_up_after_max_retries(emulator: EmulatorServer) -> None:

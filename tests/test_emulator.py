@@ -90,9 +90,10 @@ def test_seed_in_current_version_keeps_values_and_citations(reader: httpx.Client
     legacy = json.loads(PACKAGED_SEED.read_text())["workflowRun"]
     run = get_run(reader, "workflow_run_1234", CURRENT)
     assert run["object"] == "workflow_run"
-    assert "name" in run and run["name"] is None
+    assert "name" not in run  # 2026-02-09 reads have no name
     assert run["reviewed"] is True and run["reviewedByUser"] == "user_1234@example.com"
-    assert run["workflow"] == {"object": "workflow", "id": "workflow_1234", "name": "test_workflow"}
+    workflow = {k: run["workflow"][k] for k in ("object", "id", "name")}
+    assert workflow == {"object": "workflow", "id": "workflow_1234", "name": "test_workflow"}
     assert run["workflowVersion"]["version"] == "1"
     assert run["dashboardUrl"] == "https://dashboard.extend.ai/workflows/workflow_run_1234"
     extract = run["stepRuns"][0]["result"]["extractRun"]
@@ -105,6 +106,19 @@ def test_seed_in_current_version_keeps_values_and_citations(reader: httpx.Client
 
 
 # --- every sample, both shapes ----------------------------------------------------
+
+
+STEP_TYPES = {
+    "PARSE", "EXTRACT", "MERGE_EXTRACT", "CONDITIONAL_EXTRACT", "CLASSIFY", "SPLIT",
+    "RULE_VALIDATION", "VALIDATION", "EXTERNAL_DATA_VALIDATION", "ROUTER",
+}  # fmt: skip
+PROCESSOR_TYPES = {"PARSE", "EXTRACT", "MERGE_EXTRACT", "CONDITIONAL_EXTRACT", "CLASSIFY", "SPLIT"}
+
+
+def _processor_runs(step: dict[str, Any]) -> list[dict[str, Any]]:
+    """The ``extractRun`` / ``classifyRun`` / ... of a 2026 step run (not a validation result)."""
+    result = step["result"] if step["stepType"] not in STEP_TYPES - PROCESSOR_TYPES else None
+    return [v for v in (result or {}).values() if isinstance(v, dict) and "id" in v]
 
 
 def _legacy_citations(output: Any) -> list[dict[str, Any]]:
@@ -132,14 +146,14 @@ def test_sample_in_legacy_shape(reader: httpx.Client, run_id: str) -> None:
 def test_sample_in_current_shape(reader: httpx.Client, run_id: str) -> None:
     run = get_run(reader, run_id, CURRENT)
     assert run["object"] == "workflow_run" and run["id"] == run_id
-    for key in ("workflowVersion", "dashboardUrl", "reviewed", "createdAt", "updatedAt"):
+    for key in ("workflowVersion", "dashboardUrl", "reviewed", "rejectionNote"):
         assert key in run
-    assert "outputs" not in run and "success" not in run
+    assert "outputs" not in run and "success" not in run and "name" not in run
     for step in run["stepRuns"]:
-        assert step["object"] == "workflow_step_run"
-        assert step["stepType"] in {"PARSE", "EXTRACT", "CLASSIFY", "SPLIT"}
+        assert step["object"] == "workflow_step_run" and step["workflowRunId"] == run_id
+        assert step["stepType"] in STEP_TYPES
         assert step["step"]["type"] == step["stepType"]
-        for result in (step["result"] or {}).values():
+        for result in _processor_runs(step):
             for citation in _legacy_citations(result.get("output")):
                 assert isinstance(citation["page"]["number"], int)
 
@@ -148,9 +162,7 @@ def test_sample_in_current_shape(reader: httpx.Client, run_id: str) -> None:
 def test_both_versions_carry_the_same_results(reader: httpx.Client, run_id: str) -> None:
     legacy = get_run(reader, run_id, LEGACY)["workflowRun"]
     current = get_run(reader, run_id, CURRENT)
-    results = {
-        body["id"]: body for step in current["stepRuns"] for body in (step["result"] or {}).values()
-    }
+    results = {body["id"]: body for step in current["stepRuns"] for body in _processor_runs(step)}
     for output in legacy["outputs"]:
         twin = results[output["id"]]
         for key in ("output", "initialOutput", "reviewedOutput"):
@@ -240,11 +252,12 @@ def test_update_replaces_name_and_merges_metadata(
         json={"name": "Renamed"},
         headers={"x-extend-api-version": CURRENT},
     ).json()
-    assert run["object"] == "workflow_run" and run["name"] == "Renamed"
+    # 2026-02-09 reads carry no name (the SDK's WorkflowRun has none); the store has it
+    assert run["object"] == "workflow_run" and "name" not in run
     assert run["metadata"]["vendor"] == "ACME"
-    assert run["updatedAt"] > before["updatedAt"]
     state = server.get_run_state("workflow_run_1234")
     assert state is not None and state["steps"] == before["steps"]
+    assert state["name"] == "Renamed" and state["updatedAt"] > before["updatedAt"]
 
 
 def test_repeating_an_update_gives_the_same_run(client: httpx.Client) -> None:
@@ -411,7 +424,7 @@ def list_runs(client: httpx.Client, version: str = LEGACY, **params: Any) -> dic
 
 
 def test_list_returns_summaries_newest_first(reader: httpx.Client) -> None:
-    body = list_runs(reader)
+    body = list_runs(reader, maxPageSize=100)
     assert set(body) == {"success", "workflowRuns", "nextPageToken"}
     runs = body["workflowRuns"]
     assert sorted(r["id"] for r in runs) == sorted(SAMPLE_RUN_IDS)
@@ -421,7 +434,7 @@ def test_list_returns_summaries_newest_first(reader: httpx.Client) -> None:
         assert "outputs" not in run and "stepRuns" not in run
         for key in ("workflowId", "workflowName", "workflowVersionId", "reviewedByUser", "files"):
             assert key in run
-    current = list_runs(reader, CURRENT)
+    current = list_runs(reader, CURRENT, maxPageSize=100)
     assert current["object"] == "list" and len(current["data"]) == len(SAMPLE_RUN_IDS)
     assert current["data"][0]["object"] == "workflow_run"
 
@@ -452,8 +465,10 @@ def test_list_pages_through_everything_in_order(reader: httpx.Client) -> None:
         if token is None:
             break
     assert sorted(seen) == sorted(SAMPLE_RUN_IDS) and len(seen) == len(set(seen))
-    created = [get_run(reader, i, CURRENT)["createdAt"] for i in seen]
-    assert created == sorted(created)
+    created = [r["createdAt"] for r in list_runs(reader, CURRENT, maxPageSize=100)["data"]]
+    by_id = dict(zip([r["id"] for r in list_runs(reader, CURRENT, maxPageSize=100)["data"]],
+                     created, strict=True))  # fmt: skip
+    assert [by_id[i] for i in seen] == sorted(by_id[i] for i in seen)
     assert seen[0] == "workflow_run_1234"
 
 

@@ -268,6 +268,8 @@ def test_fixtures_in_every_shape(tmp_path: Path) -> None:
     bare["id"] = "fx_bare"
     current["id"] = "fx_current"
     current["dashboardUrl"] = "https://dashboard.extend.ai/workflows/fx_current"
+    for step_run in current["stepRuns"]:  # a step run names the run it belongs to
+        step_run["workflowRunId"] = "fx_current"
     canonical["id"] = "fx_canonical"
     (tmp_path / "a.json").write_text(json.dumps(legacy))
     (tmp_path / "b.json").write_text(json.dumps([bare, canonical]))

@@ -36,9 +36,11 @@ def test_tools_have_the_design_names_and_prompt_descriptions(
     tools: dict[str, BaseTool],
 ) -> None:
     assert list(tools) == ["get_run", "update_run_metadata"]
-    assert tools["get_run"].description == tool_description("get_run", approval="host")
+    assert tools["get_run"].description == tool_description(
+        "get_run", writes=False, approval="host"
+    )
     update = tools["update_run_metadata"].description
-    assert update == tool_description("update_run_metadata", approval="host")
+    assert update == tool_description("update_run_metadata", writes=True, approval="host")
     assert "may write at once" in update and "approves or rejects" not in update
     assert all(t.response_format == "content_and_artifact" for t in tools.values())
     get_params = convert_to_openai_tool(tools["get_run"])["function"]["parameters"]
@@ -125,7 +127,7 @@ def test_approval_mode_sets_what_the_write_tool_promises(client: ExtendClient) -
     assert "each call is first shown to the user, who approves or rejects it" in (
         human[1].description
     )
-    assert human[0].description == tool_description("get_run", approval="human")
+    assert human[0].description == tool_description("get_run", writes=False, approval="human")
     at_once = make_tools(client, approval="none")[1].description
     assert "as soon as it is called; nobody is asked to confirm" in at_once
 

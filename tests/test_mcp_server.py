@@ -40,13 +40,15 @@ async def test_tools_are_listed_with_schemas_and_annotations(server: MCPServer) 
         tools = {tool.name: tool for tool in (await mcp.list_tools()).tools}
     assert list(tools) == ["get_run", "update_run_metadata"]
     get_run, update = tools["get_run"], tools["update_run_metadata"]
-    assert get_run.description == tool_description("get_run", approval="host")
-    assert update.description == tool_description("update_run_metadata", approval="host")
+    assert get_run.description == tool_description("get_run", writes=False, approval="host")
+    assert update.description == tool_description(
+        "update_run_metadata", writes=True, approval="host"
+    )
     assert "approves or rejects" not in update.description  # the client decides, not us
     assert get_run.annotations.read_only_hint is True
     assert update.annotations.read_only_hint is False
     assert update.annotations.idempotent_hint is True
-    assert update.annotations.destructive_hint is False
+    assert update.annotations.destructive_hint is True  # overwrites names and values
     assert get_run.input_schema["required"] == ["run_id"]
     assert set(get_run.input_schema["properties"]) == {"run_id", "fields", "include_reasoning"}
     assert set(update.input_schema["properties"]) == {"run_id", "name", "metadata", "add_tags"}

@@ -17,7 +17,7 @@ from langchain_core.tools import BaseTool
 from agent.offline.chat_model import OfflineChatModel
 from agent.offline.intents import CANNOT_REMOVE, INCOMPLETE_CHANGE
 from agent.offline.wording import HELP_TEXT, OUT_OF_SCOPE_TEXT
-from tests.support.agent_helpers import agent_session
+from agent.testing import agent_session
 from tools.client.clients import ExtendClient
 from tools.faces.langchain_tools import make_tools, run_artifact
 from tools.faces.run_tools import RunTools
@@ -468,3 +468,25 @@ def test_how_confident_is_that_answers_for_the_field_just_asked_about(
     assert "OCR 74.0%, model 69.0%" in confidence and "review agent" in confidence
     assert "fields on workflow_run_needs_review are below" not in confidence
     assert "4 of 5 fields" in run_wide  # asking about all fields still lists them all
+
+
+@pytest.mark.parametrize(
+    ("said", "means"),
+    [
+        ("invoce number", "invoice_number"),
+        ("subtotl", "subtotal"),
+        ("vendr name", "vendor_name"),
+        ("tex", None),  # "tax" is short: exact or contained only, never a typo
+        ("data", None),  # 0.75 from "date", below the one cutoff
+    ],
+)
+def test_offline_model_and_tools_share_one_near_miss_rule(said: str, means: str | None) -> None:
+    from agent.offline.fields import read_fields
+    from tools.text.field_names import close_keys, field_key, is_near_miss
+
+    names = ["invoice_number", "subtotal", "vendor_name", "tax", "date"]
+    offline = [m.name for m in read_fields(f"what is the {said}?", names).matches]
+    by_key = {field_key(name): name for name in names}
+    tools = [by_key[key] for key in close_keys(field_key(said), by_key)]
+    assert offline == tools == ([means] if means else [])
+    assert [n for n in names if is_near_miss(said, n)] == tools

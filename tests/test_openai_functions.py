@@ -11,7 +11,8 @@ from openai import OpenAI
 from extend_emulator import EmulatorServer
 from tests.support.openai_server import Reply, ScriptedOpenAI, ScriptedToolCall, text, tool_call
 from tools.client.clients import ExtendClient
-from tools.faces.openai_functions import TOOL_NAMES, dispatch, tool_schemas
+from tools.faces.openai_functions import dispatch, tool_schemas
+from tools.faces.tool_names import TOOL_NAMES
 from tools.faces.run_tools import RunTools
 
 SEED = "workflow_run_1234"

@@ -15,7 +15,9 @@ from tools.client.clients import ExtendClient
 from tools.runs.models import Citation, ExtractedField, FieldPart, ProcessorResult, Run
 from tools.runs.normalize import parse_run
 from tools.text.facts import Fact, missing_facts, run_facts, states
-from tools.text.summary import LOW_CONFIDENCE_FLAG, match_fields, summarize_run
+from tools.text.field_names import match_fields
+from tools.text.summary import summarize_run
+from tools.text.summary_fields import LOW_CONFIDENCE_FLAG
 
 KEY = "summary-test-key"
 VERSIONS = ("2024-12-23", "2026-02-09")
@@ -437,3 +439,23 @@ def test_any_reviewer_change_keeps_every_changed_value(before: object, after: ob
     field = ExtractedField(name="f", value=after, initial_value=before, edited=before != after)
     run = Run(id="workflow_run_edit", results=[ProcessorResult(kind="extract", fields=[field])])
     assert missing_facts(run, summarize_run(run)) == []
+
+
+def test_one_value_formatter_two_styles() -> None:
+    from tools.text.formatting import PLAIN, QUOTED, format_value
+
+    amount = {"amount": 15735.1, "iso_4217_currency_code": "USD"}
+    for style in (PLAIN, QUOTED):  # the shared rules
+        assert format_value(amount, style) == "15,735.10 USD"
+        assert format_value(None, style) == format_value("  ", style) == "(empty)"
+        assert format_value([True, 2.5], style, top=False).strip("[]") == "yes, 2.5"
+        assert format_value([], style) == "(none)"
+    odd = {"amount": 1, "currency": "US$\n"}  # not a plain code: not written as money
+    assert format_value(odd) == "amount: 1; currency: US$\n"
+    assert format_value(odd, QUOTED) == 'amount: 1; currency: "US$\\n"'
+    items = [{"sku": "A-1", "price": amount}, {"sku": "B 2"}]
+    assert format_value(items) == "#1 sku: A-1; price: 15,735.10 USD | #2 sku: B 2"
+    assert format_value(items, QUOTED) == "2 items"
+    assert format_value(items, QUOTED, top=False) == (
+        '[{sku: "A-1"; price: 15,735.10 USD}, {sku: "B 2"}]'
+    )

@@ -2,8 +2,11 @@
 
 ``answer_question`` picks the answer for what was asked: a field (see
 ``agent.offline.field_answers``), the run's status, its name, tags and metadata,
-its low-confidence fields, or the tool's summary. Document text is quoted, never
-obeyed; the session neutralizes @channel-style mentions in whatever is returned.
+its low-confidence fields, or a summary. A summary is written for a person
+(``tools.text.human_summary``: what the document is, its state, the reviewer's
+changes, what to check), not the tool's complete text for models. Document text
+is quoted, never obeyed; the session neutralizes @channel-style mentions in
+whatever is returned.
 """
 
 from __future__ import annotations
@@ -11,7 +14,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from agent.change_text import plain_value
 from agent.offline.field_answers import (
     citation_text,
     field_answer,
@@ -19,9 +21,12 @@ from agent.offline.field_answers import (
     score_text,
 )
 from agent.offline.intents import Understanding
-from agent.offline.wording import quote
+from agent.offline.wording import MAX_QUOTE
 from tools.runs.models import Run
 from tools.text.formatting import format_confidence, format_value
+from tools.text.human_format import human_timestamp
+from tools.text.human_summary import human_summary
+from tools.text.quoting import quote
 from tools.text.summary import LOW_CONFIDENCE
 
 _POINTS_BACK = re.compile(r"\b(?:that|this|it|those|these)\b", re.IGNORECASE)
@@ -31,7 +36,6 @@ def answer_question(
     understanding: Understanding,
     run: Run,
     *,
-    summary: str,
     earlier: Sequence[str] = (),
     low_confidence: float = LOW_CONFIDENCE,
 ) -> str:
@@ -42,13 +46,14 @@ def answer_question(
     if kind == "metadata":
         return metadata_answer(run)
     if kind in ("field", "low_confidence") and not run.fields:
-        return f"{run.id} has no extracted fields. {status_answer(run)}\n\n{summary}".strip()
+        summary = human_summary(run, low_confidence=low_confidence)
+        return f"{run.id} has no extracted fields. {summary}"
     if kind == "low_confidence":
         pointed = _pointed_answer(understanding, run, earlier, low_confidence)
         return pointed or low_confidence_answer(run, low_confidence)
     if kind == "field":
         return field_answer(understanding, run, earlier, low_confidence)
-    return summary.strip() or status_answer(run)
+    return human_summary(run, low_confidence=low_confidence)
 
 
 def _pointed_answer(
@@ -73,7 +78,7 @@ def status_answer(run: Run) -> str:
     text += "."
     if run.reviewed_by or run.reviewed_at:
         text += f" Reviewed by {run.reviewed_by or 'someone'}"
-        text += f" at {run.reviewed_at}." if run.reviewed_at else "."
+        text += f" on {human_timestamp(run.reviewed_at)}." if run.reviewed_at else "."
     if run.failure_reason or run.failure_message:
         reason = " ".join(p for p in (run.failure_reason, run.failure_message) if p)
         text += f" It failed: {reason.rstrip('.')}."
@@ -83,10 +88,14 @@ def status_answer(run: Run) -> str:
 
 
 def metadata_answer(run: Run) -> str:
-    name = f"is named {quote(run.name)}" if run.name else "has no name"
+    name = (
+        f"is named {quote(run.name, limit=MAX_QUOTE, marks='typographic')}"
+        if run.name
+        else "has no name"
+    )
     tags = ", ".join(run.tags) if run.tags else "none"
     others = {k: v for k, v in run.metadata.items() if k != "tags"}
-    pairs = "; ".join(f"{k} = {plain_value(v)}" for k, v in others.items()) or "none"
+    pairs = "; ".join(f"{k} = {format_value(v)}" for k, v in others.items()) or "none"
     return f"{run.id} {name}. Tags: {tags}. Other metadata: {pairs}."
 
 

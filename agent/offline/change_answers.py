@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.change_text import change_phrase, plain_value
-from agent.offline.wording import and_list, quote
+from agent.change_text import and_list, change_phrase
+from agent.offline.wording import MAX_QUOTE
 from tools.runs.models import Run
+from tools.text.formatting import format_value
+from tools.text.quoting import quote
 
 
 def proposal_text(args: dict[str, Any]) -> str:
@@ -27,11 +29,11 @@ def changed_answer(args: dict[str, Any], run: Run | None, tool_text: str) -> str
         return f"Done: {run_id} was changed. {tool_text}".strip()
     parts = []
     if args.get("name") is not None:
-        parts.append(f"is now named {quote(run.name or '')}")
+        parts.append(f"is now named {quote(run.name or '', limit=MAX_QUOTE, marks='typographic')}")
     if args.get("add_tags"):
         parts.append("is tagged " + (and_list(run.tags) or "(none)"))
     for key in args.get("metadata") or {}:
-        parts.append(f"has {key} = {plain_value(run.metadata.get(key))}")
+        parts.append(f"has {key} = {format_value(run.metadata.get(key))}")
     return f"Done: {run.id} " + (and_list(parts) or "was updated") + "."
 
 

@@ -69,8 +69,9 @@ _WRITE_VERB = re.compile(
 )
 _NOT_KEYS = frozenset({"name", "it", "its", "this", "that", "run", "the", "tag", "tags", "label"})
 _TAG_KEYS = frozenset({"tag", "tags", "label", "labels"})
-_TAG_FILLER = frozenset(
-    {"tag", "tags", "label", "labels", "with", "as", "the", "a", "an", "please", "too", "also"}
+_TAG_FILLER = frozenset({"tag", "tags", "label", "labels", "with", "as", "please", "too", "also"})
+_LEADING_ARTICLE = re.compile(
+    r"^\s*(?:(?:with|as)\s+)?(?:the|a|an)\s+(?!(?:and|or)\b)(?=[^\s,;&+])", re.IGNORECASE
 )
 
 
@@ -187,6 +188,7 @@ def _split_tags(raw: str) -> tuple[str, ...]:
     text = _trim_tail(_NEXT_CHANGE.sub("", raw.strip()))
     quoted = re.findall(r"[\"“‘'«`]([^\"”’'»`]+)[\"”’'»`]", text)
     rest = re.sub(r"[\"“‘'«`][^\"”’'»`]+[\"”’'»`]", " ", text)
+    rest = _LEADING_ARTICLE.sub(" ", rest)  # "tag it as a priority"; "tag it a and b" keeps a
     words = re.split(r"\s*(?:,|;|&|\+|\band\b|\s)\s*", rest)
     tags = [q.strip() for q in quoted]
     for word in words:

@@ -30,7 +30,6 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ValidationError
 
-from agent.names import READ_TOOL, WRITE_TOOL
 from agent.offline import answers, change_answers, wording
 from agent.offline.conversation import (
     Turn,
@@ -42,6 +41,7 @@ from agent.offline.conversation import (
 )
 from agent.offline.intents import understand
 from agent.safety import neutralize_mentions
+from tools.faces.tool_names import GET_RUN, UPDATE_RUN_METADATA
 from tools.runs.models import Run
 from tools.text.summary import LOW_CONFIDENCE
 
@@ -107,7 +107,7 @@ class OfflineChatModel(BaseChatModel):
             return AIMessage(content=wording.OUT_OF_SCOPE_TEXT)
         run_id = understanding.run_id or run_in_focus(turn.history)
         writing = understanding.write is not None
-        tool = WRITE_TOOL if writing else READ_TOOL
+        tool = UPDATE_RUN_METADATA if writing else GET_RUN
         if run_id is None:
             return AIMessage(content=wording.which_run("change" if writing else "look at"))
         if tool_names is not None and tool not in tool_names:
@@ -130,7 +130,7 @@ class OfflineChatModel(BaseChatModel):
         run_id = str(args.get("run_id") or "the run")
         text = message_text(result)
         run = _artifact_run(result)
-        if (call.get("name") or result.name) == WRITE_TOOL:
+        if (call.get("name") or result.name) == UPDATE_RUN_METADATA:
             if _was_declined(result):
                 return change_answers.declined_answer(run_id)
             if result.status == "error" or run is None:
@@ -144,7 +144,6 @@ class OfflineChatModel(BaseChatModel):
         return answers.answer_question(
             understanding,
             run,
-            summary=text,
             earlier=earlier_questions(turn.history),
             low_confidence=self.low_confidence,
         )

@@ -52,8 +52,9 @@ def current_turn(messages: Sequence[BaseMessage]) -> Turn:
     for message in messages[last_human + 1 :]:
         if isinstance(message, AIMessage):
             for call in message.tool_calls:
-                if call.get("id"):
-                    turn.calls[call["id"]] = dict(call)
+                call_id = call.get("id")
+                if call_id:
+                    turn.calls[call_id] = dict(call)
         elif isinstance(message, ToolMessage):
             turn.results.append(message)
     return turn

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from agent.change_text import and_list
 from agent.offline.fields import FieldMatch, FieldReading, read_fields
 from agent.offline.intents import Understanding
-from agent.offline.wording import and_list, quote
+from agent.offline.wording import MAX_QUOTE
 from tools.runs.models import Citation, ExtractedField, Run
 from tools.text.formatting import EMPTY, format_confidence, format_value
+from tools.text.quoting import quote
 
 
 def field_answer(
@@ -100,7 +102,9 @@ def field_sentence(
             sentence += f" On the page it sits {place}."
     if "why" in aspects:
         if extracted.reasoning:
-            sentence += " Reasoning: " + " ".join(quote(r) for r in extracted.reasoning)
+            sentence += " Reasoning: " + " ".join(
+                quote(r, limit=MAX_QUOTE, marks="typographic") for r in extracted.reasoning
+            )
         else:
             sentence += " The run gives no reasoning for this field."
     return sentence
@@ -115,7 +119,7 @@ def citation_text(citations: Sequence[Citation]) -> str:
     if pages:
         parts.append(("page " if len(pages) == 1 else "pages ") + and_list([str(p) for p in pages]))
     if refs:
-        shown = [quote(r) for r in refs[:3]]
+        shown = [quote(r, limit=MAX_QUOTE, marks="typographic") for r in refs[:3]]
         if len(refs) > 3:
             shown.append(f"{len(refs) - 3} more")
         parts.append("from " + and_list(shown))

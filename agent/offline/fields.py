@@ -3,7 +3,10 @@
 Field names come from the workflow's extraction schema (``invoice_number``,
 ``vendor_name``, ``amount``), people use everyday words. A phrase matches a field
 when it names it (underscores or spaces), when a synonym points to it
-(total -> amount or total), or when it is a near miss (a typo). Matches are
+(total -> amount or total), or when it is a near miss (a typo). The synonyms are
+this module's layer on top of the package's one field-name rule
+(``tools.text.field_names``): names compare by its ``field_key`` and a typo is its
+``is_near_miss``, with the same cutoff the tools use for ``get_run``'s ``fields``. Matches are
 returned in the order the person said them, each with the words they used, so an
 answer can read "The total (amount) is ...".
 
@@ -18,9 +21,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 
 from agent.names import RUN_ID_IN_TEXT
+from tools.text.field_names import field_key, is_near_miss, similarity
 
 # Everyday words -> field names they usually mean, best guess first. Only names the
 # run actually has are ever picked, so a long candidate list costs nothing.
@@ -71,7 +74,6 @@ KNOWN_FIELD_NAMES: frozenset[str] = frozenset(n for names in SYNONYMS.values() f
 
 _QUESTION_TERMS = frozenset({"how much", "who sent", "issued"})  # not a field's name
 _WORD = re.compile(r"[a-z0-9]+")
-_FUZZY_CUTOFF = 0.84
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,7 @@ class FieldMatch:
     @property
     def label(self) -> str:
         """``total (amount)`` when the words differ from the field name, else the name."""
-        if _words(self.term) == _words(self.name):
+        if field_key(self.term) == field_key(self.name):
             return self.name
         return f"{self.term} ({self.name})"
 
@@ -160,8 +162,8 @@ def _terms_for(names: Sequence[str]) -> list[tuple[list[str], str | None]]:
     for name in names:
         ranked.append((-len(_words(name)), 0, _words(name), name))
     for term, candidates in _TERMS.items():
-        name = next((n for n in candidates if n in available), None)
-        ranked.append((-len(term.split()), 1 if name else 2, term.split(), name))
+        meant = next((n for n in candidates if n in available), None)
+        ranked.append((-len(term.split()), 1 if meant else 2, term.split(), meant))
     ranked.sort(key=lambda item: (item[0], item[1]))
     return [(phrase, name) for _, _, phrase, name in ranked if phrase]
 
@@ -209,16 +211,17 @@ def _find(words: Sequence[str], phrase: Sequence[str], taken: Sequence[bool]) ->
 
 
 def _fuzzy_find(words: Sequence[str], phrase: Sequence[str], taken: Sequence[bool]) -> int | None:
+    """Where free words are the best near miss of ``phrase`` (short names never are)."""
     size = len(phrase)
     target = " ".join(phrase)
-    if not size or len(target) < 5:
-        return None  # short names ("tax", "po") only match exactly
     best: tuple[float, int] | None = None
-    for start in range(len(words) - size + 1):
+    for start in range(len(words) - size + 1) if size else ():
         if any(taken[start : start + size]):
             continue
         candidate = " ".join(words[start : start + size])
-        score = SequenceMatcher(None, candidate, target).ratio()
-        if score >= _FUZZY_CUTOFF and (best is None or score > best[0]):
+        if not is_near_miss(candidate, target):
+            continue
+        score = similarity(candidate, target)
+        if best is None or score > best[0]:
             best = (score, start)
     return best[1] if best else None

@@ -17,6 +17,8 @@ from typing import Literal
 from agent.names import run_ids_in
 from agent.offline.changes import WriteRequest, requested_change
 from agent.offline.fields import mentions_a_field
+from agent.request_mood import mood_problem, request_mood
+from tools.faces.run_change import is_reserved_key
 
 Kind = Literal[
     "help", "thanks", "write", "summary", "status", "metadata", "low_confidence", "field", "unknown"
@@ -100,6 +102,15 @@ CANNOT_REMOVE = (
     "adds or replaces metadata keys. I can set a key to a new value instead, e.g. "
     "“set status=void on workflow_run_1234”."
 )
+NOT_ASKED = (
+    "so I changed nothing. To make a change, ask for it plainly, e.g. "
+    "“tag workflow_run_1234 urgent”; it is shown to you before anything is written."
+)
+RESERVED = (
+    "{key} is a metadata key Extend reserves, so I don't change it from a conversation. "
+    "If you mean to, set it yourself: extend-agent runs update <run id> --meta "
+    "'{key}:=[...]'."
+)
 INCOMPLETE_CHANGE = (
     "Tell me exactly what to change, e.g. “rename workflow_run_1234 to ACME March”, "
     "“tag it urgent and q3” or “set vendor=ACME on it”."
@@ -131,6 +142,12 @@ def understand(text: str, known_fields: tuple[str, ...] = ()) -> Understanding:
     ids = run_ids_in(text)
     write = requested_change(text)
     if write is not None:
+        not_asked = mood_problem(request_mood(text))
+        if not_asked is not None:  # "what if you set ...?", "should I tag ...?", "no wait"
+            return Understanding(text, "unknown", ids, problem=f"{not_asked}, {NOT_ASKED}")
+        reserved = [key for key in write.metadata if is_reserved_key(key)]
+        if reserved:
+            return Understanding(text, "unknown", ids, problem=RESERVED.format(key=reserved[0]))
         problem = None
         if len(ids) > 1 or _MANY_RUNS.search(text):
             problem = (

@@ -1,15 +1,14 @@
-"""The offline model's fixed texts and the small helpers its answers are worded with.
+"""The offline model's fixed texts and the bound on the document text its answers quote.
 
 Help and out-of-scope texts say exactly what the rule-based model understands, so a
-person is never left guessing; ``quote`` shows document text as a quotation (one
-line, bounded), never as something to act on.
+person is never left guessing. Document text is shown as a quotation, never as
+something to act on: ``tools.text.quoting.quote(text, limit=MAX_QUOTE,
+marks="typographic")``, one line, bounded, controls escaped.
 """
 
 from __future__ import annotations
 
-from agent.change_text import and_list
-
-__all__ = ["HELP_TEXT", "MAX_QUOTE", "OUT_OF_SCOPE_TEXT", "and_list", "quote", "which_run"]
+__all__ = ["HELP_TEXT", "MAX_QUOTE", "OUT_OF_SCOPE_TEXT", "which_run"]
 
 MAX_QUOTE = 160
 
@@ -34,11 +33,3 @@ OUT_OF_SCOPE_TEXT = (
 
 def which_run(action: str) -> str:
     return f"Which run should I {action}? Give me its id, e.g. workflow_run_1234."
-
-
-def quote(text: str) -> str:
-    """Document text as a one-line quotation, cut at ``MAX_QUOTE`` characters."""
-    flat = " ".join(text.splitlines())
-    if len(flat) > MAX_QUOTE:
-        flat = flat[: MAX_QUOTE - 1].rstrip() + "…"
-    return f"“{flat}”"

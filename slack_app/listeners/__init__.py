@@ -1,7 +1,8 @@
-"""Every listener of the app, registered by feature (one handler per file).
+"""Every listener of the app, one module per Slack surface: events, actions, commands, assistant.
 
 Listeners are thin: they read the payload, hand the work to ``SlackServices``
 and return, so Bolt acks Slack within its 3 seconds whatever the work costs.
+``register_listeners`` registers them all.
 """
 
 from __future__ import annotations

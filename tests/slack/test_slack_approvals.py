@@ -51,7 +51,7 @@ def test_the_proposal_shows_the_change_with_confirm_and_cancel(
     proposal = ask_for_rename(stack)
     blocks = proposal.call.args["blocks"]
     shown = json.dumps(blocks, ensure_ascii=False)
-    assert RUN in shown and "(none) → “ACME March”" in shown
+    assert RUN in shown and "(none) → `ACME March`" in shown
     [actions] = [b for b in blocks if b["type"] == "actions"]
     approve, cancel = actions["elements"]
     assert approve["text"]["text"] == "Approve" and approve["confirm"]["confirm"]["text"]
@@ -166,3 +166,34 @@ def test_clicks_on_two_replicas_apply_the_change_once(
     assert client.get_run(RUN).name == "ACME March"
     assert len(writes(emulator, RUN)) == 1
     assert len(updates_of(slack, proposal.message_ts)) == 1
+
+
+def test_a_typed_yes_counts_only_once_the_card_was_posted(
+    stack: SlackStack, slack: SlackMock, emulator: EmulatorServer, client: ExtendClient
+) -> None:
+    slack.fail("chat.postMessage", "internal_error")  # the approval card
+    event = mention(f"rename {RUN} to ACME March")
+    stack.sender.event(event)
+    [failed] = slack.wait_for(
+        lambda s: [c for c in s.calls("chat.postMessage", failed=True) if c.error],
+        what="the failed card",
+    )
+    assert any(b.get("type") == "actions" for b in failed.args["blocks"])
+    slack.wait_for(
+        lambda s: [a for a in s.answers(CHANNEL, event["ts"]) if "couldn't post" in a],
+        what="the notice that the card failed",
+    )
+    assert proposals(slack) == []
+
+    stack.sender.event(message("yes", user=ALICE, thread_ts=event["ts"]))
+    [proposal] = slack.wait_for(lambda s: proposals(s), what="the card, posted again")
+    slack.wait_for(
+        lambda s: [a for a in s.answers(CHANNEL, event["ts"]) if "failed earlier" in a],
+        what="the notice that the yes decided nothing",
+    )
+    assert writes(emulator) == [] and name_of(client) != "ACME March"
+
+    stack.sender.event(message("yes", user=ALICE, thread_ts=event["ts"]))
+    assert "Approved by" in outcome_of(slack, proposal)
+    assert name_of(client) == "ACME March"
+    assert len(writes(emulator, RUN)) == 1

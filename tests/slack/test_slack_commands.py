@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 from cli import app as cli_app
 from extend_emulator import EmulatorServer
 from extend_emulator.samples import SAMPLES_DIR
+from slack_app.extend_command import MAX_RESPONSES
 from slack_app.run_card import run_card
-from slack_app.slash import MAX_RESPONSES
 from tests.support.agent_helpers import writes
 from tests.support.slack_mock import SlackMock
 from tests.support.slack_stack import (
@@ -88,7 +88,7 @@ def test_bad_input_gets_a_plain_explanation_and_no_request(
     assert emulator.requests == []
 
 
-def test_an_unknown_run_gets_a_friendly_message(stack: SlackStack) -> None:
+def test_an_unknown_run_gets_a_failure_text(stack: SlackStack) -> None:
     [reply] = run_command(stack, "get workflow_run_nope")
     assert "couldn't find that run" in reply["text"]
     assert "404" not in reply["text"] and "Traceback" not in reply["text"]
@@ -99,7 +99,7 @@ def test_rename_waits_for_approval_then_applies_once(
 ) -> None:
     proposal = propose(stack, f"rename {RUN} ACME March")
     shown = json.dumps(proposal.call.args["blocks"], ensure_ascii=False)
-    assert "(none) → “ACME March”" in shown
+    assert "(none) → `ACME March`" in shown
     assert writes(emulator) == []
     click(stack, proposal, user=BOB)
     slack.wait_for(lambda s: s.calls("chat.postEphemeral"), what="the refusal")
@@ -115,7 +115,7 @@ def test_tag_adds_labels_after_approval(
     stack: SlackStack, slack: SlackMock, client: ExtendClient
 ) -> None:
     proposal = propose(stack, f"tag {RUN} urgent q3")
-    assert "add urgent, q3" in json.dumps(proposal.call.args["blocks"], ensure_ascii=False)
+    assert "add `urgent`, `q3`" in json.dumps(proposal.call.args["blocks"], ensure_ascii=False)
     click(stack, proposal, user=ALICE)
     assert "Approved by" in outcome_of(slack, proposal)
     assert client.get_run(RUN).tags == ["urgent", "q3"]

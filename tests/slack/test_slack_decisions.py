@@ -15,7 +15,7 @@ from pathlib import Path
 from agent.model_choice import choose_model
 from agent.settings import AgentSettings
 from extend_emulator import EmulatorServer
-from slack_app.approval_store import DECISION_STALLED_SECONDS
+from slack_app.state.approvals import DECISION_STALLED_SECONDS
 from tests.support.agent_helpers import writes
 from tests.support.openai_server import ScriptedOpenAI, tool_call
 from tests.support.slack_mock import SlackMock
@@ -80,12 +80,12 @@ def test_an_approval_decides_only_the_change_it_was_made_for(
     stack: SlackStack, slack: SlackMock, emulator: EmulatorServer, client: ExtendClient
 ) -> None:
     proposal = ask_for_rename(stack)
-    approval = stack.state.approval(proposal.approval_id)
+    approval = stack.state.approvals.get(proposal.approval_id)
     assert approval is not None and approval.thread_id is not None
     paused = stack.session.pending(approval.thread_id)
     assert paused is not None and approval.change_id == paused.change_id
     # An approval whose change the agent no longer holds (one it proposed earlier).
-    older = stack.state.add_approval(
+    older = stack.state.approvals.add(
         kind="agent",
         channel_id=CHANNEL,
         thread_ts=proposal.thread_ts,
@@ -113,7 +113,7 @@ def test_a_decision_cut_short_by_a_crash_can_be_made_again_later(
     clock = ShiftableClock()
     with SlackStack(slack, client, data_dir, clock=clock) as before:
         proposal = ask_for_rename(before)
-        assert before.state.claim_decision(proposal.approval_id, ALICE, approve=True)
+        assert before.state.approvals.claim_decision(proposal.approval_id, ALICE, approve=True)
         # ...and the process dies before applying anything.
     with SlackStack(slack, client, data_dir, clock=clock) as after:
         click(after, proposal, user=ALICE)
@@ -133,7 +133,7 @@ def test_a_change_applied_just_before_a_crash_is_settled_not_written_twice(
     clock = ShiftableClock()
     with SlackStack(slack, client, data_dir, clock=clock) as before:
         proposal = ask_for_rename(before)
-        claimed = before.state.claim_decision(proposal.approval_id, ALICE, approve=True)
+        claimed = before.state.approvals.claim_decision(proposal.approval_id, ALICE, approve=True)
         assert claimed is not None and claimed.thread_id and claimed.change_id
         before.session.decide(claimed.thread_id, True, change_id=claimed.change_id)
         # ...written to Extend; the process dies before recording the outcome.
@@ -211,6 +211,6 @@ def test_approve_refuses_when_the_run_changed_since_the_change_was_shown(
     slack.clear()
     stack.sender.event(message(f"rename {RUN} to ACME March", thread_ts=proposal.thread_ts))
     [again] = slack.wait_for(lambda s: proposals(s), what="the change shown again")
-    assert "“Renamed elsewhere” → “ACME March”" in json.dumps(
+    assert "`Renamed elsewhere` → `ACME March`" in json.dumps(
         again.call.args["blocks"], ensure_ascii=False
     )

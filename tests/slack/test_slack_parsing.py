@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from slack_app.commands import (
+from slack_app.conversation import incoming_message
+from slack_app.extend_command import (
     GetCommand,
     HelpCommand,
     InvalidCommand,
     UpdateCommand,
     parse_command,
 )
-from slack_app.conversation import incoming_message
-from slack_app.errors import (
+from slack_app.failure_text import (
     EXTEND_REFUSED,
     EXTEND_UNAVAILABLE,
     SOMETHING_WENT_WRONG,
     UNKNOWN_RUN,
-    friendly_message,
+    failure_text,
 )
 from slack_app.settings import SlackSettings
 from tools.client import errors
@@ -64,20 +64,18 @@ def test_bad_commands_say_what_is_wrong(text: str) -> None:
 def test_errors_become_words_by_type_never_the_exception_text() -> None:
     secret_detail = "https://internal.example/debug?token=abc"
     not_found = errors.NotFoundError(f"404 at {secret_detail}", status_code=404)
-    assert friendly_message(not_found) == UNKNOWN_RUN
-    assert friendly_message(errors.APIConnectionError(secret_detail)) == EXTEND_UNAVAILABLE
-    assert friendly_message(errors.ServerError(secret_detail)) == EXTEND_UNAVAILABLE
-    assert friendly_message(errors.AuthenticationError(secret_detail)) == EXTEND_REFUSED
-    assert friendly_message(RuntimeError(secret_detail)) == SOMETHING_WENT_WRONG
+    assert failure_text(not_found) == UNKNOWN_RUN
+    assert failure_text(errors.APIConnectionError(secret_detail)) == EXTEND_UNAVAILABLE
+    assert failure_text(errors.ServerError(secret_detail)) == EXTEND_UNAVAILABLE
+    assert failure_text(errors.AuthenticationError(secret_detail)) == EXTEND_REFUSED
+    assert failure_text(RuntimeError(secret_detail)) == SOMETHING_WENT_WRONG
     wrapped = ToolError(f"Failed reading run x: {not_found}", cause=not_found)  # as RunTools
-    assert friendly_message(wrapped) == UNKNOWN_RUN
+    assert failure_text(wrapped) == UNKNOWN_RUN
     invalid = errors.InvalidRunIdError("'a b' is not a valid run id <!channel>")
-    assert friendly_message(invalid) == (
+    assert failure_text(invalid) == (
         "That input isn't valid: 'a b' is not a valid run id &lt;!channel&gt;"
     )
-    assert (
-        friendly_message(ToolError("Nothing to change on run x.")) == "Nothing to change on run x."
-    )
+    assert failure_text(ToolError("Nothing to change on run x.")) == "Nothing to change on run x."
 
 
 def test_an_incoming_mention_loses_the_bot_mention_and_slack_escapes() -> None:

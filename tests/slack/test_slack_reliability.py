@@ -17,7 +17,7 @@ import pytest
 from agent.model_choice import choose_model
 from agent.settings import AgentSettings
 from extend_emulator import EmulatorServer
-from slack_app.state_file import STATE_FILE
+from slack_app.state.slack_state import STATE_FILE
 from tests.support.agent_helpers import writes
 from tests.support.openai_server import ScriptedOpenAI, tool_call
 from tests.support.slack_mock import SlackMock
@@ -45,7 +45,7 @@ def answers(slack: SlackMock, thread_ts: str, count: int = 1) -> list[str]:
 def test_a_listener_failure_after_the_claim_lets_slacks_retry_be_answered(
     stack: SlackStack, slack: SlackMock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    remember = stack.state.remember_thread
+    remember = stack.state.threads.remember
     failures = [sqlite3.OperationalError("disk I/O error")]
 
     def remember_thread_failing_once(channel_id: str, thread_ts: str) -> None:
@@ -53,7 +53,7 @@ def test_a_listener_failure_after_the_claim_lets_slacks_retry_be_answered(
             raise failures.pop()
         remember(channel_id, thread_ts)
 
-    monkeypatch.setattr(stack.state, "remember_thread", remember_thread_failing_once)
+    monkeypatch.setattr(stack.state.threads, "remember", remember_thread_failing_once)
     event = mention(TOTAL_QUESTION)
     envelope = event_envelope(event)
     assert stack.sender.envelope(envelope).status_code == 500  # Slack will retry it

@@ -9,7 +9,8 @@ arguments and the time it arrived; tests wait on the record with a deadline
 Methods answered: ``auth.test``, ``chat.postMessage``, ``chat.update``,
 ``chat.postEphemeral``, ``chat.startStream`` / ``appendStream`` / ``stopStream``,
 ``assistant.threads.setStatus`` / ``setSuggestedPrompts`` / ``setTitle``,
-``conversations.replies``, ``users.info`` and ``files.*``; anything else gets
+``conversations.replies``, ``users.info``, ``views.publish`` (a Home tab view of at
+most 100 blocks) and ``files.*``; anything else gets
 ``{"ok": false, "error": "unknown_method"}``. ``POST /respond/<name>`` stands in
 for a slash command's or button's ``response_url`` (recorded as method
 ``response_url``). ``fail(method, error)`` and ``rate_limit(method)`` make the
@@ -275,6 +276,14 @@ class SlackMock:
             return {"ok": True, "user": {"id": args.get("user"), "name": "someone"}}
         if method.startswith("files."):
             return {"ok": True, "files": [], "file": {"id": "F000001"}}
+        if method == "views.publish":
+            view = args.get("view")
+            view = json.loads(view) if isinstance(view, str) else view
+            if not isinstance(view, dict) or view.get("type") != "home" or not args.get("user_id"):
+                return {"ok": False, "error": "invalid_arguments"}
+            if len(view.get("blocks") or []) > 100:
+                return {"ok": False, "error": "invalid_blocks"}
+            return {"ok": True, "view": {"id": "V0HOME0001", **view}}
         return {"ok": False, "error": "unknown_method"}
 
 

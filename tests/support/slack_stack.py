@@ -33,11 +33,13 @@ import uvicorn
 from langchain_core.language_models import BaseChatModel
 
 from agent.session import AgentSession
+from agent.testing import agent_session
 from slack_app.app import build_app, make_web_client
+from slack_app.feedback.store import FeedbackStore
+from slack_app.http_limits import uvicorn_config
 from slack_app.server import EVENTS_PATH, create_asgi_app
 from slack_app.settings import DEFAULT_APPROVAL_TTL_SECONDS, SlackSettings
-from slack_app.state import SlackState
-from tests.support.agent_helpers import agent_session
+from slack_app.state.slack_state import SlackState
 from tests.support.slack_mock import TEAM_ID, SlackMock
 from tools.client.clients import ExtendClient
 
@@ -218,7 +220,7 @@ class SlackSender:
             "command": "/extend",
             "text": text,
             "response_url": response_url,
-            "trigger_id": "1.2.3",
+            "trigger_id": f"{next(_ts_counter)}.{uuid.uuid4().hex[:12]}",  # unique, as Slack's
             "api_app_id": "A0APP0001",
         }
         return self.post(urlencode(form), "application/x-www-form-urlencoded")
@@ -228,12 +230,21 @@ class SlackSender:
 
 
 @contextmanager
-def serve_in_thread(asgi_app: Any) -> Iterator[str]:
-    """Serve ``asgi_app`` with uvicorn on a free loopback port; yields its base URL."""
+def serve_in_thread(asgi_app: Any, **limits: Any) -> Iterator[str]:
+    """Serve ``asgi_app`` as production does (``uvicorn_config``, ``limits`` overriding its
+    defaults) on a free loopback port; yields its base URL."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(asgi_app, log_level="warning", lifespan="off", access_log=False)
+    config = uvicorn_config(
+        asgi_app,
+        host="127.0.0.1",
+        port=0,
+        log_level="warning",
+        lifespan="off",
+        access_log=False,
+        **limits,
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -265,6 +276,7 @@ class SlackStack:
         workers: int = 8,
         clock: Callable[[], float] = time.time,
         approval_ttl_seconds: float = DEFAULT_APPROVAL_TTL_SECONDS,
+        http_limits: dict[str, Any] | None = None,
     ) -> None:
         from agent.offline.chat_model import OfflineChatModel
 
@@ -273,6 +285,7 @@ class SlackStack:
         self.data_dir = data_dir
         self.model = model or OfflineChatModel()
         self.clock = clock
+        self.http_limits = http_limits or {}
         self.settings = SlackSettings(
             bot_token=BOT_TOKEN,
             signing_secret=SIGNING_SECRET,
@@ -291,6 +304,7 @@ class SlackStack:
             agent_session(self.extend, self.model, self.data_dir / "conversations.sqlite3")
         )
         self.state = stack.enter_context(SlackState.in_data_dir(self.data_dir, clock=self.clock))
+        self.feedback = stack.enter_context(FeedbackStore.in_data_dir(self.data_dir))
         self.executor = ThreadPoolExecutor(
             self.settings.work_pool_size(), thread_name_prefix="test-work"
         )
@@ -301,9 +315,12 @@ class SlackStack:
             self.session.run_tools,
             make_web_client(self.settings),
             state=self.state,
+            feedback=self.feedback,
             executor=self.executor,
         )
-        self.base_url = stack.enter_context(serve_in_thread(create_asgi_app(self.app)))
+        self.base_url = stack.enter_context(
+            serve_in_thread(create_asgi_app(self.app), **self.http_limits)
+        )
         self.sender = SlackSender(self.base_url + EVENTS_PATH)
         stack.callback(self.sender.close)
         return self

@@ -6,7 +6,11 @@
 
 Both clients return the normalized ``tools.runs.models.Run`` (``run.raw`` keeps the
 JSON Extend sent), validate ids and bodies before sending anything, and retry
-429/408/5xx, dropped connections and timeouts with ``Retry-After`` honoured.
+429/408/5xx, dropped connections and timeouts with ``Retry-After`` honoured (a
+wait over a minute fails at once, saying how long). Each attempt, slow body
+included, gets at most ``timeout`` seconds in all; the whole call, retries and
+waits included, at most ``deadline`` (EXTEND_DEADLINE). An answer larger than
+``max_response_bytes`` is refused while it streams in.
 Updates are retried too: setting the same name and merging the same metadata
 twice leaves the run as once. Importing this module imports neither LangChain,
 Slack nor MCP, nor pydantic until the first response arrives.
@@ -22,6 +26,7 @@ import httpx
 
 from tools.client.config import ClientConfig
 from tools.client.core import ClientCore
+from tools.client.deadline import install as install_deadline
 from tools.client.errors import ExtendError
 from tools.client.validation import build_update_body, validate_run_id
 
@@ -29,6 +34,7 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     from tools.runs.models import Run
+    from tools.client.files import FileContent, FileInfo
 
 __all__ = ["AsyncExtendClient", "ClientConfig", "ClientOptions", "ExtendClient"]
 
@@ -42,6 +48,8 @@ class ClientOptions(TypedDict, total=False):
     timeout: float | None
     max_retries: int | None
     max_metadata_bytes: int | None
+    deadline: float | None
+    max_response_bytes: int | None
     config: ClientConfig | None
 
 
@@ -78,6 +86,7 @@ class ExtendClient(_ClientBase):
         super().__init__(api_key, options)
         self._sleep = sleep
         self._http = httpx.Client(transport=transport, **self._core.client_kwargs())
+        install_deadline(self._http)
 
     def get_run(self, run_id: str, *, timeout: float | None = None) -> Run:
         """Fetch one run with its extracted fields, citations and review state."""
@@ -96,6 +105,20 @@ class ExtendClient(_ClientBase):
         body = self._update_body(run_id, name, metadata)
         return self._send("POST", run_id, body, timeout, f"update of run {run_id}")
 
+    def get_file(self, file_id: str, *, timeout: float | None = None) -> FileInfo:
+        """A file's name, type, pages and page sizes, with a short-lived download link."""
+        from tools.client.file_transfer import get_file
+
+        return get_file(self._http, self._core, self._sleep, file_id, timeout)
+
+    def download_file(
+        self, file: str | FileInfo, *, timeout: float | None = None
+    ) -> FileContent:
+        """A file's bytes (by id, or a ``FileInfo`` whose link is used first); see ``files.py``."""
+        from tools.client.file_transfer import download_file
+
+        return download_file(self._http, self._core, self._sleep, file, timeout)
+
     def _send(
         self,
         method: str,
@@ -104,19 +127,30 @@ class ExtendClient(_ClientBase):
         timeout: float | None,
         what: str,
     ) -> Run:
-        extra = {} if timeout is None else {"timeout": timeout}
+        call = self._core.start_call()
         attempt = 0
         while True:
             try:
+                if call.expired():
+                    raise self._core.deadline_error(what, call)
+                limit = self._core.attempt_timeout(timeout, call)
                 try:
-                    response = self._http.request(
-                        method, f"/workflow_runs/{run_id}", json=body, **extra
-                    )
+                    with (
+                        call.attempt(limit) as clock,
+                        self._http.stream(
+                            method, f"/workflow_runs/{run_id}", json=body, timeout=limit
+                        ) as response,
+                    ):
+                        reader = self._core.body_reader(response, what)
+                        for chunk in response.iter_bytes():
+                            reader.add(chunk)
+                            if clock.expired():
+                                raise self._core.timed_out(what, call)
                 except httpx.TransportError as exc:
-                    raise self._core.transport_error(exc, what) from None
-                return self._core.handle(response, run_id, what)
+                    raise self._core.transport_error(exc, what, call) from None
+                return self._core.handle(response, reader.data, run_id, what)
             except ExtendError as error:
-                delay = self._core.retry_delay(attempt, error)
+                delay = self._core.retry_delay(attempt, error, call)
                 if delay is None:
                     raise
                 self._core.log_retry(error, delay, attempt)
@@ -156,6 +190,7 @@ class AsyncExtendClient(_ClientBase):
             sleep = asyncio.sleep
         self._sleep = sleep
         self._http = httpx.AsyncClient(transport=transport, **self._core.client_kwargs())
+        install_deadline(self._http)
 
     async def get_run(self, run_id: str, *, timeout: float | None = None) -> Run:
         """Fetch one run with its extracted fields, citations and review state."""
@@ -174,6 +209,20 @@ class AsyncExtendClient(_ClientBase):
         body = self._update_body(run_id, name, metadata)
         return await self._send("POST", run_id, body, timeout, f"update of run {run_id}")
 
+    async def get_file(self, file_id: str, *, timeout: float | None = None) -> FileInfo:
+        """A file's name, type, pages and page sizes, with a short-lived download link."""
+        from tools.client.file_transfer import aget_file
+
+        return await aget_file(self._http, self._core, self._sleep, file_id, timeout)
+
+    async def download_file(
+        self, file: str | FileInfo, *, timeout: float | None = None
+    ) -> FileContent:
+        """A file's bytes (by id, or a ``FileInfo`` whose link is used first); see ``files.py``."""
+        from tools.client.file_transfer import adownload_file
+
+        return await adownload_file(self._http, self._core, self._sleep, file, timeout)
+
     async def _send(
         self,
         method: str,
@@ -182,19 +231,28 @@ class AsyncExtendClient(_ClientBase):
         timeout: float | None,
         what: str,
     ) -> Run:
-        extra = {} if timeout is None else {"timeout": timeout}
+        call = self._core.start_call()
         attempt = 0
         while True:
             try:
+                if call.expired():
+                    raise self._core.deadline_error(what, call)
+                limit = self._core.attempt_timeout(timeout, call)
                 try:
-                    response = await self._http.request(
-                        method, f"/workflow_runs/{run_id}", json=body, **extra
-                    )
+                    with call.attempt(limit) as clock:
+                        async with self._http.stream(
+                            method, f"/workflow_runs/{run_id}", json=body, timeout=limit
+                        ) as response:
+                            reader = self._core.body_reader(response, what)
+                            async for chunk in response.aiter_bytes():
+                                reader.add(chunk)
+                                if clock.expired():
+                                    raise self._core.timed_out(what, call)
                 except httpx.TransportError as exc:
-                    raise self._core.transport_error(exc, what) from None
-                return self._core.handle(response, run_id, what)
+                    raise self._core.transport_error(exc, what, call) from None
+                return self._core.handle(response, reader.data, run_id, what)
             except ExtendError as error:
-                delay = self._core.retry_delay(attempt, error)
+                delay = self._core.retry_delay(attempt, error, call)
                 if delay is None:
                     raise
                 self._core.log_retry(error, delay, attempt)

@@ -17,6 +17,9 @@ DEFAULT_BASE_URL = "https://api-prod.extend.app/v1"
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_RETRIES = 3
 DEFAULT_MAX_METADATA_BYTES = 10 * 1024
+DEFAULT_DEADLINE = 90.0
+"""Seconds one call may take in all: every attempt, every slow body, every retry wait."""
+DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,8 @@ class ClientConfig:
     timeout: float = DEFAULT_TIMEOUT
     max_retries: int = DEFAULT_MAX_RETRIES
     max_metadata_bytes: int = DEFAULT_MAX_METADATA_BYTES
+    deadline: float = DEFAULT_DEADLINE
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
 
     def __post_init__(self) -> None:
         if self.api_version not in SUPPORTED_API_VERSIONS:
@@ -42,8 +47,15 @@ class ClientConfig:
                 f"EXTEND_BASE_URL {display_url(self.base_url)!r} must start with http:// or "
                 "https://."
             )
-        if self.max_retries < 0 or self.timeout <= 0 or self.max_metadata_bytes <= 0:
-            raise ValueError("timeout and max_metadata_bytes must be > 0, max_retries >= 0.")
+        if (
+            self.max_retries < 0
+            or min(self.timeout, self.deadline) <= 0
+            or min(self.max_metadata_bytes, self.max_response_bytes) <= 0
+        ):
+            raise ValueError(
+                "timeout, deadline, max_metadata_bytes and max_response_bytes must be > 0, "
+                "max_retries >= 0."
+            )
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> ClientConfig:
@@ -59,6 +71,8 @@ class ClientConfig:
             ("timeout", "EXTEND_TIMEOUT", float),
             ("max_retries", "EXTEND_MAX_RETRIES", int),
             ("max_metadata_bytes", "EXTEND_MAX_METADATA_BYTES", int),
+            ("deadline", "EXTEND_DEADLINE", float),
+            ("max_response_bytes", "EXTEND_MAX_RESPONSE_BYTES", int),
         ):
             if env.get(name):
                 try:

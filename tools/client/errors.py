@@ -15,16 +15,26 @@
     │   └── ServerError              5xx (retried)
     ├── TransportError           no usable answer came back (retried)
     │   ├── APIConnectionError
-    │   └── APITimeoutError
+    │   └── APITimeoutError          (not retried once the call's deadline is spent)
     └── InvalidResponseError     an answer came back but is not what Extend documents
+        └── ResponseTooLargeError    larger than the configured cap; reading stopped
 
-Messages never contain the API key. ``retryable`` tells callers (and the retry
-loop) whether trying again may help.
+Messages never contain the API key: text a server supplies (its message, code,
+request id) passes through ``redact`` and is cut to a few hundred characters
+before it reaches a message. ``retryable`` tells callers (and the retry loop)
+whether trying again may help.
 """
 
 from __future__ import annotations
 
+import re
+import time
+from collections.abc import Sequence
 from typing import Any
+
+MAX_SERVER_TEXT = 300
+"""Characters of a server-supplied message kept in an error message."""
+_BEARER = re.compile(r"(?i)\b(bearer|token|api[_-]?key)([\s:=\"']+)[A-Za-z0-9._~+/=\-]{8,}")
 
 
 class ExtendError(Exception):
@@ -141,6 +151,10 @@ class InvalidResponseError(ExtendError):
     """Extend (or whatever answered at the base URL) sent something that is not a run."""
 
 
+class ResponseTooLargeError(InvalidResponseError):
+    """The answer was larger than ``max_response_bytes``; the client stopped reading it."""
+
+
 _BY_STATUS: dict[int, type[APIError]] = {
     400: BadRequestError,
     401: AuthenticationError,
@@ -159,8 +173,13 @@ def error_for_status(
     request_id: str | None = None,
     retry_after: float | None = None,
     what: str = "request",
+    secrets: Sequence[str | None] = (),
 ) -> APIError:
-    """Build the exception for an error response, using Extend's ``{code, message}`` body."""
+    """Build the exception for an error response, using Extend's ``{code, message}`` body.
+
+    The body's text is the server's, so ``secrets`` (the API key) and anything shaped
+    like a bearer token are removed from it, and it is cut to ``MAX_SERVER_TEXT``.
+    """
     cls = _BY_STATUS.get(status_code)
     if cls is None:
         cls = ServerError if status_code >= 500 else APIError
@@ -171,10 +190,17 @@ def error_for_status(
         request_id = request_id or (
             body.get("requestId") if isinstance(body.get("requestId"), str) else None
         )
+    code, message, request_id = (
+        server_text(part, secrets, limit=limit) if part is not None else None
+        for part, limit in ((code, 80), (message, MAX_SERVER_TEXT), (request_id, 120))
+    )
     detail = f": {message.rstrip('. ')}" if message else ""
     text = f"Extend returned {status_code}{f' {code}' if code else ''} for the {what}{detail}."
+    hint = cls.hint
+    if retry_after is not None and is_retryable_status(status_code):
+        hint = f"Extend asks to wait {describe_wait(retry_after)} before trying again."
     error = cls(
-        f"{text} {cls.hint}",
+        f"{text} {hint}",
         status_code=status_code,
         code=code,
         request_id=request_id,
@@ -188,3 +214,37 @@ def error_for_status(
 def is_retryable_status(status_code: int) -> bool:
     """408, 429 and every 5xx may pass if tried again (429 and 5xx say so; 408 is a timeout)."""
     return status_code in (408, 429) or status_code >= 500
+
+
+def redact(text: str, secrets: Sequence[str | None] = ()) -> str:
+    """``text`` without any of ``secrets`` (4+ characters) or bearer/token/key-shaped values."""
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "***")
+    return _BEARER.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
+
+
+def server_text(
+    text: str, secrets: Sequence[str | None] = (), *, limit: int = MAX_SERVER_TEXT
+) -> str:
+    """Server-supplied ``text`` fit for an error message: redacted, then cut to ``limit``."""
+    text = redact(text, secrets)
+    if len(text) > limit:
+        text = f"{text[:limit]}... ({len(text):,} characters, cut)"
+    return text
+
+
+def describe_wait(seconds: float) -> str:
+    """``3 s``, ``5 minutes (until 2026-12-02 05:10 UTC)``, ``2 days (until ...)``."""
+    if seconds < 1:
+        return "under a second"
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 2 * 3600:
+        amount = f"{seconds / 60:.0f} minutes"
+    elif seconds < 2 * 86400:
+        amount = f"{seconds / 3600:.1f} hours"
+    else:
+        amount = f"{seconds / 86400:,.0f} days"
+    until = time.strftime("%Y-%m-%d %H:%M", time.gmtime(time.time() + seconds))
+    return f"{amount} (until {until} UTC)"

@@ -73,20 +73,20 @@ def validate_metadata(metadata: object, *, max_bytes: int) -> dict[str, Any]:
         )
     if not metadata:
         raise InvalidMetadataError("Metadata is empty; give at least one key to set.")
-    metadata = _json_copy(metadata, "metadata", 0)
-    tags = metadata.get(USAGE_TAGS_KEY)
+    copy: dict[str, Any] = _json_copy(metadata, "metadata", 0)
+    tags = copy.get(USAGE_TAGS_KEY)
     if tags is not None and not (isinstance(tags, list) and all(isinstance(t, str) for t in tags)):
         raise InvalidMetadataError(
             f"{USAGE_TAGS_KEY!r} is reserved by Extend for usage tags and must be a list of "
             "strings."
         )
-    size = len(json.dumps(metadata, ensure_ascii=False, separators=(",", ":")).encode())
+    size = len(json.dumps(copy, ensure_ascii=False, separators=(",", ":")).encode())
     if size > max_bytes:
         raise InvalidMetadataError(
             f"Metadata is {size:,} bytes once serialized; the limit is {max_bytes:,}. "
             "Send fewer or shorter values."
         )
-    return metadata
+    return copy
 
 
 def _json_copy(value: object, where: str, depth: int) -> Any:

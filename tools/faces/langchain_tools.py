@@ -25,20 +25,20 @@ from langchain_core.tools import BaseTool, StructuredTool, ToolException
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
-from prompts import WriteApproval, tool_description
+from prompts import WriteApproval
 from tools.client.clients import ExtendClient
-from tools.faces.run_tools import RunTools, ToolError, ToolOutput
+from tools.faces.run_tools import RunTools, ToolOutput
 from tools.faces.tool_arguments import (
-    GetRunArgs,
+    TOOL_ARGUMENTS,
     MetadataValue,
-    UpdateRunMetadataArgs,
     argument_hints,
     invalid_arguments_message,
 )
-from tools.faces.tool_errors import errors_as_tool_errors
+from tools.faces.tool_errors import ToolError, errors_as_tool_errors
+from tools.faces.tool_names import GET_RUN, UPDATE_RUN_METADATA, describe_tool
 from tools.text.summary import LOW_CONFIDENCE
 
-__all__ = ["GetRunArgs", "UpdateRunMetadataArgs", "make_tools", "run_artifact"]
+__all__ = ["make_tools", "run_artifact"]
 
 
 def run_artifact(output: ToolOutput) -> dict[str, Any]:
@@ -91,8 +91,8 @@ def make_tools(
         )
 
     return [
-        _tool(get_run, "get_run", GetRunArgs, approval),
-        _tool(update_run_metadata, "update_run_metadata", UpdateRunMetadataArgs, approval),
+        _tool(get_run, GET_RUN, approval),
+        _tool(update_run_metadata, UPDATE_RUN_METADATA, approval),
     ]
 
 
@@ -114,11 +114,12 @@ def _answer(
         raise ToolException(error.message) from None
 
 
-def _tool(func: Any, name: str, schema: type[BaseModel], approval: WriteApproval) -> StructuredTool:
+def _tool(func: Any, name: str, approval: WriteApproval) -> StructuredTool:
+    schema = TOOL_ARGUMENTS[name]
     return StructuredTool.from_function(
         func=func,
         name=name,
-        description=tool_description(name, approval=approval),
+        description=describe_tool(name, approval=approval),
         args_schema=schema,
         response_format="content_and_artifact",
         handle_tool_error=True,

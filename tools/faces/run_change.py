@@ -6,6 +6,14 @@ against what the run holds now (only keys whose value differs; tags appended to
 the ``tags`` list without duplicates), and refuses a request that would change
 nothing, so a model learns its call was a no-op.
 
+Proposals come from models that may obey a document, so ``checked`` also refuses,
+before anything is shown for approval: line breaks, U+2028/U+2029, other control
+characters and bidirectional marks anywhere in a name, tag, key or text value
+(they can forge or reorder the lines a person approves), and keys Extend reserves
+(``extend:...``, e.g. ``extend:usage_tags``) unless the caller passes them in
+``reserved_keys`` because the person typed them in their own words; such a change
+then says so in its description.
+
 ``RunChange.describe()`` and ``before_after_lines()`` are what people approve and
 read. Names, keys and values in them come from users, models and documents, so
 strings are JSON-quoted and control characters escaped (``tools.text.quoting``): a
@@ -14,25 +22,45 @@ value such as ``"ok\\r\\x1b[2K..."`` cannot rewrite the approval line in a termi
 
 from __future__ import annotations
 
-import unicodedata
-from collections.abc import Sequence
+import re
+from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
 from tools.client.errors import ExtendError
-from tools.client.validation import validate_metadata, validate_name
+from tools.client.validation import MAX_METADATA_DEPTH, validate_metadata, validate_name
 from tools.faces.tool_errors import ToolError
 from tools.text.quoting import json_text, plain_or_quoted, quote
 
 if TYPE_CHECKING:
     from tools.runs.models import Run
 
-__all__ = ["MAX_TAG_LENGTH", "TAGS_KEY", "RunChange", "UpdateRequest"]
+__all__ = [
+    "MAX_TAG_LENGTH",
+    "RESERVED_KEY_PREFIX",
+    "TAGS_KEY",
+    "RunChange",
+    "UpdateRequest",
+    "is_reserved_key",
+]
 
 TAGS_KEY = "tags"
 MAX_TAG_LENGTH = 100
+RESERVED_KEY_PREFIX = "extend:"
+"""Keys Extend reserves (``extend:usage_tags``): changed only when a person names them."""
 _UNSET = "(unset)"
+_RESERVED_NOTE = " (a key Extend reserves)"
+# What a proposed name, tag, key or text value may not contain: C0/C1 controls (line
+# breaks and tabs included), DEL, line/paragraph separators and bidirectional marks.
+_UNSAFE_TEXT = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def is_reserved_key(key: str) -> bool:
+    """Whether Extend reserves this metadata key (``extend:usage_tags`` and any ``extend:``)."""
+    return key.strip().lower().startswith(RESERVED_KEY_PREFIX)
 
 
 class RunChange(BaseModel):
@@ -48,6 +76,8 @@ class RunChange(BaseModel):
     metadata_before: dict[str, Any] = Field(default_factory=dict)
     metadata_after: dict[str, Any] = Field(default_factory=dict)
     tags_added: list[str] = Field(default_factory=list)
+    reserved_keys: list[str] = Field(default_factory=list)
+    """Touched keys Extend reserves, which the person named themselves (said in ``describe``)."""
 
     @property
     def renames(self) -> bool:
@@ -79,7 +109,8 @@ class RunChange(BaseModel):
             if key in self.metadata_before:
                 was = f" (was {json_text(self.metadata_before[key])})"
             value = json_text(self.metadata_after[key])
-            pieces.append(f"set {plain_or_quoted(key)} = {value}{was}")
+            reserved = _RESERVED_NOTE if key in self.reserved_keys else ""
+            pieces.append(f"set {plain_or_quoted(key)}{reserved} = {value}{was}")
         if self.tags_added:
             label = "tag" if len(self.tags_added) == 1 else "tags"
             pieces.append(f"add {label} {', '.join(quote(t) for t in self.tags_added)}")
@@ -98,7 +129,8 @@ class RunChange(BaseModel):
         for key in self.metadata_after:
             before = json_text(self.metadata_before[key]) if key in self.metadata_before else _UNSET
             after = json_text(self.metadata_after[key])
-            lines.append(f"metadata {plain_or_quoted(key)}: {before} -> {after}")
+            reserved = _RESERVED_NOTE if key in self.reserved_keys else ""
+            lines.append(f"metadata {plain_or_quoted(key)}{reserved}: {before} -> {after}")
         return lines
 
 
@@ -118,9 +150,16 @@ class UpdateRequest:
         add_tags: object,
         *,
         max_bytes: int,
+        reserved_keys: Collection[str] = (),
     ) -> UpdateRequest:
-        """The request, or ``ToolError`` saying what is wrong (no request is sent)."""
+        """The request, or ``ToolError`` saying what is wrong (no request is sent).
+
+        ``reserved_keys``: ``extend:`` keys the person named in their own words; any
+        other reserved key is refused.
+        """
         if name is not None:
+            if isinstance(name, str):
+                _refuse_unsafe_text(name, "The run name")
             try:
                 name = validate_name(name)
             except ExtendError as error:
@@ -128,10 +167,12 @@ class UpdateRequest:
         if metadata is None or metadata == {}:
             metadata = {}
         else:
+            _refuse_unsafe_metadata(metadata, "metadata")
             try:
                 metadata = validate_metadata(metadata, max_bytes=max_bytes)
             except ExtendError as error:
                 raise ToolError(error.message) from None
+            _refuse_reserved_keys(metadata, reserved_keys)
         tags = _checked_tags(add_tags)
         if name is None and not metadata and not tags:
             raise ToolError("Nothing to update: give a new name, metadata to set, or tags to add.")
@@ -161,6 +202,7 @@ class UpdateRequest:
             metadata_before={k: run.metadata[k] for k in touched if k in run.metadata},
             metadata_after=touched,
             tags_added=added,
+            reserved_keys=[k for k in touched if is_reserved_key(k)],
         )
         if change.is_empty:
             raise ToolError(self._no_change_message(run))
@@ -197,13 +239,48 @@ def _checked_tags(add_tags: object) -> list[str]:
         if not isinstance(tag, str) or not tag.strip():
             raise ToolError("Each tag must be non-empty text, e.g. urgent.")
         tag = tag.strip()
-        if any(unicodedata.category(c) == "Cc" for c in tag):
-            raise ToolError("A tag cannot contain control characters (line breaks, tabs, escapes).")
+        _refuse_unsafe_text(tag, f"The tag {quote(tag)}")
         if len(tag) > MAX_TAG_LENGTH:
             raise ToolError(f"A tag is {len(tag)} characters; tags are at most {MAX_TAG_LENGTH}.")
         if tag not in tags:
             tags.append(tag)
     return tags
+
+
+def _refuse_unsafe_text(text: str, what: str) -> None:
+    """``ToolError`` when ``text`` holds a line break, control or bidirectional character."""
+    found = _UNSAFE_TEXT.search(text)
+    if found is not None:
+        raise ToolError(
+            f"{what} contains control characters (U+{ord(found.group()):04X}: a line break, "
+            "tab, escape or text-direction mark); names, tags, keys and values must be plain "
+            "text on one line."
+        )
+
+
+def _refuse_unsafe_metadata(value: object, where: str, depth: int = 0) -> None:
+    if depth > MAX_METADATA_DEPTH:  # too deep: ``validate_metadata`` says so
+        return
+    if isinstance(value, str):
+        _refuse_unsafe_text(value, f"The value of {where}")
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            _refuse_unsafe_text(str(key), f"A key in {where}")
+            _refuse_unsafe_metadata(item, f"{where}.{key}", depth + 1)
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            _refuse_unsafe_metadata(item, f"{where}[{index}]", depth + 1)
+
+
+def _refuse_reserved_keys(metadata: Mapping[str, Any], named: Collection[str]) -> None:
+    for key in metadata:
+        if is_reserved_key(key) and key not in named:
+            raise ToolError(
+                f"{quote(key)} is a metadata key Extend reserves (keys starting "
+                f"{RESERVED_KEY_PREFIX!r}, such as extend:usage_tags); it is changed only when "
+                "a person types that key themselves, never on a model's or a document's "
+                "say-so. Leave it out."
+            )
 
 
 def _shown(name: str | None) -> str:

@@ -9,7 +9,11 @@ Writes are read-modify-write: the run is read, the change computed against what
 it holds (``tools.faces.run_change``; ``preview_update`` stops there, so a front end can
 show the change and ask a human first), then only what differs is sent. Adding
 tags appends to the run's ``tags`` metadata list; a per-run lock serializes these
-steps inside the process so two concurrent tag calls on one run both land.
+steps inside the process so two concurrent tag calls on one run both land. Another
+process (or another replica) can still write the list between our read and our
+write, so after a tag write the run is read again (once a writer that read before
+ours has had time to land): a tag of ours that is gone is merged back once, and if
+it is gone again the call fails saying so, never reporting a tag Extend lost.
 
 Every failure reaches callers as ``ToolError`` with a message naming the run and
 saying what to do; never a traceback, never the API key. That includes a bug in
@@ -19,7 +23,8 @@ this package: each step runs inside ``errors_as_tool_errors``, which logs it.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -28,13 +33,19 @@ from tools.client.errors import ExtendError
 from tools.client.validation import validate_run_id
 from tools.faces.run_change import TAGS_KEY, RunChange, UpdateRequest
 from tools.faces.tool_errors import ToolError, errors_as_tool_errors
+from tools.text.quoting import quote
 from tools.text.summary import LOW_CONFIDENCE, summarize_run
+from tools.text.summary_cap import cap_summary
 
 if TYPE_CHECKING:
     from tools.client.clients import ExtendClient
     from tools.runs.models import Run
 
 __all__ = ["TAGS_KEY", "RunChange", "RunTools", "ToolError", "ToolOutput"]
+
+TAG_SETTLE_MIN_S = 0.05
+TAG_SETTLE_MAX_S = 2.0
+"""Wait before re-reading tags: twice our own read-to-write time, within these bounds."""
 
 
 @dataclass
@@ -49,9 +60,16 @@ class ToolOutput:
 class RunTools:
     """The tools on one Extend client; safe to share between threads."""
 
-    def __init__(self, client: ExtendClient, *, low_confidence: float = LOW_CONFIDENCE) -> None:
+    def __init__(
+        self,
+        client: ExtendClient,
+        *,
+        low_confidence: float = LOW_CONFIDENCE,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.client = client
         self.low_confidence = low_confidence
+        self._sleep = sleep
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
 
@@ -81,6 +99,7 @@ class RunTools:
                 include_reasoning=bool(include_reasoning),
                 low_confidence=self.low_confidence,
             )
+            text = cap_summary(text)  # a huge run must not flood the model's context
         return ToolOutput(text=text, run=run)
 
     # -- writing -------------------------------------------------------------------------
@@ -91,10 +110,17 @@ class RunTools:
         name: str | None = None,
         metadata: Mapping[str, Any] | None = None,
         add_tags: Sequence[str] | None = None,
+        *,
+        reserved_keys: Collection[str] = (),
     ) -> RunChange:
-        """The change ``update_run_metadata`` would make now, computed without writing."""
+        """The change ``update_run_metadata`` would make now, computed without writing.
+
+        ``reserved_keys``: ``extend:`` keys the person typed themselves (others are refused).
+        """
         run_id = _checked_id(run_id)
-        request = UpdateRequest.checked(name, metadata, add_tags, max_bytes=self._max_bytes)
+        request = UpdateRequest.checked(
+            name, metadata, add_tags, max_bytes=self._max_bytes, reserved_keys=reserved_keys
+        )
         with errors_as_tool_errors(f"reading run {run_id}"):
             run = self.client.get_run(run_id)
         with errors_as_tool_errors(f"preparing the change to run {run_id}"):
@@ -106,11 +132,19 @@ class RunTools:
         name: str | None = None,
         metadata: Mapping[str, Any] | None = None,
         add_tags: Sequence[str] | None = None,
+        *,
+        reserved_keys: Collection[str] = (),
     ) -> ToolOutput:
-        """Rename the run and/or merge metadata and tags into it; report before -> after."""
+        """Rename the run and/or merge metadata and tags into it; report before -> after.
+
+        ``reserved_keys``: ``extend:`` keys the person typed themselves (others are refused).
+        """
         run_id = _checked_id(run_id)
-        request = UpdateRequest.checked(name, metadata, add_tags, max_bytes=self._max_bytes)
+        request = UpdateRequest.checked(
+            name, metadata, add_tags, max_bytes=self._max_bytes, reserved_keys=reserved_keys
+        )
         with self._lock(run_id):
+            started = time.monotonic()
             with errors_as_tool_errors(f"reading run {run_id}"):
                 before = self.client.get_run(run_id)
             with errors_as_tool_errors(f"preparing the change to run {run_id}"):
@@ -121,16 +155,54 @@ class RunTools:
                     name=change.name_after if change.renames else None,
                     metadata=dict(change.metadata_after) or None,
                 )
+            if change.tags_added:
+                after = self._keep_tags(run_id, change.tags_added, time.monotonic() - started)
         with errors_as_tool_errors(f"reporting the update of run {run_id}"):
-            # Report what Extend now holds, not what was asked for.
+            # Report what Extend now holds, not what was asked for. A 2026-02-09 read has
+            # no name: the new name is what Extend accepted, not something read back.
+            name_unread = change.renames and "name" not in after.raw
             change = change.model_copy(
                 update={
-                    "name_after": after.name if change.renames else change.name_after,
+                    "name_after": (
+                        after.name if change.renames and not name_unread else change.name_after
+                    ),
                     "metadata_after": {k: after.metadata.get(k) for k in change.metadata_after},
                 }
             )
-            text = "\n".join([f"Updated run {run_id}.", *change.before_after_lines()])
+            lines = [f"Updated run {run_id}.", *change.before_after_lines()]
+            if name_unread:
+                lines.append(
+                    f"Extend accepted the new name {quote(change.name_after or '')}; this API "
+                    f"version ({after.api_version}) does not return names, so it was not read back."
+                )
+            text = "\n".join(lines)
         return ToolOutput(text=text, run=after, change=change)
+
+    def _keep_tags(self, run_id: str, tags: list[str], window_s: float) -> Run:
+        """The run re-read after a tag write, with ``tags`` merged back once if a writer lost them.
+
+        A concurrent writer that read the list before our write lands within about
+        our own read-to-write time, so the check waits twice that first.
+        """
+        settle = min(max(2 * window_s, TAG_SETTLE_MIN_S), TAG_SETTLE_MAX_S)
+        for attempt in range(2):
+            self._sleep(settle)
+            with errors_as_tool_errors(f"checking the tags of run {run_id}"):
+                current = self.client.get_run(run_id)
+            missing = [tag for tag in tags if tag not in current.tags]
+            if not missing:
+                return current
+            if attempt:
+                break
+            with errors_as_tool_errors(f"adding the tags back to run {run_id}"):
+                merge = UpdateRequest(None, {}, missing).change_for(current)
+                self.client.update_run(run_id, metadata=dict(merge.metadata_after))
+        lost = ", ".join(quote(tag) for tag in missing)
+        raise ToolError(
+            f"Run {run_id} lost the tag(s) {lost}: another change to its tags landed at the "
+            "same time and overwrote them, twice. Its tags are now "
+            f"{', '.join(quote(t) for t in current.tags) or '(none)'}. Add them again."
+        )
 
     @property
     def _max_bytes(self) -> int:

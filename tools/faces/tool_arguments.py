@@ -1,7 +1,10 @@
 """The tools' arguments as pydantic models, and one wording for arguments that don't fit.
 
-``GetRunArgs`` and ``UpdateRunMetadataArgs`` are the argument schemas the LangChain
-and MCP faces publish (the OpenAI face has its own, strict-mode shaped ones).
+``GetRunArgs`` and ``UpdateRunMetadataArgs`` are the tools' arguments, defined once
+here (``TOOL_ARGUMENTS`` maps each tool name to its model). Every face publishes
+and validates against them: LangChain takes them as ``args_schema``, and the MCP
+input schema and the OpenAI strict-mode schema are derived from them
+(``tools.faces.tool_schemas``), so an argument added here shows up everywhere.
 
 When a model sends arguments that don't fit, pydantic's error is written for
 programmers: several lines, one per member of a union (``str``, ``int``, ...), a
@@ -22,9 +25,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from tools.faces.tool_names import GET_RUN, UPDATE_RUN_METADATA
 from tools.text.quoting import plain_or_quoted
 
 __all__ = [
+    "TOOL_ARGUMENTS",
     "GetRunArgs",
     "MetadataValue",
     "UpdateRunMetadataArgs",
@@ -45,7 +50,8 @@ class GetRunArgs(BaseModel):
     run_id: str = Field(description=RUN_ID_HINT)
     fields: list[str] | None = Field(
         default=None,
-        description='Only these extracted fields, e.g. ["total", "due_date"]; omit for all.',
+        description='Only these extracted fields, e.g. ["total", "due_date"]; null or left out '
+        "for all.",
     )
     include_reasoning: bool = Field(
         default=False, description="Also return the extraction model's reasoning per field."
@@ -58,7 +64,9 @@ class UpdateRunMetadataArgs(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     run_id: str = Field(description=RUN_ID_HINT)
-    name: str | None = Field(default=None, description="The new run name; omit to keep it.")
+    name: str | None = Field(
+        default=None, description="The new run name; null or left out to keep it."
+    )
     metadata: dict[str, MetadataValue] | None = Field(
         default=None,
         description='Metadata keys to set, e.g. {"vendor": "ACME"}; other keys are kept.',
@@ -66,6 +74,13 @@ class UpdateRunMetadataArgs(BaseModel):
     add_tags: list[str] | None = Field(
         default=None, description='Labels to add to the run\'s tags, e.g. ["urgent"].'
     )
+
+
+TOOL_ARGUMENTS: dict[str, type[BaseModel]] = {
+    GET_RUN: GetRunArgs,
+    UPDATE_RUN_METADATA: UpdateRunMetadataArgs,
+}
+"""Each tool's argument model, by tool name."""
 
 
 def argument_hints(model: type[BaseModel]) -> dict[str, str]:
@@ -80,7 +95,7 @@ def invalid_arguments_message(
     hints = hints or {}
     found: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
     for item in error.errors(include_url=False):
-        found.setdefault(_location(item), []).append(item)
+        found.setdefault(_location(item), []).append(dict(item))
     problems = [_problem(tool, loc, items, hints) for loc, items in found.items()]
     if len(problems) > MAX_PROBLEMS:
         problems = [*problems[:MAX_PROBLEMS], f"and {len(problems) - MAX_PROBLEMS} more"]
@@ -130,7 +145,7 @@ def _where(loc: tuple[Any, ...]) -> str:
 def _problem(
     tool: str, loc: tuple[Any, ...], items: list[dict[str, Any]], hints: Mapping[str, str]
 ) -> str:
-    types = [item.get("type") for item in items]
+    types = [str(item.get("type")) for item in items]
     if "missing" in types:
         problem = "is required"
     elif "extra_forbidden" in types:

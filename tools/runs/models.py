@@ -14,11 +14,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tools.runs.step_outcomes import MergedExtractor, RouteOutcome, ValidationOutcome
 from tools.runs.versions import CURRENT_API_VERSION as CURRENT_API_VERSION
 from tools.runs.versions import LEGACY_API_VERSION as LEGACY_API_VERSION
 from tools.runs.versions import SUPPORTED_API_VERSIONS as SUPPORTED_API_VERSIONS
 
-ResultKind = Literal["extract", "classify", "split", "other"]
+ResultKind = Literal["extract", "classify", "split", "parse", "validation", "router", "other"]
+OutputShape = Literal["json", "fields_array", "unknown"]
 
 
 class RunStatus(StrEnum):
@@ -34,6 +36,7 @@ class RunStatus(StrEnum):
     CANCELLING = "CANCELLING"
 
 
+WAITING_STEP_STATUSES = frozenset({"PENDING", "WAITING", "PROCESSING", "INVALIDATED"})
 REVIEW_AGENT_FLAG_AT = 3  # Extend's review UI marks scores <= 3 (of 5) for review
 IN_PROGRESS_STATUSES = frozenset({RunStatus.PENDING, RunStatus.PROCESSING, RunStatus.CANCELLING})
 
@@ -58,6 +61,7 @@ class Citation(_View):
     page_width: float | None = None
     page_height: float | None = None
     file_id: str | None = None
+    cell_range: str | None = None
 
 
 class Evidence(_View):
@@ -68,14 +72,18 @@ class Evidence(_View):
     ocr_confidence: float | None = None
     logprobs_confidence: float | None = None
     review_agent_score: float | None = None
+    field_confidence: float | None = None
 
     @property
     def confidence(self) -> float | None:
         """The weaker of the OCR and logprobs scores (0-1), or None when the run reported neither.
 
-        The review agent's score is on another scale (1-5) and is judged apart.
+        A legacy fields-array output reports one ``confidence`` per field instead
+        (``field_confidence``). The review agent's score is on another scale (1-5)
+        and is judged apart.
         """
-        scores = [s for s in (self.ocr_confidence, self.logprobs_confidence) if s is not None]
+        reported = (self.ocr_confidence, self.logprobs_confidence, self.field_confidence)
+        scores = [s for s in reported if s is not None]
         return min(scores) if scores else None
 
     def is_low_confidence(self, threshold: float) -> bool:
@@ -98,13 +106,16 @@ class ExtractedField(Evidence):
 
     ``initial_value`` and ``initial_citations`` are set only when a reviewer
     changed the value (``edited``); the evidence fields then describe the final
-    value only.
+    value only. ``edit_note`` is what the reviewer wrote about the change
+    (``edits[field].notes``); ``field_type`` the type a fields-array output names.
     """
 
     name: str
     value: Any = None
     initial_value: Any = None
     edited: bool = False
+    edit_note: str | None = None
+    field_type: str | None = None
     parts: list[FieldPart] = Field(default_factory=list)
     initial_citations: list[Citation] = Field(default_factory=list)
 
@@ -117,26 +128,49 @@ class Classification(_View):
 
 
 class SplitPart(_View):
+    id: str | None = None
     type: str | None = None
     name: str | None = None
     identifier: str | None = None
     start_page: int | None = None
     end_page: int | None = None
     observation: str | None = None
+    classification_id: str | None = None
+    file_id: str | None = None
 
 
 class ProcessorResult(_View):
-    """The output of one processor step of a run (extract, classify or split)."""
+    """The outcome of one step of a run.
+
+    Processors (extract, including MERGE_EXTRACT and CONDITIONAL_EXTRACT;
+    classify; split) carry their output; validation and routing steps their
+    decision (``validation``, ``route``); a failed or still pending parse its
+    status. ``pending`` marks a step with no result yet (PENDING, WAITING,
+    PROCESSING or INVALIDATED). ``kind`` "other" is a step type this version
+    does not know: its JSON stays on ``Run.raw``. ``output_shape`` "unknown" is an
+    extraction output in neither known shape (JSON or legacy fields-array).
+    """
 
     kind: ResultKind
     id: str | None = None
     step_type: str | None = None
+    step_name: str | None = None
     processor_name: str | None = None
     status: str | None = None
+    pending: bool = False
     edited: bool = False
+    reviewed: bool | None = None
+    failure_reason: str | None = None
+    failure_message: str | None = None
+    usage_credits: float | None = None
+    output_shape: OutputShape | None = None
+    merged_extractors: list[MergedExtractor] = Field(default_factory=list)
+    file_ids: list[str] = Field(default_factory=list)
     fields: list[ExtractedField] = Field(default_factory=list)
     classification: Classification | None = None
     splits: list[SplitPart] = Field(default_factory=list)
+    validation: ValidationOutcome | None = None
+    route: RouteOutcome | None = None
 
     def field(self, name: str) -> ExtractedField | None:
         return next((f for f in self.fields if f.name == name), None)
@@ -149,16 +183,22 @@ class WorkflowRef(_View):
 
 
 class FileRef(_View):
+    """A file of the run; ``presigned_url`` is kept for callers, never printed (it is a secret)."""
+
     id: str | None = None
     name: str | None = None
     type: str | None = None
+    parent_file_id: str | None = Field(default=None, repr=False)
+    presigned_url: str | None = Field(default=None, repr=False)
 
 
 class Run(_View):
     """A workflow run, the same whichever API version served it.
 
     ``raw`` keeps the exact JSON Extend returned (the run object, unwrapped), for
-    callers that need a field this view does not model.
+    callers that need a field this view does not model. 2026-02-09 reads carry no
+    ``name`` (``name`` is then None even when the run has one in Extend).
+    ``usage_credits`` is the credits the run consumed, when Extend reports them.
     """
 
     id: str
@@ -178,6 +218,9 @@ class Run(_View):
     updated_at: str | None = None
     failure_reason: str | None = None
     failure_message: str | None = None
+    rejection_note: str | None = None
+    usage_credits: float | None = None
+    usage_total_credits: float | None = None
     batch_id: str | None = None
     results: list[ProcessorResult] = Field(default_factory=list)
     api_version: str = LEGACY_API_VERSION
@@ -204,3 +247,12 @@ class Run(_View):
 
     def field(self, name: str) -> ExtractedField | None:
         return next((f for f in self.fields if f.name == name), None)
+
+    @property
+    def unknown_steps(self) -> list[ProcessorResult]:
+        """Steps of a type this version does not know (kept in ``raw``)."""
+        return [r for r in self.results if r.kind == "other"]
+
+    @property
+    def pending_steps(self) -> list[ProcessorResult]:
+        return [r for r in self.results if r.pending]

@@ -1,36 +1,64 @@
 """Turn Extend's JSON (either API version) into the normalized ``tools.runs.models.Run``.
 
 ``parse_run`` accepts what an endpoint returned: the 2024-12-23 envelope
-``{"success", "workflowRun"}`` or the bare 2026-02-09 run object. It raises
-``ValueError`` (pydantic's ``ValidationError`` is one) when the JSON is not a
-run; the client turns that into ``InvalidResponseError``.
+``{"success", "workflowRun"}``, a bare 2024-12-23 run (``outputs[]``, possibly
+with ``stepRuns[]`` beside them, as Extend's object reference shows) or the bare
+2026-02-09 run object (``stepRuns[]`` only). It raises ``ValueError`` (pydantic's
+``ValidationError`` is one) when the JSON is not a run; the client turns that
+into ``InvalidResponseError``.
+
+Every step is kept: processors with their outputs (extraction outputs are read by
+``tools.runs.extraction``), validation and routing steps with their decision, a
+step still waiting (its result ``null``) as pending, and a step of a type this
+code does not know as kind "other" (its JSON stays on ``Run.raw``).
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from tools.runs.models import CURRENT_API_VERSION, LEGACY_API_VERSION, ResultKind, Run
+from tools.runs.extraction import extract_fields, output_shape
+from tools.runs.models import (
+    CURRENT_API_VERSION,
+    LEGACY_API_VERSION,
+    WAITING_STEP_STATUSES,
+    ResultKind,
+    Run,
+)
 from tools.runs.wire import (
     CurrentProcessorRun,
+    CurrentStepResult,
+    CurrentStepRun,
     CurrentWorkflowRun,
     LegacyEnvelope,
+    LegacyProcessorRun,
     LegacyWorkflowRun,
     WireClassifyOutput,
+    WireFile,
+    WireMergedExtractor,
     WireSplitOutput,
+    WireStepOutcome,
+    WireUsage,
 )
 
-_LEGACY_KINDS: dict[str, ResultKind] = {
+_KINDS: dict[str, ResultKind] = {
     "EXTRACT": "extract",
     "EXTRACTION": "extract",
+    "MERGE_EXTRACT": "extract",
+    "CONDITIONAL_EXTRACT": "extract",
     "CLASSIFY": "classify",
     "CLASSIFICATION": "classify",
     "SPLITTER": "split",
     "SPLIT": "split",
+    "PARSE": "parse",
+    "RULE_VALIDATION": "validation",
+    "VALIDATION": "validation",
+    "EXTERNAL_DATA_VALIDATION": "validation",
+    "ROUTER": "router",
 }
-_MISSING = object()
-_PATH_ROOT = re.compile(r"^([^.\[]+)")
+
+
+_PROCESSOR_KINDS = ("extract", "classify", "split", "parse")
 
 
 def parse_run(payload: Any, api_version: str = LEGACY_API_VERSION) -> Run:
@@ -40,31 +68,28 @@ def parse_run(payload: Any, api_version: str = LEGACY_API_VERSION) -> Run:
     if "workflowRun" in payload:
         envelope = LegacyEnvelope.model_validate(payload)
         return _from_legacy(envelope.workflow_run, payload["workflowRun"])
+    if "outputs" in payload:  # 2024-12-23, even when stepRuns[] come with it
+        return _from_legacy(LegacyWorkflowRun.model_validate(payload), payload)
     if "stepRuns" in payload or "workflowVersion" in payload or "dashboardUrl" in payload:
         return _from_current(CurrentWorkflowRun.model_validate(payload), payload)
-    if "outputs" in payload or api_version == LEGACY_API_VERSION:
+    if api_version == LEGACY_API_VERSION:
         return _from_legacy(LegacyWorkflowRun.model_validate(payload), payload)
     return _from_current(CurrentWorkflowRun.model_validate(payload), payload)
 
 
 def _from_legacy(run: LegacyWorkflowRun, raw: dict[str, Any]) -> Run:
-    results = []
-    for out in run.outputs or []:
-        kind = _LEGACY_KINDS.get((out.type or "").upper(), "other")
-        results.append(
-            _result(
-                kind,
-                out.id,
-                out.type,
-                out.processor_name,
-                out.status,
-                out.edited,
-                out.output,
-                out.initial_output,
-                out.reviewed_output,
-            )
-        )
+    results = [_legacy_output(out) for out in run.outputs or []]
+    for step_run in run.step_runs or []:
+        step_type = step_run.step.type if step_run.step else None
+        if _kind(step_type) in _PROCESSOR_KINDS:
+            continue  # a processor's output is read from outputs[]
+        result = _base(step_type, step_run.id, step_run.status, step_run.output is None)
+        result["step_name"] = step_run.step.name if step_run.step else None
+        _outcome(result, step_run.output)
+        results.append(result)
     workflow = run.workflow
+    # An explicit ``reviewed`` wins; otherwise a reviewer or review time means reviewed.
+    inferred = bool(run.reviewed_by or run.reviewed_at) or None
     return _run(
         id=run.id,
         name=run.name,
@@ -77,7 +102,7 @@ def _from_legacy(run: LegacyWorkflowRun, raw: dict[str, Any]) -> Run:
         metadata=run.metadata or {},
         files=_files(run.files),
         dashboard_url=run.url,
-        reviewed=bool(run.reviewed_by or run.reviewed_at) or None,
+        reviewed=run.reviewed if run.reviewed is not None else inferred,
         reviewed_by=run.reviewed_by,
         reviewed_at=run.reviewed_at,
         initial_run_at=run.initial_run_at,
@@ -85,6 +110,7 @@ def _from_legacy(run: LegacyWorkflowRun, raw: dict[str, Any]) -> Run:
         end_time=run.end_time,
         failure_reason=run.failure_reason,
         failure_message=run.failure_message,
+        rejection_note=run.rejection_note,
         batch_id=run.batch_id,
         results=results,
         api_version=LEGACY_API_VERSION,
@@ -92,37 +118,20 @@ def _from_legacy(run: LegacyWorkflowRun, raw: dict[str, Any]) -> Run:
     )
 
 
+def _legacy_output(out: LegacyProcessorRun) -> dict[str, Any]:
+    step_type = out.type
+    if (step_type or "").upper() == "EXTRACT" and out.merged_processors:
+        step_type = "MERGE_EXTRACT"
+    result = _base(step_type, out.id, out.status, out.output is None)
+    result["processor_name"] = out.processor_name
+    _processor(result, out, out.merged_processors)
+    return result
+
+
 def _from_current(run: CurrentWorkflowRun, raw: dict[str, Any]) -> Run:
-    results = []
-    for step in run.step_runs or []:
-        result = step.result
-        if result is None:
-            continue
-        step_type = step.step_type or (step.step.type if step.step else None)
-        found: list[tuple[ResultKind, CurrentProcessorRun]] = [
-            (kind, sub)
-            for kind, sub in (
-                ("extract", result.extract_run),
-                ("classify", result.classify_run),
-                ("split", result.split_run),
-            )
-            if sub is not None
-        ]
-        for kind, sub in found:
-            results.append(
-                _result(
-                    kind,
-                    sub.id or step.id,
-                    step_type,
-                    sub.processor_name or (step.step.name if step.step else None),
-                    sub.status or step.status,
-                    sub.edited,
-                    sub.output,
-                    sub.initial_output,
-                    sub.reviewed_output,
-                )
-            )
+    results = [r for r in (_current_step(step) for step in run.step_runs or []) if r is not None]
     version = run.workflow_version
+    usage = run.usage
     return _run(
         id=run.id,
         name=run.name,
@@ -145,6 +154,9 @@ def _from_current(run: CurrentWorkflowRun, raw: dict[str, Any]) -> Run:
         updated_at=run.updated_at,
         failure_reason=run.failure_reason,
         failure_message=run.failure_message,
+        rejection_note=run.rejection_note,
+        usage_credits=usage.credits if usage else None,
+        usage_total_credits=usage.total_credits if usage else None,
         batch_id=run.batch_id,
         results=results,
         api_version=CURRENT_API_VERSION,
@@ -152,186 +164,152 @@ def _from_current(run: CurrentWorkflowRun, raw: dict[str, Any]) -> Run:
     )
 
 
-def _run(**data: Any) -> Run:
-    """One validation of the whole normalized tree (far cheaper than a model per citation)."""
-    return Run.model_validate(data)
+def _current_step(step: CurrentStepRun) -> dict[str, Any] | None:
+    step_type = step.step_type or (step.step.type if step.step else None)
+    step_name = step.step.name if step.step else None
+    sub: CurrentStepResult | None = None
+    body: CurrentProcessorRun | None = None
+    if isinstance(step.result, dict) and _kind(step_type) in _PROCESSOR_KINDS:
+        sub = CurrentStepResult.model_validate(step.result)
+        body = sub.extract_run or sub.classify_run or sub.split_run or sub.parse_run
+    finished_parse = body is not None and body.status != "FAILED" and not body.failure_reason
+    if _kind(step_type) == "parse" and finished_parse:
+        return None  # a parse that worked has nothing to tell
+    result = _base(step_type, body.id if body else step.id, step.status, step.result is None)
+    result["step_name"] = step_name
+    result["file_ids"] = [f.id for f in step.files or [] if f.id]
+    if body is not None:
+        ref = body.extractor or body.classifier or body.splitter
+        result["processor_name"] = body.processor_name or (ref.name if ref else None) or step_name
+        result["status"] = body.status or step.status
+        _processor(result, body, sub.merged_extractors if sub else None)
+        files = body.files or ([body.file] if body.file else [])
+        result["file_ids"] = [f.id for f in files if f.id] or result["file_ids"]
+    else:
+        _outcome(result, step.result)
+    return result
 
 
-def _result(
-    kind: ResultKind,
-    result_id: str | None,
-    step_type: str | None,
-    processor_name: str | None,
-    status: str | None,
-    edited: bool | None,
-    output: dict[str, Any] | None,
-    initial: dict[str, Any] | None,
-    reviewed: dict[str, Any] | None,
+def _base(
+    step_type: str | None, result_id: str | None, status: str | None, empty: bool
 ) -> dict[str, Any]:
-    final = output if output is not None else (reviewed if reviewed is not None else initial)
-    result: dict[str, Any] = {
-        "kind": kind,
+    return {
+        "kind": _kind(step_type),
         "id": result_id,
         "step_type": step_type,
-        "processor_name": processor_name,
         "status": status,
+        "pending": empty and (status is None or status in WAITING_STEP_STATUSES),
         "fields": [],
     }
+
+
+def _kind(step_type: str | None) -> ResultKind:
+    return _KINDS.get((step_type or "").upper(), "other")
+
+
+def _processor(
+    result: dict[str, Any],
+    run: LegacyProcessorRun | CurrentProcessorRun,
+    merged: list[WireMergedExtractor] | None,
+) -> None:
+    """Outputs, reviewer changes, failure, usage and merged extractors of a processor run."""
+    output, initial, reviewed = run.output, run.initial_output, run.reviewed_output
+    final = output if output is not None else (reviewed if reviewed is not None else initial)
+    kind = result["kind"]
+    result["reviewed"] = run.reviewed
+    result["failure_reason"] = run.failure_reason
+    result["failure_message"] = run.failure_message
+    result["usage_credits"] = _credits(run.usage)
+    result["merged_extractors"] = [
+        {
+            "id": _first(m.id, m.processor_id),
+            "version_id": _first(m.version_id, m.processor_version_id),
+            "name": _first(m.name, m.processor_name),
+        }
+        for m in merged or []
+    ]
     if kind == "extract":
-        result["fields"] = _extract_fields(final, initial)
-    elif kind == "classify" and final is not None:
+        result["output_shape"] = output_shape(final)
+        result["fields"] = extract_fields(final, initial, run.edits)
+    elif kind == "classify" and isinstance(final, dict):
         out = WireClassifyOutput.model_validate(final)
-        initial_type = WireClassifyOutput.model_validate(initial).type if initial else None
+        initial_type = (
+            WireClassifyOutput.model_validate(initial).type if isinstance(initial, dict) else None
+        )
         result["classification"] = {
             "type": out.type,
             "confidence": out.confidence,
             "reasoning": [i.content for i in out.insights or [] if i.content],
             "initial_type": initial_type if initial_type not in (None, out.type) else None,
         }
-    elif kind == "split" and final is not None:
-        out = WireSplitOutput.model_validate(final)
-        result["splits"] = [
-            {
-                "type": s.type,
-                "name": s.name,
-                "identifier": s.identifier,
-                "start_page": s.start_page,
-                "end_page": s.end_page,
-                "observation": s.observation,
-            }
-            for s in out.splits or []
-        ]
+    elif kind == "split" and isinstance(final, dict):
+        out_split = WireSplitOutput.model_validate(final)
+        result["splits"] = [s.model_dump() for s in out_split.splits or []]
     any_field_edited = any(f["edited"] for f in result["fields"])
-    result["edited"] = bool(edited) if edited is not None else any_field_edited
-    return result
+    result["edited"] = bool(run.edited) if run.edited is not None else any_field_edited
 
 
-def _extract_fields(final: Any, initial: Any) -> list[dict[str, Any]]:
-    """One field per top-level key; nested metadata paths become the field's ``parts``.
+def _outcome(result: dict[str, Any], data: Any) -> None:
+    """A validation or routing step's decision; 2024-12-23 says ``valid`` for ``allPassed``.
 
-    A field the reviewer changed keeps only the final output's evidence; what the
-    pre-review output cited goes to ``initial_citations``, so an old citation is
-    never shown as evidence for the new value. An unchanged field may borrow the
-    pre-review evidence when the final output carries none (same value, same source).
-
-    Extraction outputs are the bulk of a run, so they are read straight from the
-    JSON into plain dicts and type-checked once, by the ``Run`` validation.
+    2024-12-23 writes an external check's answer inline (the endpoint's JSON),
+    2026-02-09 as ``response: {status, data}``. A result that fits no known shape
+    marks the step's ``output_shape`` "unknown" (the JSON stays on ``Run.raw``).
     """
-    if final is None:
-        return []
-    out = _mapping(final, "output")
-    values = _mapping(out.get("value"), "output.value")
-    metadata = _mapping(out.get("metadata"), "output.metadata")
-    initial_values: dict[str, Any] | None = None
-    initial_metadata: dict[str, Any] = {}
-    if initial is not None and initial is not final and initial != final:
-        init = _mapping(initial, "initialOutput")
-        initial_values = _mapping(init.get("value"), "initialOutput.value")
-        initial_metadata = _mapping(init.get("metadata"), "initialOutput.metadata")
-
-    final_by_field, initial_by_field = _by_field(metadata), _by_field(initial_metadata)
-    names = list(values)
-    if initial_values is not None:
-        names += [n for n in initial_values if n not in values]
-    names += [n for n in final_by_field if n not in names]
-
-    fields = []
-    for name in names:
-        value = values.get(name)
-        before = initial_values.get(name, _MISSING) if initial_values is not None else _MISSING
-        edited = before is not _MISSING and before != value
-        evidence = final_by_field.get(name, {})
-        if not edited:
-            evidence = {**initial_by_field.get(name, {}), **evidence}
-        own = evidence.get(name)
-        initial_own = initial_metadata.get(name) if edited else None
-        fields.append(
-            {
-                "name": name,
-                "value": value,
-                "initial_value": before if edited else None,
-                "edited": edited,
-                "parts": [
-                    {"path": path, **_evidence(meta, path)}
-                    for path, meta in evidence.items()
-                    if path != name
-                ],
-                "initial_citations": (
-                    _evidence(initial_own, name)["citations"] if initial_own is not None else []
-                ),
-                **(_evidence(own, name) if own is not None else {}),
-            }
-        )
-    return fields
+    if result["kind"] not in ("router", "validation") or data is None:
+        return
+    external = result["step_type"] == "EXTERNAL_DATA_VALIDATION"
+    if external and not (isinstance(data, dict) and isinstance(data.get("response"), dict)):
+        result["validation"] = {"response_data": data}
+        return
+    try:
+        out = WireStepOutcome.model_validate(data)
+    except ValueError:
+        result["output_shape"] = "unknown"
+        return
+    if result["kind"] == "router":
+        matched = out.matched_branch
+        result["route"] = {
+            "matched_branch": matched.name if matched else None,
+            "matched_branch_id": matched.id if matched else None,
+            "branches": [b.model_dump() for b in out.branches or []],
+        }
+    elif result["kind"] == "validation":
+        response = out.response
+        result["validation"] = {
+            "passed": out.all_passed if out.all_passed is not None else out.valid,
+            "rules": [r.model_dump() for r in out.rules or []],
+            "blocks": [b.model_dump() for b in out.blocks or []],
+            "response_status": response.status if response else None,
+            "response_data": response.data if response else None,
+        }
 
 
-def _by_field(metadata: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Metadata entries grouped by top-level field: its own key and its nested paths."""
-    grouped: dict[str, dict[str, Any]] = {}
-    for path, meta in metadata.items():
-        if meta is not None:
-            grouped.setdefault(field_root(path), {})[path] = meta
-    return grouped
+def _first(current: str | None, legacy: str | None) -> str | None:
+    """The 2026-02-09 spelling when present (even empty), else the 2024-12-23 one."""
+    return current if current is not None else legacy
 
 
-def _evidence(meta: Any, where: str) -> dict[str, Any]:
-    meta = _mapping(meta, f"metadata[{where!r}]")
-    return {
-        "citations": [_citation(c) for c in _sequence(meta.get("citations"), "citations")],
-        "reasoning": _insights(_sequence(meta.get("insights"), "insights")),
-        "ocr_confidence": meta.get("ocrConfidence"),
-        "logprobs_confidence": meta.get("logprobsConfidence"),
-        "review_agent_score": meta.get("reviewAgentScore"),
-    }
+def _credits(usage: WireUsage | None) -> float | None:
+    return usage.credits if usage is not None else None
 
 
-def _citation(citation: Any) -> dict[str, Any]:
-    """2024-12-23 has ``page: int`` (+ pageWidth/Height); 2026-02-09 ``page: {number, ...}``."""
-    c = _mapping(citation, "citation")
-    page = c.get("page")
-    width, height = c.get("pageWidth"), c.get("pageHeight")
-    if isinstance(page, dict):
-        page, width, height = page.get("number"), page.get("width"), page.get("height")
-    return {
-        "page": page,
-        "polygon": c.get("polygon") or [],
-        "reference_text": c.get("referenceText"),
-        "page_width": width,
-        "page_height": height,
-        "file_id": c.get("fileId"),
-    }
+def _run(**data: Any) -> Run:
+    """One validation of the whole normalized tree (far cheaper than a model per citation)."""
+    return Run.model_validate(data)
 
 
-def _insights(insights: list[Any]) -> list[str]:
+def _files(files: list[WireFile] | None) -> list[dict[str, Any]]:
     return [
-        i["content"] for i in insights if isinstance(i, dict) and isinstance(i.get("content"), str)
+        {
+            "id": f.id,
+            "name": f.name,
+            "type": f.type,
+            "parent_file_id": f.parent_file_id,
+            "presigned_url": f.presigned_url,
+        }
+        for f in files or []
     ]
-
-
-def _mapping(value: Any, where: str) -> dict[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise ValueError(f"{where} should be an object, got {type(value).__name__}")
-    return value
-
-
-def _sequence(value: Any, where: str) -> list[Any]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise ValueError(f"{where} should be a list, got {type(value).__name__}")
-    return value
-
-
-def _files(files: list[Any] | None) -> list[dict[str, Any]]:
-    return [{"id": f.id, "name": f.name, "type": f.type} for f in files or []]
-
-
-def field_root(path: str) -> str:
-    """The top-level field of a metadata path: ``line_items[0].amount`` -> ``line_items``."""
-    match = _PATH_ROOT.match(path)
-    return match.group(1) if match else path
 
 
 def _text(value: str | int | None) -> str | None:

@@ -32,12 +32,15 @@ class WireClassifyOutput(_Wire):
 
 
 class WireSplit(_Wire):
+    id: str | None = None
     type: str | None = None
     name: str | None = None
     identifier: str | None = None
     start_page: int | None = None
     end_page: int | None = None
     observation: str | None = None
+    classification_id: str | None = None
+    file_id: str | None = None
 
 
 class WireSplitOutput(_Wire):
@@ -48,6 +51,74 @@ class WireFile(_Wire):
     id: str | None = None
     name: str | None = None
     type: str | None = None
+    parent_file_id: str | None = None
+    presigned_url: str | None = None
+
+
+class WireUsage(_Wire):
+    """2026-02-09 ``RunUsage`` (``credits``, ``totalCredits``); 2024-12-23 ``{credits}``."""
+
+    credits: float | None = None
+    total_credits: float | None = None
+
+
+class WireRef(_Wire):
+    """An extractor / classifier / splitter a processor run names."""
+
+    id: str | None = None
+    name: str | None = None
+
+
+class WireRule(_Wire):
+    name: str | None = None
+    valid: bool | None = None
+    valid_array: list[bool] | None = None
+    failure_reason: str | None = None
+    error: str | None = None
+
+
+class WireBlock(_Wire):
+    id: str | None = None
+    name: str | None = None
+    valid: bool | None = None
+    error: str | None = None
+    reasoning: str | None = None
+
+
+class WireBranch(_Wire):
+    id: str | None = None
+    name: str | None = None
+    matched: bool | None = None
+    reasoning: str | None = None
+    error: str | None = None
+
+
+class WireExternalResponse(_Wire):
+    status: int | None = None
+    data: Any = None
+
+
+class WireStepOutcome(_Wire):
+    """A non-processor step's result: rule validation (``rules``, ``allPassed``;
+    2024-12-23 says ``valid``), validation (``valid``, ``blocks``), external data
+    validation (``response``) or router (``matchedBranch``, ``branches``)."""
+
+    rules: list[WireRule] | None = None
+    all_passed: bool | None = None
+    valid: bool | None = None
+    blocks: list[WireBlock] | None = None
+    response: WireExternalResponse | None = None
+    matched_branch: WireRef | None = None
+    branches: list[WireBranch] | None = None
+
+
+class WireMergedExtractor(_Wire):
+    id: str | None = None
+    version_id: str | None = None
+    name: str | None = None
+    processor_id: str | None = None
+    processor_version_id: str | None = None
+    processor_name: str | None = None
 
 
 # --- 2024-12-23 ----------------------------------------------------------------
@@ -68,9 +139,30 @@ class LegacyProcessorRun(_Wire):
     processor_name: str | None = None
     status: str | None = None
     edited: bool | None = None
-    output: dict[str, Any] | None = None
-    initial_output: dict[str, Any] | None = None
-    reviewed_output: dict[str, Any] | None = None
+    reviewed: bool | None = None
+    failure_reason: str | None = None
+    failure_message: str | None = None
+    edits: dict[str, Any] | None = None
+    usage: WireUsage | None = None
+    merged_processors: list[WireMergedExtractor] | None = None
+    output: Any = None
+    initial_output: Any = None
+    reviewed_output: Any = None
+
+
+class LegacyStepDefinition(_Wire):
+    id: str | None = None
+    name: str | None = None
+    type: str | None = None
+
+
+class LegacyStepRun(_Wire):
+    """2024-12-23 ``stepRuns[]``: a validation or routing step with its ``output`` inline."""
+
+    id: str | None = None
+    status: str | None = None
+    output: Any = None
+    step: LegacyStepDefinition | None = None
 
 
 class LegacyWorkflowRun(_Wire):
@@ -87,8 +179,11 @@ class LegacyWorkflowRun(_Wire):
     end_time: str | None = None
     failure_reason: str | None = None
     failure_message: str | None = None
+    reviewed: bool | None = None
+    rejection_note: str | None = None
     files: list[WireFile] | None = None
     outputs: list[LegacyProcessorRun] | None = None
+    step_runs: list[LegacyStepRun] | None = None
     workflow: LegacyWorkflow | None = None
 
 
@@ -112,21 +207,35 @@ class CurrentWorkflowVersion(_Wire):
 
 
 class CurrentProcessorRun(_Wire):
-    """``extractRun`` / ``classifyRun`` / ``splitRun`` inside a step run's result."""
+    """``extractRun`` / ``classifyRun`` / ``splitRun`` / ``parseRun`` in a step run's result."""
 
     id: str | None = None
     status: str | None = None
     processor_name: str | None = None
     edited: bool | None = None
-    output: dict[str, Any] | None = None
-    initial_output: dict[str, Any] | None = None
-    reviewed_output: dict[str, Any] | None = None
+    reviewed: bool | None = None
+    failure_reason: str | None = None
+    failure_message: str | None = None
+    edits: dict[str, Any] | None = None
+    usage: WireUsage | None = None
+    extractor: WireRef | None = None
+    classifier: WireRef | None = None
+    splitter: WireRef | None = None
+    file: WireFile | None = None
+    files: list[WireFile] | None = None
+    output: Any = None
+    initial_output: Any = None
+    reviewed_output: Any = None
 
 
-class CurrentStepResult(_Wire):
+class CurrentStepResult(WireStepOutcome):
+    """Processor results (``extractRun``... , ``mergedExtractors``) or a step's own outcome."""
+
     extract_run: CurrentProcessorRun | None = None
     classify_run: CurrentProcessorRun | None = None
     split_run: CurrentProcessorRun | None = None
+    parse_run: CurrentProcessorRun | None = None
+    merged_extractors: list[WireMergedExtractor] | None = None
 
 
 class CurrentStep(_Wire):
@@ -140,7 +249,8 @@ class CurrentStepRun(_Wire):
     status: str | None = None
     step_type: str | None = None
     step: CurrentStep | None = None
-    result: CurrentStepResult | None = None
+    files: list[WireFile] | None = None
+    result: Any = None  # a processor's result is read as ``CurrentStepResult``; others vary
 
 
 class CurrentWorkflowRun(_Wire):
@@ -163,4 +273,6 @@ class CurrentWorkflowRun(_Wire):
     updated_at: str | None = None
     failure_reason: str | None = None
     failure_message: str | None = None
+    rejection_note: str | None = None
+    usage: WireUsage | None = None
     step_runs: list[CurrentStepRun] | None = None

@@ -36,8 +36,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, Literal
 
 from tools.text.field_names import match_fields
-from tools.text.formatting import amount_parts, format_confidence, money
-from tools.text.quoting import quote
+from tools.text.formatting import format_confidence, money, plain_amount
 
 if TYPE_CHECKING:
     from tools.runs.models import Citation, ExtractedField, Run
@@ -50,8 +49,6 @@ __all__ = [
     "missing_facts",
     "page_range_text",
     "page_text",
-    "plain_amount",
-    "quote",
     "run_facts",
     "states",
 ]
@@ -59,7 +56,6 @@ __all__ = [
 FactKind = Literal["text", "number", "amount", "boolean", "phrase"]
 
 _SPACE = re.compile(r"\s+")
-_CURRENCY_CODE = re.compile(r"[A-Za-z]{1,10}")
 _LITERAL = re.compile(r'"(?:[^"\\\n]|\\.)*"')
 # The text's own numbers, which are never values: page references, versions, indices.
 _OWN_NUMBERS = re.compile(r"\bpages? \d+(?:-\d+)?|\bversion \S+|^\s*\[\d+\]|(?<=\w)\[\d+\]", re.M)
@@ -99,18 +95,6 @@ def page_range_text(start: int | None, end: int | None) -> str:
     if start is None or end is None or start == end:
         return page_text(start if start is not None else end)  # type: ignore[arg-type]
     return f"pages {start}-{end}"
-
-
-def plain_amount(value: Any) -> tuple[float | int, str] | None:
-    """``(amount, currency)`` for an amount whose currency is a plain code such as ``USD``.
-
-    An amount with an odd currency (spaces, symbols, control characters) is not
-    written as money, so its parts stay ordinary leaves (a number and a text).
-    """
-    parts = amount_parts(value)
-    if parts is None or parts[1] is None or not _CURRENCY_CODE.fullmatch(parts[1]):
-        return None
-    return parts[0], parts[1]
 
 
 def leaf_facts(value: Any) -> list[Fact]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tools.runs.models import (
+    CURRENT_API_VERSION,
     IN_PROGRESS_STATUSES,
     ExtractedField,
     ProcessorResult,
@@ -32,7 +33,7 @@ from tools.text.quoting import json_text, quote
 from tools.text.quoting import plain_or_quoted as _p
 from tools.text.summary_fields import LOW_CONFIDENCE_FLAG, FieldStyle, field_lines
 
-__all__ = ["LOW_CONFIDENCE", "LOW_CONFIDENCE_FLAG", "match_fields", "summarize_run"]
+__all__ = ["LOW_CONFIDENCE", "summarize_run"]
 
 LOW_CONFIDENCE = 0.8
 
@@ -71,8 +72,13 @@ def summarize_run(
 
 
 def _header(run: Run) -> list[str]:
-    name = quote(run.name) if run.name else "(no name)"
-    lines = [f"Run {_p(run.id)}, name {name}, status {_p(run.status)}."]
+    if run.name:
+        named = f", name {quote(run.name)}"
+    elif run.api_version == CURRENT_API_VERSION and "name" not in run.raw:
+        named = ""  # 2026-02-09 reads carry no name: say nothing rather than "(no name)"
+    else:
+        named = ", name (no name)"
+    lines = [f"Run {_p(run.id)}{named}, status {_p(run.status)}."]
     wf = run.workflow
     if wf.name or wf.id:
         parts = ["Workflow", quote(wf.name) if wf.name else _p(wf.id or "")]
@@ -85,7 +91,10 @@ def _header(run: Run) -> list[str]:
     if run.reviewed_by or run.reviewed_at or run.reviewed:
         who = f" by {quote(run.reviewed_by)}" if run.reviewed_by else ""
         when = f" at {_p(run.reviewed_at)}" if run.reviewed_at else ""
-        lines.append(f"Reviewed{who}{when}.")
+        if run.reviewed is False:  # Extend's explicit answer wins over the reviewer fields
+            lines.append(f"Not marked reviewed (reviewed: false); reviewer fields:{who}{when}.")
+        else:
+            lines.append(f"Reviewed{who}{when}.")
     tags_line = bool(run.tags) and run.metadata.get("tags") == run.tags
     other = {k: v for k, v in run.metadata.items() if k != "tags" or not tags_line}
     if other:
@@ -147,7 +156,8 @@ def _result_lines(
     if result.kind == "split":
         return _split_lines(result, label, style)
     status = f": status {_p(result.status)}" if result.status else ""
-    return [f"Step{label} ({_p(result.step_type or 'unknown type')}){status}."]
+    pending = ", no result yet" if result.pending else ""
+    return [f"Step{label} ({_p(result.step_type or 'unknown type')}){status}{pending}."]
 
 
 def _classify_lines(result: ProcessorResult, label: str, style: FieldStyle) -> list[str]:

@@ -9,9 +9,10 @@ and an item the reviewer changed says what it held before (only the keys that
 changed), or that the reviewer added or removed it. Nested evidence Extend reports
 for a path (``line_items[3].amount``) follows on its own line.
 
-Values follow ``tools.text.facts``: text is JSON-quoted, amounts read ``1,948.63 EUR``,
-other numbers and booleans as ``tools.text.formatting.format_value`` gives them. Names
-and keys are written bare only when they are simple identifiers.
+Values are written by ``tools.text.formatting.format_value`` in its ``QUOTED`` style,
+which follows ``tools.text.facts``: text is JSON-quoted, amounts read ``1,948.63 EUR``,
+booleans ``yes``/``no``. Names and keys are written bare only when they are simple
+identifiers.
 """
 
 from __future__ import annotations
@@ -22,11 +23,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from tools.runs.models import Citation, Evidence, ExtractedField, FieldPart
-from tools.text.facts import page_text, plain_amount
-from tools.text.formatting import EMPTY, format_confidence, format_value, money
+from tools.text.facts import page_text
+from tools.text.formatting import QUOTED, format_confidence, format_value
 from tools.text.quoting import plain_or_quoted, quote
 
-__all__ = ["LOW_CONFIDENCE_FLAG", "FieldStyle", "field_lines", "value_text"]
+__all__ = ["LOW_CONFIDENCE_FLAG", "FieldStyle", "field_lines"]
 
 LOW_CONFIDENCE_FLAG = "LOW CONFIDENCE"
 _PATH_STEP = re.compile(r"\[(\d+)\]|\.([^.\[]+)")
@@ -43,10 +44,10 @@ class FieldStyle:
 def field_lines(field: ExtractedField, style: FieldStyle) -> list[str]:
     """The lines of one field: its own line, then item lines and nested evidence."""
     name = plain_or_quoted(field.name)
-    value = value_text(field.value, top=True)
+    value = format_value(field.value, QUOTED)
     if field.edited:
         cited = citations_text(getattr(field, "initial_citations", []))
-        before = value_text(field.initial_value, top=True) + (f" ({cited})" if cited else "")
+        before = format_value(field.initial_value, QUOTED) + (f" ({cited})" if cited else "")
         value = f"before: {before} -> after: {value} (changed by reviewer)"
     lines = [f"- {name}: {value}{evidence_text(field, style)}"]
     lines += _reasoning(field, style, "  ")
@@ -60,11 +61,11 @@ def field_lines(field: ExtractedField, style: FieldStyle) -> list[str]:
         if own is not None:
             used.add(own.path)
         if index >= len(items):
-            lines.append(f"  [{index}] removed by reviewer: {value_text(before_items[index])}")
+            lines.append(f"  [{index}] removed by reviewer: {_inner(before_items[index])}")
             continue
         change = _item_change(before_items, index, items[index]) if before_items else ""
         evidence = evidence_text(own, style) if own is not None else ""
-        lines.append(f"  [{index}] {value_text(items[index])}{change}{evidence}")
+        lines.append(f"  [{index}] {_inner(items[index])}{change}{evidence}")
         if own is not None:
             lines += _reasoning(own, style, "    ")
     for part in field.parts:
@@ -81,12 +82,12 @@ def _item_change(before_items: Sequence[Any], index: int, item: dict[str, Any]) 
     if before == item:
         return ""
     changed = {k: v for k, v in before.items() if k not in item or item[k] != v}
-    return f" (before: {value_text(changed)})" if changed else " (changed by reviewer)"
+    return f" (before: {_inner(changed)})" if changed else " (changed by reviewer)"
 
 
 def _part_lines(field: ExtractedField, part: FieldPart, style: FieldStyle) -> list[str]:
     found, value = _at_path(field.name, field.value, part.path)
-    shown = f" = {value_text(value)}" if found else ""
+    shown = f" = {_inner(value)}" if found else ""
     evidence = evidence_text(part, style) or ": no citation"
     return [f"  {plain_or_quoted(part.path)}{shown}{evidence}", *_reasoning(part, style, "    ")]
 
@@ -119,6 +120,8 @@ def evidence_text(evidence: Evidence, style: FieldStyle) -> str:
         scores.append(f"OCR {format_confidence(evidence.ocr_confidence)}")
     if evidence.logprobs_confidence is not None:
         scores.append(f"logprobs {format_confidence(evidence.logprobs_confidence)}")
+    if evidence.field_confidence is not None:  # a legacy fields-array output's one score
+        scores.append(f"confidence {format_confidence(evidence.field_confidence)}")
     if evidence.review_agent_score is not None:
         scores.append(f"review agent score {evidence.review_agent_score:g}/5")
     if evidence.is_low_confidence(style.low_confidence):
@@ -128,33 +131,13 @@ def evidence_text(evidence: Evidence, style: FieldStyle) -> str:
     return "".join(f" | {p}" for p in pieces)
 
 
+def _inner(value: Any) -> str:
+    """A value inside a field's (an item, a changed key): braces and brackets kept."""
+    return format_value(value, QUOTED, top=False)
+
+
 def _is_item_list(value: Any) -> bool:
     return isinstance(value, list) and bool(value) and all(isinstance(i, dict) for i in value)
-
-
-def value_text(value: Any, *, top: bool = False) -> str:
-    """A value on one line: amounts as money, text quoted, objects as ``key: value`` pairs.
-
-    ``top`` is for a field's own line: an object loses its braces and a list of
-    objects reads ``4 items`` (the items follow on their own lines).
-    """
-    amount = plain_amount(value)
-    if amount is not None:
-        return money(*amount)
-    if isinstance(value, str):
-        return quote(value) if value.strip() else EMPTY
-    if isinstance(value, dict):
-        if not value:
-            return EMPTY
-        inner = "; ".join(f"{plain_or_quoted(k)}: {value_text(v)}" for k, v in value.items())
-        return inner if top else "{" + inner + "}"
-    if isinstance(value, list):
-        if not value:
-            return "(none)"
-        if top and _is_item_list(value):
-            return f"{len(value)} item{'s' if len(value) > 1 else ''}"
-        return "[" + ", ".join(value_text(item) for item in value) + "]"
-    return format_value(value)
 
 
 def _at_path(root: str, value: Any, path: str) -> tuple[bool, Any]:

@@ -1,0 +1,91 @@
+"""``extend-agent runs cite RUN FIELD -o crop.png``: the cited region of the page, as a PNG.
+
+Registered on the ``runs`` group by ``cli.runs``. ``--page`` writes the whole
+page with the box drawn instead; a field cited on several pages writes one file
+per page (``crop.png``, ``crop-2.png``, ...). Prints each path written and one
+line saying what is highlighted.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.friendly_errors import friendly_errors
+from tools.client.validation import validate_run_id
+
+
+def default_output(run_id: str, field: str, whole_page: bool) -> Path:
+    """``<run>-<field>[-page].png`` in the current directory, safe as a file name."""
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{run_id}-{field}").strip("._") or "citation"
+    return Path(f"{stem}{'-page' if whole_page else ''}.png")
+
+
+def register(runs: typer.Typer) -> None:
+    @runs.command("cite")
+    def cite(
+        run_id: Annotated[str, typer.Argument(help="The run id, e.g. workflow_run_1234.")],
+        field: Annotated[
+            str,
+            typer.Argument(help="The field, e.g. amount, or a nested path line_items[0].amount."),
+        ],
+        output: Annotated[
+            Path | None,
+            typer.Option("-o", "--output", help="PNG to write (default: <run>-<field>.png)."),
+        ] = None,
+        page: Annotated[
+            bool, typer.Option("--page", help="The whole page as a thumbnail, box drawn.")
+        ] = False,
+        before_review: Annotated[
+            bool,
+            typer.Option(
+                "--before-review", help="Where the value before a reviewer's change was read."
+            ),
+        ] = False,
+        citation: Annotated[
+            int | None, typer.Option("--citation", min=1, help="Only this citation (1, 2, ...).")
+        ] = None,
+        no_cache: Annotated[
+            bool, typer.Option("--no-cache", help="Render again even if drawn before.")
+        ] = False,
+    ) -> None:
+        """Write an image of where FIELD was read on the document, highlighted."""
+        from agent.extend_connection import open_extend
+        from agent.settings import AgentSettings
+        from tools.images.citation_image import citation_image
+        from tools.images.errors import CitationImageError
+        from tools.images.image_cache import ImageCache
+        from tools.text.formatting import format_value
+
+        with friendly_errors():
+            validate_run_id(run_id)
+            settings = AgentSettings()
+            cache = None if no_cache else ImageCache(settings.ensure_data_dir() / "citation-images")
+            with open_extend(settings) as extend:
+                run = extend.client.get_run(run_id)
+                found = run.field(field.strip())
+                value_text = format_value(found.value) if found is not None else None
+                if found is not None and before_review and found.edited:
+                    value_text = format_value(found.initial_value)
+                try:
+                    images = citation_image(
+                        run,
+                        field,
+                        extend.client,
+                        whole_page=page,
+                        pre_review=before_review,
+                        citation=citation,
+                        cache=cache,
+                        value_text=value_text,
+                    )
+                except CitationImageError as error:
+                    print(f"error: {error}", file=sys.stderr)
+                    raise typer.Exit(2) from None
+            target = output or default_output(run_id, field, page)
+            for path in images.save(target):
+                print(path)
+        print(images.text, file=sys.stderr)

@@ -1,0 +1,147 @@
+"""What ``ask --yes`` may apply: exactly the change the question's own words specify.
+
+``--yes`` skips the y/N prompt, so it must never apply anything the person did not
+spell out. ``requested_change_for(question, last_named_run)`` reads the question
+as the offline model does (``agent.offline.changes``: "rename X to Y", "tag X a
+and b", "set k=v on X") into an ``ExpectedChange``: one run, and the name, tags
+and metadata to set. A question ("what would happen if you set ...?"), a doubt
+("should I tag ...?") or a retraction ("... no wait, don't") specifies no change
+(``agent.request_mood``), nor does a question naming several runs.
+
+``differences(expected, proposal)`` compares a proposed change with it: same run,
+the same name (to the character), the same set of tags (as written: trimmed),
+the same metadata keys with the same values, nothing extra. A typed value equals
+a proposed number or true/false only when it is that value's JSON text
+("amount=0" and ``0``); anything else must be the same text.
+Any difference, however small, means the change is not applied without asking.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from agent.names import run_ids_in
+from agent.offline.changes import requested_change
+from agent.request_mood import mood_problem, request_mood
+from tools.text.quoting import json_text, plain_or_quoted
+
+if TYPE_CHECKING:
+    from agent.session import PendingWrite
+
+__all__ = ["ExpectedChange", "NoChangeAsked", "differences", "requested_change_for"]
+
+
+@dataclass(frozen=True)
+class ExpectedChange:
+    """The change a question asks for, on one run."""
+
+    run_id: str
+    name: str | None = None
+    add_tags: frozenset[str] = frozenset()
+    metadata: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NoChangeAsked:
+    """Why a question specifies no change ``--yes`` could apply (a sentence for the person)."""
+
+    reason: str
+
+
+def requested_change_for(
+    question: str, last_named_run: str | None
+) -> ExpectedChange | NoChangeAsked:
+    """The change ``question`` asks for, on the run it names (else the one named last)."""
+    problem = mood_problem(request_mood(question))
+    if problem is not None:
+        return NoChangeAsked(f"{problem.lower()}.")
+    request = requested_change(question)
+    if request is None:
+        return NoChangeAsked("this question asks for no change in its own words.")
+    named = run_ids_in(question)
+    if len(named) > 1:
+        return NoChangeAsked("this question names more than one run; ask for each on its own.")
+    run_id = named[0] if named else last_named_run
+    if run_id is None:
+        return NoChangeAsked("neither this question nor this conversation names a run.")
+    return ExpectedChange(
+        run_id=run_id,
+        name=request.name,
+        add_tags=frozenset(request.add_tags),
+        metadata=dict(request.metadata),
+    )
+
+
+def differences(expected: ExpectedChange, proposal: PendingWrite) -> list[str]:
+    """How ``proposal`` departs from ``expected``, one phrase each; empty when it is the same."""
+    found: list[str] = []
+    if proposal.run_id != expected.run_id:
+        found.append(f"it is to {plain_or_quoted(proposal.run_id)}, not {expected.run_id}")
+    if proposal.name != expected.name:
+        if expected.name is None:
+            found.append(f"it renames the run to {json_text(proposal.name)}, which you did not ask")
+        else:
+            found.append(
+                f"it names the run {json_text(proposal.name)}, not {json_text(expected.name)}"
+            )
+    proposed_tags = _tags(proposal.add_tags)
+    if proposed_tags is None:
+        found.append("its tags are not a list of labels")
+    else:
+        extra = sorted(proposed_tags - expected.add_tags)
+        missing = sorted(expected.add_tags - proposed_tags)
+        if extra:
+            found.append(f"it adds tags you did not ask for: {_listed(extra)}")
+        if missing:
+            found.append(f"it leaves out tags you asked for: {_listed(missing)}")
+    found.extend(_metadata_differences(expected.metadata, proposal.metadata))
+    return found
+
+
+def _metadata_differences(expected: Mapping[str, str], proposed: object) -> list[str]:
+    if proposed is None:
+        proposed = {}
+    if not isinstance(proposed, Mapping):
+        return ["its metadata is not a set of keys and values"]
+    found = []
+    extra = [k for k in proposed if k not in expected]
+    if extra:
+        found.append(
+            "it sets metadata you did not ask for: "
+            + ", ".join(f"{plain_or_quoted(str(k))} = {json_text(proposed[k])}" for k in extra)
+        )
+    missing = [k for k in expected if k not in proposed]
+    if missing:
+        found.append(f"it leaves out metadata you asked for: {_listed(missing)}")
+    for key in (k for k in expected if k in proposed):
+        if not _same_value(expected[key], proposed[key]):
+            found.append(
+                f"it sets {plain_or_quoted(key)} = {json_text(proposed[key])}, "
+                f"not {json_text(expected[key])}"
+            )
+    return found
+
+
+def _same_value(typed: str, proposed: Any) -> bool:
+    if isinstance(proposed, str):
+        return proposed == typed
+    if isinstance(proposed, bool | int | float) and proposed == proposed:  # not NaN
+        return json.dumps(proposed) == typed
+    return False
+
+
+def _tags(add_tags: object) -> frozenset[str] | None:
+    if add_tags is None:
+        return frozenset()
+    if isinstance(add_tags, str) or not isinstance(add_tags, Sequence):
+        return None
+    if not all(isinstance(tag, str) for tag in add_tags):
+        return None
+    return frozenset(tag.strip() for tag in add_tags)
+
+
+def _listed(items: Sequence[str]) -> str:
+    return ", ".join(json_text(item) for item in items)

@@ -1,0 +1,94 @@
+"""The HTTP server's limits: how many connections, how long a slow client may take.
+
+Without limits, clients that open connections and never finish their headers or
+body hold a file descriptor each until the process runs out (one test run: 1,100
+such connections took the endpoint down). Here uvicorn runs with:
+
+- at most ``MAX_CONNECTIONS`` open connections. When a new one would exceed it,
+  the oldest connection that is not being answered (still sending its headers or
+  body, or idle between requests) is closed to make room, so a flood of slow
+  clients cannot lock out Slack's requests, which finish in milliseconds;
+- ``HEADER_READ_SECONDS`` for a new connection to send its request headers;
+- ``limit_concurrency`` a little above ``MAX_CONNECTIONS`` (uvicorn answers 503
+  beyond it) and a short keep-alive.
+
+Reading the body has its own deadline and size cap (``slack_app.request_checks``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+MAX_CONNECTIONS = 256
+HEADER_READ_SECONDS = 10.0
+KEEP_ALIVE_SECONDS = 5
+_CONCURRENCY_HEADROOM = 64
+
+
+def uvicorn_config(
+    asgi_app: Any,
+    *,
+    host: str,
+    port: int,
+    max_connections: int = MAX_CONNECTIONS,
+    header_read_seconds: float = HEADER_READ_SECONDS,
+    **options: Any,
+) -> uvicorn.Config:
+    """A uvicorn config serving ``asgi_app`` within the limits above."""
+
+    class Protocol(GuardedH11Protocol):
+        connection_cap = max_connections
+        header_deadline = header_read_seconds
+
+    return uvicorn.Config(
+        asgi_app,
+        host=host,
+        port=port,
+        http=Protocol,
+        limit_concurrency=max_connections + _CONCURRENCY_HEADROOM,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        **options,
+    )
+
+
+class GuardedH11Protocol(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol with a connection cap and a header deadline."""
+
+    connection_cap = MAX_CONNECTIONS
+    header_deadline = HEADER_READ_SECONDS
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self.opened_at = time.monotonic()
+        self._header_timer = self.loop.call_later(self.header_deadline, self._close_if_silent)
+        if len(self.connections) > self.connection_cap:
+            self._make_room()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._header_timer.cancel()
+        super().connection_lost(exc)
+
+    def answering(self) -> bool:
+        """True while a whole request has arrived and its response is not finished."""
+        cycle = self.cycle
+        return cycle is not None and not cycle.more_body and not cycle.response_complete
+
+    def _close_if_silent(self) -> None:
+        if self.cycle is None and not self.transport.is_closing():
+            self.transport.close()  # no request headers in time
+
+    def _make_room(self) -> None:
+        waiting = [
+            c
+            for c in self.connections
+            if isinstance(c, GuardedH11Protocol)
+            and not c.answering()
+            and not c.transport.is_closing()
+        ]
+        oldest = min(waiting, key=lambda c: c.opened_at, default=self)
+        oldest.transport.close()

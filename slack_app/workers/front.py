@@ -1,0 +1,102 @@
+"""The front of the app in worker mode: check, dedupe and queue each Slack request; ack at once.
+
+``POST /slack/events`` does, before answering:
+
+- the body checks of ``slack_app.request_checks`` (size, time, shape: 400/408/413);
+- Slack's signature (``v0=`` HMAC-SHA256 over ``v0:{timestamp}:{body}``, 5-minute
+  window): 401 when it does not verify;
+- ``url_verification``: answered with the challenge; ``ssl_check``: 200;
+- an Events API delivery whose ``event_id`` was already accepted (Slack's retry):
+  200 and nothing more. The claim is in the shared SQLite state, so replicas
+  share it; its key differs from the one the worker's app claims, so the
+  worker still handles the first delivery;
+- everything else is queued for the agent workers (``pool.AgentWorkers``) and
+  answered 200 with an empty body: this app's listeners never ack with a body.
+
+Nothing here runs the agent, so the ack does not wait on agent work.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Sequence
+
+from slack_sdk.signature import SignatureVerifier
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from slack_app.request_checks import RequestRefused, body_problem, read_body
+from slack_app.server import EVENTS_PATH
+from slack_app.state.slack_state import SlackState
+
+logger = logging.getLogger(__name__)
+
+FORWARDED_HEADERS = (
+    "content-type",
+    "x-slack-request-timestamp",
+    "x-slack-signature",
+    "x-slack-retry-num",
+    "x-slack-retry-reason",
+)
+
+
+def create_front_app(
+    *,
+    signing_secret: str,
+    state: SlackState,
+    forward: Callable[[str, dict[str, str]], None],
+    dedupe_ttl_seconds: float,
+    extra_routes: Sequence[BaseRoute] = (),
+) -> Starlette:
+    """The ASGI app of the front process; ``forward(body, headers)`` must return at once."""
+    verifier = SignatureVerifier(signing_secret)
+
+    async def slack_events(request: Request) -> Response:
+        try:
+            raw = await read_body(request)
+        except RequestRefused as refused:
+            return PlainTextResponse(refused.reason, status_code=refused.status)
+        problem = body_problem(raw, request.headers)
+        if problem:
+            return PlainTextResponse(problem, status_code=400)
+        if not verifier.is_valid_request(raw, dict(request.headers)):
+            return PlainTextResponse("Invalid request signature.", status_code=401)
+        body = raw.decode("utf-8")
+        envelope = _json_object(body, request.headers.get("content-type"))
+        if envelope.get("type") == "url_verification":
+            return JSONResponse({"challenge": envelope.get("challenge")})
+        if envelope.get("type") == "event_callback" and isinstance(envelope.get("event_id"), str):
+            key = f"front:{envelope['event_id']}"
+            first = await run_in_threadpool(state.handled.claim, key, dedupe_ttl_seconds)
+            if not first:
+                return Response(status_code=200)
+        headers = {
+            name: request.headers[name] for name in FORWARDED_HEADERS if name in request.headers
+        }
+        forward(body, headers)
+        return Response(status_code=200)
+
+    async def healthz(request: Request) -> Response:
+        return PlainTextResponse("ok")
+
+    return Starlette(
+        routes=[
+            Route(EVENTS_PATH, slack_events, methods=["POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+            *extra_routes,
+        ]
+    )
+
+
+def _json_object(body: str, content_type: str | None) -> dict[str, object]:
+    if not (content_type or "").lower().startswith("application/json"):
+        return {}
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}

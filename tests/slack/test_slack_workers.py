@@ -1,0 +1,138 @@
+"""The worker design: a front that acks at once, agent workers in other processes.
+
+Real processes: the front serves ``/slack/events`` over HTTP; two spawned
+workers each build the app (offline model, the emulator, the Slack mock, the
+same SQLite state) and answer. Checks: answers arrive, each once, through
+Slack's retries; a change still waits for approval and is applied once; bad
+requests are refused by the front and reach no worker.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from extend_emulator import EmulatorServer
+from slack_app.change_view import APPROVE_ACTION
+from slack_app.server import EVENTS_PATH
+from slack_app.state.slack_state import SlackState
+from slack_app.workers.front import create_front_app
+from slack_app.workers.pool import AgentWorkers
+from tests.support.agent_helpers import writes
+from tests.support.slack_mock import SlackMock
+from tests.support.slack_stack import (
+    APPROVER,
+    CHANNEL,
+    SIGNING_SECRET,
+    SlackSender,
+    block_action,
+    event_envelope,
+    mention,
+    proposals,
+    serve_in_thread,
+    signature_headers,
+)
+from tests.support.worker_app import open_worker_app
+
+
+@pytest.fixture
+def front_url(slack: SlackMock, emulator: EmulatorServer, tmp_path: Path) -> Iterator[str]:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    with (
+        SlackState.in_data_dir(data_dir) as state,
+        AgentWorkers(
+            open_worker_app, (slack.url, emulator.url, str(data_dir)), processes=2
+        ) as workers,
+    ):
+        front = create_front_app(
+            signing_secret=SIGNING_SECRET,
+            state=state,
+            forward=workers.put,
+            dedupe_ttl_seconds=3600,
+        )
+        with serve_in_thread(front) as url:
+            yield url + EVENTS_PATH
+
+
+def test_mentions_are_answered_once_through_retries(slack: SlackMock, front_url: str) -> None:
+    sender = SlackSender(front_url)
+    try:
+        events = [
+            event_envelope(mention("What is the total on workflow_run_1234?")) for _ in range(4)
+        ]
+        for envelope in events:
+            assert sender.envelope(envelope).status_code == 200
+            assert sender.envelope(envelope, retry_num=1).status_code == 200
+        for envelope in events:
+            answers = slack.wait_for(answered(envelope["event"]["ts"]), what="answer")
+            assert "15,735.10 USD" in answers[0]
+        assert sender.envelope(events[0], retry_num=2).status_code == 200
+        slack.wait_for(lambda s: len(s.calls("chat.stopStream")) >= 4, what="streams")
+    finally:
+        sender.close()
+    assert len(slack.calls("chat.stopStream")) == 4
+
+
+def answered(thread_ts: str) -> Callable[[SlackMock], list[str]]:
+    def check(mock: SlackMock) -> list[str]:
+        return mock.answers(CHANNEL, thread_ts)
+
+    return check
+
+
+def test_a_change_still_waits_for_approval_and_is_applied_once(
+    slack: SlackMock, emulator: EmulatorServer, front_url: str
+) -> None:
+    sender = SlackSender(front_url)
+    try:
+        event = mention("Rename workflow_run_1234 to ACME March")
+        sender.event(event)
+        [proposal] = slack.wait_for(lambda s: proposals(s, CHANNEL), what="the proposal")
+        assert writes(emulator, "workflow_run_1234") == []
+        payload = block_action(
+            APPROVE_ACTION,
+            proposal.approval_id,
+            user=APPROVER,
+            channel=proposal.channel,
+            message_ts=proposal.message_ts,
+            thread_ts=proposal.thread_ts,
+            response_url=slack.response_url("approve"),
+        )
+        assert sender.click(payload).status_code == 200
+        assert sender.click(payload).status_code == 200  # a double click
+        slack.wait_for(lambda s: writes(emulator, "workflow_run_1234"), what="the write")
+    finally:
+        sender.close()
+    assert len(writes(emulator, "workflow_run_1234")) == 1
+
+
+def test_the_front_refuses_bad_requests_and_answers_url_verification(
+    slack: SlackMock, front_url: str
+) -> None:
+    body = json.dumps(event_envelope(mention("What is the total on workflow_run_1234?")))
+    with httpx.Client(trust_env=False) as http:
+        unsigned = http.post(front_url, content=body, headers={"Content-Type": "application/json"})
+        forged = http.post(
+            front_url,
+            content=body,
+            headers={"Content-Type": "application/json", **signature_headers(body, secret="x")},
+        )
+        garbled = http.post(
+            front_url,
+            content="[1, 2]",
+            headers={"Content-Type": "application/json", **signature_headers("[1, 2]")},
+        )
+        challenge = json.dumps({"type": "url_verification", "challenge": "abc123"})
+        verified = http.post(
+            front_url,
+            content=challenge,
+            headers={"Content-Type": "application/json", **signature_headers(challenge)},
+        )
+    assert (unsigned.status_code, forged.status_code, garbled.status_code) == (401, 401, 400)
+    assert verified.json() == {"challenge": "abc123"}
+    assert slack.calls("chat.postMessage") == [] and slack.calls("chat.startStream") == []

@@ -1,0 +1,94 @@
+"""``extend-agent slack --http`` with ``SLACK_AGENT_PROCESSES=1``: the worker design, for real.
+
+The command runs in its own process (front + one agent worker process, the
+built-in emulator, the offline model); Slack is the local mock. A mention is
+answered, a retry is not answered twice, a signed Extend webhook becomes an
+alert, and the command stops cleanly on SIGTERM.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from slack_app.server import EVENTS_PATH
+from slack_app.webhooks.receiver import WEBHOOKS_PATH
+from tests.support.extend_webhooks import ALERT_CHANNEL, WEBHOOK_SECRET, deliver, run_event
+from tests.support.slack_mock import SlackMock
+from tests.support.slack_stack import (
+    BOT_TOKEN,
+    CHANNEL,
+    SIGNING_SECRET,
+    SlackSender,
+    event_envelope,
+    mention,
+)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_the_worker_design_from_the_command_line(tmp_path: Path) -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with SlackMock() as slack:
+        env = {
+            **os.environ,
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": slack.url,
+            "SLACK_AGENT_PROCESSES": "1",
+            "EXTEND_WEBHOOK_SECRET": WEBHOOK_SECRET,
+            "EXTEND_ALERT_CHANNEL": ALERT_CHANNEL,
+            "EXTEND_AGENT_DATA_DIR": str(tmp_path / "data"),
+        }
+        command = [sys.executable, "-c", "from cli import main; main()"]
+        args = ["slack", "--http", "--host", "127.0.0.1", "--port", str(port)]
+        process = subprocess.Popen(
+            [*command, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
+        try:
+            deadline = time.monotonic() + 90
+            while True:
+                try:
+                    if httpx.get(base + "/healthz", timeout=1).text == "ok":
+                        break
+                except httpx.HTTPError:
+                    pass
+                assert process.poll() is None, process.stdout.read().decode()  # type: ignore[union-attr]
+                assert time.monotonic() < deadline, "the app did not start"
+                time.sleep(0.2)
+            sender = SlackSender(base + EVENTS_PATH)
+            envelope = event_envelope(mention("What is the total on workflow_run_1234?"))
+            assert sender.envelope(envelope).status_code == 200
+            assert sender.envelope(envelope, retry_num=1).status_code == 200
+            sender.close()
+            ts = envelope["event"]["ts"]
+            answers = slack.wait_for(lambda s: s.answers(CHANNEL, ts), timeout=60, what="answer")
+            assert "15,735.10 USD" in answers[0]
+            failed = {"id": "workflow_run_failed", "status": "FAILED", "stepRuns": "?"}
+            with httpx.Client(trust_env=False) as http:
+                reply = deliver(
+                    http, base + WEBHOOKS_PATH, run_event("workflow_run.failed", failed)
+                )
+            assert reply.json() == {"ok": True}
+            [alert] = slack.wait_for(lambda s: s.posts(channel=ALERT_CHANNEL), what="the alert")
+            assert "the PDF is damaged" in "\n".join(alert.texts)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                raise
+    assert len(slack.answers(CHANNEL, ts)) == 1
