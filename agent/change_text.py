@@ -12,8 +12,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from tools.faces.run_change import NULL_NOTE
 from tools.text.formatting import format_value
 from tools.text.quoting import quote
+
+
+REFUSED_PREFIX = "Not proposed to the user and nothing was written: "
+"""How a change the tools refuse as proposed comes back to the model (``agent.session``)."""
 
 
 def and_list(items: Sequence[str]) -> str:
@@ -32,10 +37,20 @@ def change_phrase(args: Mapping[str, Any]) -> str:
     if isinstance(tags, list) and tags:
         shown = [str(tag) for tag in tags]
         parts.append(f"add the {'tag' if len(shown) == 1 else 'tags'} {and_list(shown)}")
+    removed = args.get("remove_tags")
+    if isinstance(removed, list) and removed:
+        shown = [str(tag) for tag in removed]
+        parts.append(f"remove the {'tag' if len(shown) == 1 else 'tags'} {and_list(shown)}")
     metadata = args.get("metadata")
     if isinstance(metadata, Mapping) and metadata:
-        parts.append("set " + ", ".join(f"{k} = {format_value(v)}" for k, v in metadata.items()))
+        parts.append("set " + ", ".join(_setting(k, v) for k, v in metadata.items()))
+        if any(v is None for v in metadata.values()):  # a "removed" key is stored as null
+            parts[-1] += NULL_NOTE
     return and_list(parts)
+
+
+def _setting(key: str, value: Any) -> str:
+    return f"{key} = {'null' if value is None else format_value(value)}"
 
 
 def describe_write(args: Mapping[str, Any]) -> str:

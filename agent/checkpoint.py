@@ -13,6 +13,11 @@ LangGraph keeps every checkpoint of a thread (one per step, each holding the who
 message list), so a long conversation would grow the file quadratically.
 ``prune_thread`` keeps only a thread's latest checkpoint and its pending writes
 (a waiting approval lives there); the session calls it after each turn.
+
+With ``EXTEND_AGENT_DATABASE_URL`` set (``agent.database``), conversations live in
+PostgreSQL instead: LangGraph's ``PostgresSaver`` on a psycopg pool, its tables
+created (and migrated) on start under an advisory lock so replicas starting
+together don't race, and pruned with the saver's own ``prune``.
 """
 
 from __future__ import annotations
@@ -26,13 +31,18 @@ from typing import TYPE_CHECKING, Any
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.sqlite import SqliteSaver
 
+from agent.database import open_pool, setup_lock
 from agent.settings import AgentSettings
 
 if TYPE_CHECKING:
+    from langgraph.checkpoint.postgres import PostgresSaver
+    from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
     from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
 CONVERSATIONS_FILE = "conversations.sqlite3"
 BUSY_TIMEOUT_SECONDS = 30.0
+POSTGRES_POOL_SIZE = 4  # PostgresSaver runs one statement at a time per process anyway
+SETUP_LOCK = "extend-agent:conversations-setup"
 
 
 def conversations_path(settings: AgentSettings | None = None) -> Path:
@@ -44,8 +54,45 @@ def conversations_path(settings: AgentSettings | None = None) -> Path:
 @contextmanager
 def open_checkpointer(
     settings: AgentSettings | None = None, *, path: Path | str | None = None
+) -> Iterator[SqliteSaver | PostgresSaver]:
+    """A thread-safe checkpointer: PostgreSQL when the settings name one, else SQLite.
+
+    SQLite: the data dir's conversation file (or ``path``, which always means SQLite).
+    """
+    settings = settings or AgentSettings()
+    if path is None and settings.postgres_url is not None:
+        with open_postgres_checkpointer(settings.postgres_url) as saver:
+            yield saver
+        return
+    with _open_sqlite_checkpointer(settings, path) as sqlite_saver:
+        yield sqlite_saver
+
+
+@contextmanager
+def open_postgres_checkpointer(url: str) -> Iterator[PostgresSaver]:
+    """``PostgresSaver`` on a pool of connections to ``url``, its tables set up."""
+    from langgraph.checkpoint.postgres import PostgresSaver
+    from psycopg.rows import dict_row
+
+    pool = open_pool(
+        url,
+        name="extend-agent-conversations",
+        max_size=POSTGRES_POOL_SIZE,
+        kwargs={"prepare_threshold": 0, "row_factory": dict_row},
+    )
+    try:
+        saver = PostgresSaver(pool)  # a dict_row pool, as it expects
+        with setup_lock(pool, SETUP_LOCK):
+            saver.setup()
+        yield saver
+    finally:
+        pool.close()
+
+
+@contextmanager
+def _open_sqlite_checkpointer(
+    settings: AgentSettings, path: Path | str | None
 ) -> Iterator[SqliteSaver]:
-    """A thread-safe SQLite checkpointer on the data dir's conversation file (or ``path``)."""
     target = str(path) if path is not None else str(conversations_path(settings))
     conn = sqlite3.connect(target, check_same_thread=False, timeout=BUSY_TIMEOUT_SECONDS)
     try:
@@ -61,8 +108,48 @@ def open_checkpointer(
 @asynccontextmanager
 async def open_async_checkpointer(
     settings: AgentSettings | None = None, *, path: Path | str | None = None
+) -> AsyncIterator[AsyncSqliteSaver | AsyncPostgresSaver]:
+    """The same store for asyncio code (``AsyncSqliteSaver`` / ``AsyncPostgresSaver``)."""
+    settings = settings or AgentSettings()
+    if path is None and settings.postgres_url is not None:
+        async with _open_async_postgres_checkpointer(settings.postgres_url) as saver:
+            yield saver
+        return
+    async with _open_async_sqlite_checkpointer(settings, path) as sqlite_saver:
+        yield sqlite_saver
+
+
+@asynccontextmanager
+async def _open_async_postgres_checkpointer(url: str) -> AsyncIterator[AsyncPostgresSaver]:
+    from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+    from psycopg.rows import dict_row
+    from psycopg_pool import AsyncConnectionPool
+
+    setup_pool = open_pool(url, name="extend-agent-setup", max_size=2)  # clear error if down
+    pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
+        url,
+        name="extend-agent-conversations",
+        min_size=1,
+        max_size=POSTGRES_POOL_SIZE,
+        kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
+        open=False,
+    )
+    try:
+        await pool.open(wait=True)
+        saver = AsyncPostgresSaver(pool)
+        with setup_lock(setup_pool, SETUP_LOCK):
+            await saver.setup()
+        setup_pool.close()
+        yield saver
+    finally:
+        setup_pool.close()
+        await pool.close()
+
+
+@asynccontextmanager
+async def _open_async_sqlite_checkpointer(
+    settings: AgentSettings, path: Path | str | None
 ) -> AsyncIterator[AsyncSqliteSaver]:
-    """The same store for asyncio code (``AsyncSqliteSaver`` on ``aiosqlite``)."""
     import aiosqlite
     from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
@@ -40,15 +40,17 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.types import Command, Interrupt
 from pydantic import ValidationError
 
-from agent.change_text import describe_write
+from agent.change_text import REFUSED_PREFIX, describe_write
 from agent.checkpoint import prune_thread
 from agent.decision_words import read_decision
 from agent.extend_connection import announce_on_stderr
 from agent.names import run_ids_in
 from agent.safety import neutralize_mentions
 from agent.settings import AgentSettings, load_settings
+from tools.client.errors import NotFoundError
 from tools.faces.run_tools import RunChange, RunTools, ToolError
-from tools.faces.tool_names import UPDATE_RUN_METADATA
+from tools.faces.show_citation import ShownImage, images_in_artifact
+from tools.faces.tool_names import SHOW_CITATION, UPDATE_RUN_METADATA
 from tools.runs.models import Run
 
 __all__ = [
@@ -69,7 +71,7 @@ ONE_AT_A_TIME_MESSAGE = (
     "not made and that they can ask for it again on its own."
 )
 REFUSED_MESSAGE = (
-    "Not proposed to the user and nothing was written: {reason} Tell the user plainly "
+    REFUSED_PREFIX + "{reason} Tell the user plainly "
     "what could not be changed and why; do not try the same change again."
 )
 _MAX_REFUSED_PROPOSALS = 6
@@ -95,6 +97,7 @@ class PendingWrite:
     change: RunChange | None = None
     # Why the tools refuse this change as proposed (never shown, declined at once), or None.
     refusal: str | None = None
+    remove_tags: list[str] | None = None
 
 
 class ChangeNotWaitingError(Exception):
@@ -110,6 +113,8 @@ class AgentReply:
     pending: PendingWrite | None
     not_asked: bool = False  # the message was held back: a change is waiting for a decision
     proposal_only: bool = False  # ``text`` only restates ``pending`` (the model said nothing)
+    # Images ``show_citation`` drew this turn (where a value was read), for the front end.
+    images: list[ShownImage] = field(default_factory=list)
 
 
 class AgentSession:
@@ -208,6 +213,13 @@ class AgentSession:
                     return ids[-1]
         return None
 
+    def last_applied_change(self, thread_id: str) -> dict[str, Any] | None:
+        """The last change applied in this thread (a ``RunChange`` dump): what an undo reverses."""
+        from agent.offline.undo import last_applied_change
+
+        state = self._agent.get_state(_config(thread_id))
+        return last_applied_change((state.values or {}).get("messages", []))
+
     # -- internals -------------------------------------------------------------------------
 
     def _thread_lock(self, thread_id: str) -> threading.Lock:
@@ -273,7 +285,9 @@ class AgentSession:
         if pending is not None and not text:
             text = f"This change needs your approval: {pending.description}."
         text = neutralize_mentions(text or "I have no answer to that.")
-        return AgentReply(text, _runs_in(turn), pending, proposal_only=proposal_only)
+        return AgentReply(
+            text, _runs_in(turn), pending, proposal_only=proposal_only, images=_images_in(turn)
+        )
 
     def _pending_write(self, waiting: Interrupt) -> PendingWrite:
         key = str(waiting.id)
@@ -288,6 +302,9 @@ class AgentSession:
             name=args.get("name"),
             metadata=dict(args["metadata"]) if isinstance(args.get("metadata"), dict) else None,
             add_tags=list(args["add_tags"]) if isinstance(args.get("add_tags"), list) else None,
+            remove_tags=(
+                list(args["remove_tags"]) if isinstance(args.get("remove_tags"), list) else None
+            ),
             description=neutralize_mentions(description),
             change_id=key,
             change=change,
@@ -311,11 +328,15 @@ class AgentSession:
                 name=args.get("name"),
                 metadata=args.get("metadata"),
                 add_tags=args.get("add_tags"),
+                remove_tags=args.get("remove_tags"),
             )
         except ToolError as error:
-            refusal = error.message if error.cause is None else None
+            # the change itself is refused, or Extend says the run does not exist: either
+            # way it would fail as shown, so it is never offered
+            known_to_fail = error.cause is None or isinstance(error.cause, NotFoundError)
+            refusal = error.message if known_to_fail else None
             return f"{describe_write(args)} (note: {error.message})", None, refusal
-        return change.describe(), change, None
+        return change.describe() + change.files_note(), change, None
 
 
 @contextmanager
@@ -330,6 +351,7 @@ def open_agent_session(
     from agent.extend_connection import open_extend
     from agent.model_choice import choose_model
     from tools.faces.langchain_tools import make_tools
+    from tools.images.image_cache import ImageCache
 
     settings = settings or load_settings()
     model, model_description = choose_model(settings)
@@ -337,7 +359,11 @@ def open_agent_session(
         open_extend(settings, announce=announce) as extend,
         open_checkpointer(settings) as checkpointer,
     ):
-        run_tools = RunTools(extend.client, low_confidence=settings.low_confidence)
+        run_tools = RunTools(
+            extend.client,
+            low_confidence=settings.low_confidence,
+            image_cache=ImageCache(settings.data_dir / "citation-images"),
+        )
         agent = build_agent(model, make_tools(run_tools, approval="human"), checkpointer)
         yield AgentSession(
             agent,
@@ -377,6 +403,18 @@ def _runs_in(messages: list[BaseMessage]) -> list[Run]:
                 continue
             runs[run.id] = run
     return list(runs.values())
+
+
+def _images_in(messages: list[BaseMessage]) -> list[ShownImage]:
+    """The images ``show_citation`` returned this turn, in order."""
+    return [
+        image
+        for message in messages
+        if isinstance(message, ToolMessage)
+        and message.name == SHOW_CITATION
+        and message.status != "error"
+        for image in images_in_artifact(message.artifact)
+    ]
 
 
 def _text(message: AIMessage) -> str:

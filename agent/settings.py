@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from agent.database import check_database_url
 from tools.text.summary import LOW_CONFIDENCE
 
 
@@ -30,6 +31,18 @@ class AgentSettings(BaseSettings):
     model_name: str = Field(default="gpt-4.1-mini", alias="EXTEND_AGENT_MODEL")
     low_confidence: float = Field(default=LOW_CONFIDENCE, ge=0, le=1, alias="EXTEND_LOW_CONFIDENCE")
     extend_api_key: SecretStr | None = Field(default=None, alias="EXTEND_API_KEY")
+    database_url: SecretStr | None = Field(default=None, alias="EXTEND_AGENT_DATABASE_URL")
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_or_unset(cls, url: SecretStr | None) -> SecretStr | None:
+        checked = check_database_url(url.get_secret_value() if url is not None else None)
+        return SecretStr(checked) if checked is not None else None
+
+    @property
+    def postgres_url(self) -> str | None:
+        """``EXTEND_AGENT_DATABASE_URL`` if set (PostgreSQL); None: SQLite files in the data dir."""
+        return self.database_url.get_secret_value() if self.database_url is not None else None
 
     @property
     def uses_emulator(self) -> bool:

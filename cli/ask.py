@@ -2,6 +2,9 @@
 
 ``ask`` answers one question and exits; it continues the ``cli`` conversation by
 default, so a second ``ask "and the invoice number?"`` knows which run "it" is.
+An answer that shows where a value sits on the page ("where is the total on the
+page?") also writes the image of the cited region and prints its path
+(``--images-dir``; default: the data directory's ``images`` folder).
 ``chat`` is an interactive conversation (a new one each time unless ``--thread``).
 
 Both stop before any change: the proposed change is shown and applied only after
@@ -20,6 +23,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -35,6 +39,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger("cli")
 
 DEFAULT_THREAD = "cli"
+IMAGES_FOLDER = "images"
 EXIT_WORDS = frozenset({"exit", "quit", "bye", ":q", "/exit", "/quit"})
 HELD_BACK_NOTICE = (
     "A change from earlier in this conversation is waiting for your decision; "
@@ -95,6 +100,14 @@ def register(app: typer.Typer) -> None:
                 "the rest.",
             ),
         ] = False,
+        images_dir: Annotated[
+            Path | None,
+            typer.Option(
+                "--images-dir",
+                help="Where to write the images of cited regions an answer shows "
+                "(default: the images folder in the data directory).",
+            ),
+        ] = None,
     ) -> None:
         """Ask one question about a run; answers cite the page and reference text.
 
@@ -102,7 +115,7 @@ def register(app: typer.Typer) -> None:
         answer y (or with --yes). Without a terminal to ask on, it is not applied.
         """
         with friendly_errors(), model_errors():
-            _ask(question, thread, assume_yes=yes)
+            _ask(question, thread, assume_yes=yes, images_dir=images_dir)
 
     @app.command("chat")
     def chat(
@@ -123,10 +136,10 @@ def register(app: typer.Typer) -> None:
             settings = load_settings()
             with open_agent_session(settings, announce=None) as session:
                 _banner(console, session, thread_id)
-                _conversation(console, session, thread_id)
+                _conversation(console, session, thread_id, settings.data_dir / IMAGES_FOLDER)
 
 
-def _ask(question: str, thread: str, *, assume_yes: bool) -> None:
+def _ask(question: str, thread: str, *, assume_yes: bool, images_dir: Path | None) -> None:
     """One question: settle a change left waiting, ask, then settle what it proposes."""
     from agent.session import open_agent_session, read_decision
     from agent.settings import load_settings
@@ -147,7 +160,9 @@ def _ask(question: str, thread: str, *, assume_yes: bool) -> None:
     settings = load_settings()
     with open_agent_session(settings) as session:
         approver = TerminalApprover(
-            requested=requested_change_for(question, session.last_named_run(thread)),
+            requested=requested_change_for(
+                question, session.last_named_run(thread), session.last_applied_change(thread)
+            ),
             assume_yes=assume_yes,
             has_terminal=stdin_is_terminal(),
             confirm=confirm,
@@ -164,6 +179,8 @@ def _ask(question: str, thread: str, *, assume_yes: bool) -> None:
                 return  # a "yes"/"no" was only ever about that change: nothing more to ask
         reply = session.ask(thread, question, decide_by_text=False)
         show(reply if not reply.not_asked else _held_back(reply))
+        for path in write_images(reply, images_dir or settings.data_dir / IMAGES_FOLDER):
+            print(f"Image: {path}")
         hint = details_hint(question, reply)
         if hint:
             print(hint, file=sys.stderr)
@@ -188,7 +205,9 @@ def _banner(console: Console, session: AgentSession, thread_id: str) -> None:
     console.print(Panel(text, title="Extend run agent", expand=False))
 
 
-def _conversation(console: Console, session: AgentSession, thread_id: str) -> None:
+def _conversation(
+    console: Console, session: AgentSession, thread_id: str, images_dir: Path
+) -> None:
     from rich.prompt import Confirm
 
     def decide(pending: PendingWrite) -> bool:
@@ -216,6 +235,8 @@ def _conversation(console: Console, session: AgentSession, thread_id: str) -> No
             with console.status("Thinking…"):
                 reply = session.ask(thread_id, line)
             show(reply if not reply.not_asked else _held_back(reply))
+            for path in write_images(reply, images_dir):
+                console.print(f"Image: {path}", markup=False, highlight=False)
             hint = details_hint(line, reply)
             if hint:
                 console.print(hint, style="dim", markup=False)
@@ -225,6 +246,15 @@ def _conversation(console: Console, session: AgentSession, thread_id: str) -> No
                 raise
             logger.debug("turn failed", exc_info=True)
             console.print(f"[red]error:[/] {exc}", markup=True, highlight=False)
+
+
+def write_images(reply: AgentReply, directory: Path) -> list[Path]:
+    """Write the images the answer drew (where a value was read); the paths written."""
+    if not reply.images:
+        return []
+    from cli.cite import save_images
+
+    return save_images(reply.images, directory)
 
 
 def details_hint(question: str, reply: AgentReply) -> str | None:

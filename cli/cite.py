@@ -3,26 +3,50 @@
 Registered on the ``runs`` group by ``cli.runs``. ``--page`` writes the whole
 page with the box drawn instead; a field cited on several pages writes one file
 per page (``crop.png``, ``crop-2.png``, ...). Prints each path written and one
-line saying what is highlighted.
+line saying what is highlighted. ``save_images`` writes the images the agent drew
+while answering ``ask "where is the total on the page?"``.
 """
 
 from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cli.friendly_errors import friendly_errors
 from tools.client.validation import validate_run_id
 
+if TYPE_CHECKING:
+    from tools.faces.show_citation import ShownImage
+
 
 def default_output(run_id: str, field: str, whole_page: bool) -> Path:
     """``<run>-<field>[-page].png`` in the current directory, safe as a file name."""
     stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{run_id}-{field}").strip("._") or "citation"
     return Path(f"{stem}{'-page' if whole_page else ''}.png")
+
+
+def save_images(images: Sequence[ShownImage], directory: Path) -> list[Path]:
+    """Write images the agent drew (``AgentReply.images``) as ``<run>-<field>-p<page>.png``.
+
+    Returns the paths written; an image whose name repeats gets ``-2``, ``-3``...
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for image in images:
+        stem = default_output(image.run_id, f"{image.field}-p{image.page}", False).stem
+        path = directory / f"{stem}.png"
+        number = 2
+        while path in written:
+            path = directory / f"{stem}-{number}.png"
+            number += 1
+        path.write_bytes(image.png)
+        written.append(path)
+    return written
 
 
 def register(runs: typer.Typer) -> None:

@@ -42,6 +42,19 @@ def register(app: typer.Typer) -> None:
                 help="Signing secret for the webhooks (the app's EXTEND_WEBHOOK_SECRET).",
             ),
         ] = None,
+        generate: Annotated[
+            int,
+            typer.Option(
+                "--generate",
+                envvar="EXTEND_EMULATOR_GENERATE",
+                min=0,
+                max=20000,
+                help="Add this many realistic invoice runs beside the samples.",
+            ),
+        ] = 0,
+        seed: Annotated[
+            int, typer.Option("--seed", help="Seed of --generate (same seed, same runs).")
+        ] = 7,
     ) -> None:
         """Serve a local Extend API with sample runs (both API versions, fault injection)."""
         from cli.friendly_errors import friendly_errors
@@ -60,4 +73,6 @@ def register(app: typer.Typer) -> None:
                 default_version=default_version,
                 webhook_url=webhook_url,
                 webhook_secret=webhook_secret,
+                generate=generate,
+                seed=seed,
             )

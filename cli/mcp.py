@@ -48,6 +48,13 @@ def register(app: typer.Typer) -> None:
                 "10.0.0.5:8766); repeat for more. This machine's names are always accepted.",
             ),
         ] = None,
+        read_only: Annotated[
+            bool,
+            typer.Option(
+                "--read-only",
+                help="Serve no tool that writes (also EXTEND_AGENT_READ_ONLY=1).",
+            ),
+        ] = False,
     ) -> None:
         """Run an MCP server with get_run and update_run_metadata (stdio unless --http)."""
         from agent.extend_connection import announce_on_stderr, open_extend
@@ -61,6 +68,7 @@ def register(app: typer.Typer) -> None:
         )
         from tools.faces.mcp_server import build_mcp_server
         from tools.faces.run_tools import RunTools
+        from tools.images.image_cache import ImageCache
 
         token = None
         if http:  # refuse an open network endpoint before starting anything
@@ -71,8 +79,12 @@ def register(app: typer.Typer) -> None:
                 raise typer.Exit(2)
         settings = AgentSettings()
         with friendly_errors(), open_extend(settings, announce=announce_on_stderr) as extend:
-            run_tools = RunTools(extend.client, low_confidence=settings.low_confidence)
-            server = build_mcp_server(run_tools)
+            run_tools = RunTools(
+                extend.client,
+                low_confidence=settings.low_confidence,
+                image_cache=ImageCache(settings.data_dir / "citation-images"),
+            )
+            server = build_mcp_server(run_tools, read_only=True if read_only else None)
             if http:
                 import uvicorn
 

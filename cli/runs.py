@@ -39,7 +39,7 @@ def parse_meta(pairs: list[str]) -> dict[str, Any]:
 
 
 def register(app: typer.Typer) -> None:
-    runs = typer.Typer(help="Read or change one workflow run directly.", no_args_is_help=True)
+    runs = typer.Typer(help="Find, read or change workflow runs directly.", no_args_is_help=True)
     app.add_typer(runs, name="runs")
 
     @runs.command("get")
@@ -113,5 +113,7 @@ def register(app: typer.Typer) -> None:
         console.print(f"Updated {run.id}.", markup=False)
 
     from cli.cite import register as register_cite
+    from cli.runs_list import register as register_list
 
     register_cite(runs)
+    register_list(runs)

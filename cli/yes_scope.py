@@ -3,9 +3,13 @@
 ``--yes`` skips the y/N prompt, so it must never apply anything the person did not
 spell out. ``requested_change_for(question, last_named_run)`` reads the question
 as the offline model does (``agent.offline.changes``: "rename X to Y", "tag X a
-and b", "set k=v on X") into an ``ExpectedChange``: one run, and the name, tags
-and metadata to set. A question ("what would happen if you set ...?"), a doubt
-("should I tag ...?") or a retraction ("... no wait, don't") specifies no change
+and b", "set k=v on X", "set a to 1 and b to 2", "remove the urgent tag", "clear
+cost_center" (null)) into an ``ExpectedChange``: one run, and the name, tags to
+add or remove and metadata to set. An undo ("undo that", "rename it back") is
+the exact inverse of the conversation's last applied change, computed from the
+before-values it recorded (``agent.offline.undo``). A question ("what would
+happen if you set ...?"), a doubt ("should I tag ...?"), a retraction ("... no
+wait, don't") or words that don't pin down one change specify no change
 (``agent.request_mood``), nor does a question naming several runs.
 
 ``differences(expected, proposal)`` compares a proposed change with it: same run,
@@ -25,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from agent.names import run_ids_in
 from agent.offline.changes import requested_change
+from agent.offline.undo import UndoScope, undo_of, undo_scope
 from agent.request_mood import mood_problem, request_mood
 from tools.text.quoting import json_text, plain_or_quoted
 
@@ -41,7 +46,8 @@ class ExpectedChange:
     run_id: str
     name: str | None = None
     add_tags: frozenset[str] = frozenset()
-    metadata: Mapping[str, str] = field(default_factory=dict)
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    remove_tags: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -52,15 +58,24 @@ class NoChangeAsked:
 
 
 def requested_change_for(
-    question: str, last_named_run: str | None
+    question: str, last_named_run: str | None, last_change: Mapping[str, Any] | None = None
 ) -> ExpectedChange | NoChangeAsked:
-    """The change ``question`` asks for, on the run it names (else the one named last)."""
+    """The change ``question`` asks for, on the run it names (else the one named last).
+
+    ``last_change``: the conversation's last applied change (a ``RunChange`` dump),
+    which an undo puts back.
+    """
+    scope = undo_scope(question)
+    if scope is not None:
+        return _expected_undo(question, last_change, scope)
     problem = mood_problem(request_mood(question))
     if problem is not None:
         return NoChangeAsked(f"{problem.lower()}.")
     request = requested_change(question)
     if request is None:
         return NoChangeAsked("this question asks for no change in its own words.")
+    if request.unclear is not None:
+        return NoChangeAsked("its words do not pin down one change.")
     named = run_ids_in(question)
     if len(named) > 1:
         return NoChangeAsked("this question names more than one run; ask for each on its own.")
@@ -72,6 +87,26 @@ def requested_change_for(
         name=request.name,
         add_tags=frozenset(request.add_tags),
         metadata=dict(request.metadata),
+        remove_tags=frozenset(request.remove_tags),
+    )
+
+
+def _expected_undo(
+    question: str, last_change: Mapping[str, Any] | None, scope: UndoScope
+) -> ExpectedChange | NoChangeAsked:
+    undo = undo_of(last_change, scope)
+    if undo.args is None:
+        return NoChangeAsked("there is no earlier change in this conversation to put back.")
+    args = undo.args
+    named = run_ids_in(question)
+    if named and named != (args["run_id"],):
+        return NoChangeAsked("the last change in this conversation was on another run.")
+    return ExpectedChange(
+        run_id=str(args["run_id"]),
+        name=args.get("name"),
+        add_tags=frozenset(args.get("add_tags") or ()),
+        metadata=dict(args.get("metadata") or {}),
+        remove_tags=frozenset(args.get("remove_tags") or ()),
     )
 
 
@@ -97,11 +132,19 @@ def differences(expected: ExpectedChange, proposal: PendingWrite) -> list[str]:
             found.append(f"it adds tags you did not ask for: {_listed(extra)}")
         if missing:
             found.append(f"it leaves out tags you asked for: {_listed(missing)}")
+    removed = _tags(proposal.remove_tags)
+    if removed is None:
+        found.append("the tags it removes are not a list of labels")
+    elif removed != expected.remove_tags:
+        found.append(
+            f"it removes the tags {_listed(sorted(removed))}, not "
+            f"{_listed(sorted(expected.remove_tags))}"
+        )
     found.extend(_metadata_differences(expected.metadata, proposal.metadata))
     return found
 
 
-def _metadata_differences(expected: Mapping[str, str], proposed: object) -> list[str]:
+def _metadata_differences(expected: Mapping[str, Any], proposed: object) -> list[str]:
     if proposed is None:
         proposed = {}
     if not isinstance(proposed, Mapping):
@@ -125,7 +168,9 @@ def _metadata_differences(expected: Mapping[str, str], proposed: object) -> list
     return found
 
 
-def _same_value(typed: str, proposed: Any) -> bool:
+def _same_value(typed: Any, proposed: Any) -> bool:
+    if not isinstance(typed, str):  # null (a removed key) or an undo's recorded value
+        return type(typed) is type(proposed) and typed == proposed
     if isinstance(proposed, str):
         return proposed == typed
     if isinstance(proposed, bool | int | float) and proposed == proposed:  # not NaN

@@ -21,6 +21,7 @@ from extend_emulator.admin import handle_admin
 from extend_emulator.api import ExtendApi, Request
 from extend_emulator.faults import Fault, FaultSet
 from extend_emulator.files import FileRoutes
+from extend_emulator.generate import DEFAULT_SEED, generate_runs
 from extend_emulator.replies import ApiError, Reply, error_reply
 from extend_emulator.requestlog import RequestLog, redact_headers
 from extend_emulator.samples import load_fixtures, load_samples
@@ -40,8 +41,11 @@ class EmulatorApp:
         default_version: str = render.LEGACY_VERSION,
         reset: bool = False,
         webhooks: WebhookTarget | None = None,
+        generate: int = 0,
+        seed: int = DEFAULT_SEED,
     ) -> None:
         self.fixtures_dir = fixtures_dir
+        self.generated = generate_runs(generate, seed) if generate else []
         self.store = RunStore(data_dir, self._initial_runs, reset=reset)
         self.api = ExtendApi(self.store, api_key, default_version)
         self.faults = FaultSet()
@@ -50,7 +54,8 @@ class EmulatorApp:
         self.webhooks = WebhookSender(webhooks)
 
     def _initial_runs(self) -> list[dict[str, Any]]:
-        runs = {run["id"]: run for run in load_samples()}
+        runs = {run["id"]: run for run in self.generated}
+        runs.update({run["id"]: run for run in load_samples()})
         if self.fixtures_dir is not None:
             runs.update({run["id"]: run for run in load_fixtures(self.fixtures_dir)})
         return list(runs.values())

@@ -22,6 +22,7 @@ from typing import Any
 from extend_emulator import render
 from extend_emulator.app import EmulatorApp
 from extend_emulator.faults import FaultSet
+from extend_emulator.generate import DEFAULT_SEED
 from extend_emulator.handler import EmulatorHandler
 from extend_emulator.webhooks import WebhookTarget
 
@@ -78,6 +79,8 @@ class EmulatorServer:
         log_requests: bool = False,
         webhook_url: str | None = None,
         webhook_secret: str | None = None,
+        generate: int = 0,
+        seed: int = DEFAULT_SEED,
     ) -> None:
         self.host = host
         self._requested_port = port
@@ -90,6 +93,8 @@ class EmulatorServer:
             default_version=default_version,
             reset=reset,
             webhooks=WebhookTarget.from_env(webhook_url, webhook_secret),
+            generate=generate,
+            seed=seed,
         )
         self._httpd: EmulatorHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -202,6 +207,8 @@ def run_forever(
     log_requests: bool = False,
     webhook_url: str | None = None,
     webhook_secret: str | None = None,
+    generate: int = 0,
+    seed: int = DEFAULT_SEED,
 ) -> None:
     """Run an emulator in the foreground (the ``extend-agent emulator`` command)."""
     server = EmulatorServer(
@@ -215,6 +222,8 @@ def run_forever(
         log_requests=log_requests,
         webhook_url=webhook_url,
         webhook_secret=webhook_secret,
+        generate=generate,
+        seed=seed,
     )
     server._bind()
     if threading.current_thread() is threading.main_thread():

@@ -1,4 +1,4 @@
-"""An agent reply in a thread: the answer, a card per run it looked at, a proposed change.
+"""An agent reply in a thread: the answer, images it drew, a card per run, a proposed change.
 
 Used after a question and after a decision (the agent's "Done: …" reply), so both
 read the same. A change the agent wants to make is never applied here: it is
@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackClientError
 from agent.session import AgentReply, AgentSession
 from slack_app import texts
 from slack_app.change_view import ChangeTooLargeError
+from slack_app.citation_upload import upload_citations
 from slack_app.feedback.buttons import feedback_block
 from slack_app.mrkdwn import code
 from slack_app.proposals import ChangeProposals
@@ -47,6 +48,12 @@ def show_agent_reply(
         replier.answer(reply.text, footer=[feedback_block(thread_id)])
     except _POST_FAILURES:
         logger.warning("could not post the answer in %s", thread_id, exc_info=True)
+    if reply.images:  # "show me where the total came from": the cited region, as images
+        try:
+            upload_citations(replier, reply.images)
+        except _POST_FAILURES:
+            logger.warning("could not upload the citation images in %s", thread_id, exc_info=True)
+            replier.notice(texts.warning(texts.IMAGES_NOT_UPLOADED))
     for run in reply.runs[:MAX_CARDS_PER_REPLY]:
         try:
             for message in run_card(run, low_confidence=low_confidence):

@@ -133,7 +133,7 @@ def build_app(
     register_alert_actions(
         app, read_run=run_tools.client.get_run, low_confidence=threshold, submit=submit
     )
-    register_app_home(app, extend_config=run_tools.client.config, submit=submit)
+    register_app_home(app, extend=run_tools.client, submit=submit)
     register_feedback(app, store=feedback or FeedbackStore(), submit=submit)
     register_listeners(app, services)
     return app

@@ -30,7 +30,9 @@ from slack_app.failure_text import failure_text
 from slack_app.mrkdwn import code, escape, user_mention
 from slack_app.state.approvals import Approval, ApprovalStatus
 from tools.client.errors import ExtendError
-from tools.faces.run_tools import TAGS_KEY, RunChange, RunTools, ToolError
+from tools.faces.run_change import TAGS_KEY, RunChange, is_reserved_key
+from tools.faces.run_tools import RunTools
+from tools.faces.tool_errors import ToolError
 from tools.runs.models import Run
 
 logger = logging.getLogger(__name__)
@@ -110,6 +112,7 @@ class ChangeApplier:
                 name=approval.name,
                 metadata=approval.metadata,
                 add_tags=approval.add_tags,
+                reserved_keys=_typed_reserved_keys(approval),
             )
         except ToolError as error:
             if error.cause is not None:  # Extend could not be read: say so, write nothing
@@ -156,6 +159,7 @@ class ChangeApplier:
                 name=approval.name,
                 metadata=approval.metadata,
                 add_tags=approval.add_tags,
+                reserved_keys=_typed_reserved_keys(approval),
             )
         except Exception as error:  # the write may still have happened: Extend will tell
             if self._extend_shows(approval, []):
@@ -204,6 +208,18 @@ class ChangeApplier:
                 count = int(seconds // size)
                 return f"{count} {unit}{'s' if count != 1 else ''}"
         return f"{seconds:g} seconds"
+
+
+def _typed_reserved_keys(approval: Approval) -> list[str]:
+    """The ``extend:`` keys a person typed in ``/extend meta``; never an agent's proposal.
+
+    An ``/extend`` command is the person's own words, so a reserved key in it was
+    named on purpose (and the card said so). A model's proposal may come from a
+    document, so its reserved keys stay refused.
+    """
+    if approval.kind != "command":
+        return []
+    return [key for key in approval.metadata or {} if is_reserved_key(key)]
 
 
 def run_shows_change(run: Run, approval: Approval) -> bool:

@@ -20,7 +20,7 @@ from slack_app.blocks import (
     sections,
 )
 from slack_app.mrkdwn import defang_plain, escape, inert, reveal, truncate, user_mention
-from tools.faces.run_tools import RunChange
+from tools.faces.run_change import RESERVED_NOTE, RunChange
 from tools.text.formatting import format_value
 
 APPROVE_ACTION = "approve_change"
@@ -50,7 +50,8 @@ def change_lines(change: RunChange) -> list[str]:
             else "(unset)"
         )
         after = inert(format_value(change.metadata_after[key]))
-        lines.append(f"• *metadata* {inert(key)}: {before} → {after}")
+        reserved = f" _{RESERVED_NOTE.strip()}_" if key in change.reserved_keys else ""
+        lines.append(f"• *metadata* {inert(key)}{reserved}: {before} → {after}")
     if change.tags_added:
         lines.append("• *tags*: add " + ", ".join(inert(t) for t in change.tags_added))
     return lines

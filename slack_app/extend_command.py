@@ -36,7 +36,9 @@ from slack_app.run_card import run_card
 from slack_app.thread_replier import NO_UNFURL, ThreadReplier
 from tools.client.errors import ExtendError
 from tools.client.validation import validate_run_id
+from tools.faces.run_change import is_reserved_key
 from tools.faces.run_tools import RunTools
+from tools.text.quoting import quote
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +98,7 @@ def parse_command(text: str) -> Command:
         return HelpCommand()
     verb, args = words[0].lower(), words[1:]
     if verb not in ("get", "rename", "tag", "meta"):
-        return InvalidCommand(f"I don't know the command “{verb[:40]}”.")
+        return InvalidCommand(f"I don't know the command {_quoted(verb, 40)}.")
     if not args:
         return InvalidCommand(f"`{verb}` needs a run id, e.g. `/extend {verb} workflow_run_1234`.")
     try:
@@ -135,16 +137,23 @@ def _meta(run_id: str, pairs: list[str]) -> Command:
             try:
                 value: Any = json.loads(raw)
             except ValueError:
-                return InvalidCommand(f"The part after “{key}:=” is not JSON (try {key}=text).")
+                return InvalidCommand(
+                    f"The part after {_quoted(key + ':=', 60)} is not JSON (try {key}=text)."
+                )
         elif "=" in pair:
             key, _, value = pair.partition("=")
         else:
-            return InvalidCommand(f"“{pair[:60]}” is not key=value.")
+            return InvalidCommand(f"{_quoted(pair, 60)} is not key=value.")
         key = key.strip()
         if not key:
-            return InvalidCommand(f"“{pair[:60]}” has no key before the =.")
+            return InvalidCommand(f"{_quoted(pair, 60)} has no key before the =.")
         metadata[key] = value
     return UpdateCommand(run_id, metadata=metadata)
+
+
+def _quoted(text: str, limit: int) -> str:
+    """What the person typed, in “quotes” on one line, cut to ``limit`` characters."""
+    return quote(text, limit=limit, marks="typographic")
 
 
 class ExtendCommand:
@@ -188,8 +197,15 @@ class ExtendCommand:
             respond(text=texts.CARD_CUT.format(run_id=escape(run.id)), **NO_UNFURL)
 
     def _propose(self, command: UpdateCommand, payload: dict[str, Any], respond: Respond) -> None:
+        # ``extend:`` keys the person typed themselves (``/extend meta RUN
+        # extend:usage_tags:=[...]``) are theirs to change; the card says they are reserved.
+        reserved = [k for k in command.metadata or {} if is_reserved_key(k)]
         change = self.run_tools.preview_update(
-            command.run_id, command.name, command.metadata, command.add_tags
+            command.run_id,
+            command.name,
+            command.metadata,
+            command.add_tags,
+            reserved_keys=reserved,
         )
         replier = ThreadReplier(
             self.client, channel_id=str(payload.get("channel_id") or ""), thread_ts=None

@@ -1,8 +1,11 @@
 """A run as a Block Kit card: header, fields with citations, corrections, metadata, link.
 
-Every piece of text from a run goes through ``slack_app.mrkdwn`` first. Values read
-the same as everywhere else (``tools.text.formatting``: ``15,735.10 USD``). A card too
-big for one message continues in the next ones (``blocks.split_into_messages``).
+Every piece of text from a run goes through ``slack_app.mrkdwn`` first. People read
+cards, so extracted values read in the ``HUMAN`` style of ``tools.text.formatting``
+(``$15,735.10``, ``Oct 31, 2024``, ``74%``); metadata as it was set. A card too big
+for one message continues in the next ones (``blocks.split_into_messages``).
+Under the fields, a "Show source" menu offers each field with a box on the page;
+picking one uploads the cited region into the thread (``slack_app.citation_upload``).
 """
 
 from __future__ import annotations
@@ -13,16 +16,21 @@ from slack_app.blocks import (
     SlackMessage,
     context,
     header,
+    plain_text,
     sections,
     split_into_messages,
 )
-from slack_app.mrkdwn import code, escape, truncate
+from slack_app.citation_upload import SHOW_SOURCE_ACTION, SourceRequest
+from slack_app.mrkdwn import code, escape
 from tools.faces.run_tools import TAGS_KEY
 from tools.runs.models import Citation, ExtractedField, ProcessorResult, Run, SplitPart
-from tools.text.formatting import format_confidence, format_value
+from tools.text.formatting import HUMAN, format_confidence, format_value
+from tools.text.quoting import quote
 
 MAX_REFERENCE_TEXT = 300
 OPEN_IN_EXTEND_ACTION = "open_in_extend"
+MAX_SELECT_OPTIONS = 100  # Block Kit: options in a static select
+MAX_OPTION_TEXT = 75  # Block Kit: an option's text
 
 
 def run_card(run: Run, *, low_confidence: float = 0.8) -> list[SlackMessage]:
@@ -34,6 +42,9 @@ def run_card(run: Run, *, low_confidence: float = 0.8) -> list[SlackMessage]:
         blocks += sections([f":x: *Failed:* {reason}"])
     for result in run.results:
         blocks += _result_blocks(result, low_confidence, many=len(run.results) > 1)
+    picker = show_source_block(run)
+    if picker is not None:
+        blocks.append(picker)
     corrections = [_correction_line(f) for f in run.fields if _was_corrected(f)]
     if corrections:
         blocks += sections(corrections, title="*Reviewer corrections*")
@@ -71,7 +82,9 @@ def _result_blocks(result: ProcessorResult, low_confidence: float, *, many: bool
     if result.kind == "classify" and result.classification is not None:
         found = result.classification
         confidence = (
-            f" ({format_confidence(found.confidence)})" if found.confidence is not None else ""
+            f" ({format_confidence(found.confidence, HUMAN)})"
+            if found.confidence is not None
+            else ""
         )
         return sections([f"*Classified as* {escape(found.type or '(none)')}{confidence}"], title)
     if result.kind == "split" and result.splits:
@@ -87,10 +100,10 @@ def _pages(part: SplitPart) -> str:
 
 
 def _field_line(field_: ExtractedField, low_confidence: float) -> str:
-    line = f"*{escape(field_.name)}*: {escape(format_value(field_.value))}"
+    line = f"*{escape(field_.name)}*: {escape(format_value(field_.value, HUMAN))}"
     if field_.is_low_confidence(low_confidence):
         score = field_.confidence
-        shown = f" ({format_confidence(score)})" if score is not None else ""
+        shown = f" ({format_confidence(score, HUMAN)})" if score is not None else ""
         line += f"  :warning: _low confidence{shown}_"
     cited = "; ".join(_citation_text(c) for c in field_.citations[:3])
     more = f" (+{len(field_.citations) - 3} more)" if len(field_.citations) > 3 else ""
@@ -101,9 +114,8 @@ def _citation_text(citation: Citation) -> str:
     page = f"p. {citation.page}" if citation.page is not None else "page ?"
     if not citation.reference_text:
         return f"_{page}_"
-    one_line = citation.reference_text.replace("\r", " ").replace("\n", " ").strip()
-    reference = truncate(escape(one_line), MAX_REFERENCE_TEXT)
-    return f"_{page}_ “{reference}”"
+    shown = quote(citation.reference_text.strip(), limit=MAX_REFERENCE_TEXT, marks="typographic")
+    return f"_{page}_ {escape(shown)}"
 
 
 def _was_corrected(field_: ExtractedField) -> bool:
@@ -111,8 +123,9 @@ def _was_corrected(field_: ExtractedField) -> bool:
 
 
 def _correction_line(field_: ExtractedField) -> str:
-    before = escape(format_value(field_.initial_value))
-    return f"• *{escape(field_.name)}*: {before} → {escape(format_value(field_.value))}"
+    before = escape(format_value(field_.initial_value, HUMAN))
+    after = escape(format_value(field_.value, HUMAN))
+    return f"• *{escape(field_.name)}*: {before} → {after}"
 
 
 def _metadata_blocks(run: Run) -> list[Block]:
@@ -124,6 +137,34 @@ def _metadata_blocks(run: Run) -> list[Block]:
     if run.tags:
         lines.insert(0, "• tags: " + ", ".join(escape(t) for t in run.tags))
     return sections(lines, title="*Metadata*") if lines else []
+
+
+def show_source_block(run: Run) -> Block | None:
+    """A "Show source" menu: pick a field to see where on the page it was read.
+
+    One option per field with a boxed citation, in the run's order, at most
+    ``MAX_SELECT_OPTIONS`` (Block Kit's limit); None when no field has one.
+    """
+    options = []
+    for field_ in run.fields:
+        if not any(c.polygon and c.page is not None for c in field_.citations):
+            continue
+        value = SourceRequest(run.id, field_.name).option_value()
+        if value is None:
+            continue
+        label = plain_text(field_.name, MAX_OPTION_TEXT)
+        options.append({"text": label, "value": value})
+        if len(options) == MAX_SELECT_OPTIONS:
+            break
+    if not options:
+        return None
+    menu = {
+        "type": "static_select",
+        "action_id": SHOW_SOURCE_ACTION,
+        "placeholder": {"type": "plain_text", "text": "Show source…"},
+        "options": options,
+    }
+    return {"type": "actions", "elements": [menu]}
 
 
 def _open_in_extend(url: str | None) -> Block | None:

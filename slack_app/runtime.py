@@ -73,7 +73,7 @@ def open_slack_service(
     )
     with (
         open_agent_session(agent_settings, announce=announce) as session,
-        SlackState.in_data_dir(agent_settings.ensure_data_dir()) as state,
+        SlackState.open_configured(agent_settings) as state,
         FeedbackStore.in_data_dir(agent_settings.ensure_data_dir()) as feedback,
     ):
         try:

@@ -74,6 +74,10 @@ CARD_CUT = (
     "The card is cut here: a command reply holds only a few messages. "
     "See the whole run with `extend-agent runs get {run_id}`."
 )
+IMAGES_NOT_UPLOADED = (
+    "I couldn't upload the image of where that was read. Ask again, or use "
+    "`extend-agent runs cite RUN FIELD` in a terminal."
+)
 CARD_NOT_POSTED = (
     "I couldn't post this change for approval, so nothing can be decided yet. "
     "Reply in this thread and I'll try to show it again."

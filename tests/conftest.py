@@ -10,6 +10,8 @@ import pytest
 from extend_emulator import EmulatorServer
 from tools.client.clients import ExtendClient
 
+pytest_plugins = ["tests.support.postgres"]  # the postgres_url fixture
+
 EMULATOR_KEY = "test-emulator-key"
 SECRET_ENV_VARS = (
     "EXTEND_API_KEY",
@@ -23,6 +25,7 @@ SECRET_ENV_VARS = (
     "EXTEND_MAX_RESPONSE_BYTES",
     "EXTEND_MCP_TOKEN",
     "EXTEND_AGENT_MODEL",
+    "EXTEND_AGENT_DATABASE_URL",
     "EXTEND_EMULATOR_FAULTS",
     "OPENAI_API_KEY",
     "OPENAI_BASE_URL",

@@ -5,7 +5,7 @@ versions, and its human summary must name the document (vendor when extracted, t
 document number, the total with its currency, the due date when present) and its
 review state, in at most 600 characters, in human formats and without the model
 text's score lists. The expectations are computed here from the run's own values,
-independently of ``tools.text.human_format``.
+independently of ``tools.text.formatting``.
 """
 
 from __future__ import annotations
@@ -31,12 +31,13 @@ from tests.support.openai_server import ScriptedOpenAI, text, tool_call
 from tools.client.clients import ExtendClient
 from tools.runs.models import ExtractedField, ProcessorResult, Run
 from tools.text.document_roles import reads_like_instructions
-from tools.text.human_format import (
-    human_confidence,
-    human_date,
-    human_field_name,
-    human_money,
-    human_timestamp,
+from tools.text.formatting import (
+    HUMAN,
+    format_confidence,
+    format_date,
+    format_field_name,
+    format_money,
+    format_timestamp,
 )
 from tools.text.human_summary import MAX_HUMAN_SUMMARY, human_summary
 from tools.text.summary import summarize_run
@@ -194,20 +195,20 @@ def test_state_and_what_to_check_are_said_in_words(
 
 
 def test_human_formats() -> None:
-    assert human_money(1420, "USD") == "$1,420.00"
-    assert human_money(1948.63, "EUR") == "€1,948.63"
-    assert human_money(1948.63, "CHF") == "1,948.63 CHF"
-    assert human_money(-12.5, "GBP") == "-£12.50"
-    assert human_money(0.125, "USD") == "$0.125"  # extra decimals are kept, not rounded off
-    assert human_date("2024-10-31") == "Oct 31, 2024"
-    assert human_date("31.10.2024") == "31.10.2024"  # not ISO: left as the document wrote it
-    assert human_date("2024-02-30") == "2024-02-30"
-    assert human_timestamp("2024-09-17T14:02:41.902Z") == "Sep 17, 2024"
-    assert human_confidence(0.74, low=True) == "74% (low)"
-    assert human_confidence(0.798, low=True) == "79% (low)"  # never rounded up to the bar
-    assert human_confidence(1.0) == "100%"
-    assert human_field_name("po_number") == "PO number"
-    assert human_field_name("dueDate") == "due date"
+    assert format_money(1420, "USD", HUMAN) == "$1,420.00"
+    assert format_money(1948.63, "EUR", HUMAN) == "€1,948.63"
+    assert format_money(1948.63, "CHF", HUMAN) == "1,948.63 CHF"
+    assert format_money(-12.5, "GBP", HUMAN) == "-£12.50"
+    assert format_money(0.125, "USD", HUMAN) == "$0.125"  # extra decimals are kept, not rounded off
+    assert format_date("2024-10-31") == "Oct 31, 2024"
+    assert format_date("31.10.2024") == "31.10.2024"  # not ISO: left as the document wrote it
+    assert format_date("2024-02-30") == "2024-02-30"
+    assert format_timestamp("2024-09-17T14:02:41.902Z") == "Sep 17, 2024"
+    assert format_confidence(0.74, HUMAN, low=True) == "74% (low)"
+    assert format_confidence(0.798, HUMAN, low=True) == "79% (low)"  # never rounded up to the bar
+    assert format_confidence(1.0, HUMAN) == "100%"
+    assert format_field_name("po_number") == "PO number"
+    assert format_field_name("dueDate") == "due date"
 
 
 def _run_with(fields: list[ExtractedField], **extra: object) -> Run:

@@ -35,7 +35,7 @@ def call(tool: BaseTool, call_id: str = "call_1", **args: Any) -> ToolMessage:
 def test_tools_have_the_design_names_and_prompt_descriptions(
     tools: dict[str, BaseTool],
 ) -> None:
-    assert list(tools) == ["get_run", "update_run_metadata"]
+    assert list(tools) == ["get_run", "update_run_metadata", "find_runs"]
     assert tools["get_run"].description == tool_description(
         "get_run", writes=False, approval="host"
     )

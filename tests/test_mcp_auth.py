@@ -146,7 +146,7 @@ async def test_with_the_token_the_tools_work(network_server: str) -> None:
     async with Client(streamable_http_client(network_server, http_client=http)) as mcp:
         tools = {tool.name: tool for tool in (await mcp.list_tools()).tools}
         read = await mcp.call_tool("get_run", {"run_id": "workflow_run_1234"})
-    assert set(tools) == {"get_run", "update_run_metadata"}
+    assert {"get_run", "update_run_metadata"} <= set(tools)
     annotations = tools["update_run_metadata"].annotations
     assert annotations is not None and annotations.destructive_hint is True
     assert not read.is_error

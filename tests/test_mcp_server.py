@@ -14,12 +14,13 @@ import anyio
 import pytest
 from mcp import Client, StdioServerParameters
 from mcp.server.mcpserver import MCPServer
-from mcp.types import CallToolResult
+from mcp.types import CallToolResult, ElicitRequestParams, ElicitResult
 
 from extend_emulator import EmulatorServer
 from prompts import tool_description
 from tools.client.clients import ExtendClient
 from tools.faces.mcp_server import SERVER_NAME, build_mcp_server
+from tools.faces.mcp_write import write_description
 from tools.faces.run_tools import RunTools
 
 SEED = "workflow_run_1234"
@@ -31,6 +32,11 @@ def server(client: ExtendClient) -> MCPServer:
     return build_mcp_server(RunTools(client))
 
 
+async def accept(context: object, params: ElicitRequestParams) -> ElicitResult:
+    """A client whose user approves every change it is shown."""
+    return ElicitResult(action="accept", content={"confirm": True})
+
+
 def text_of(result: CallToolResult) -> str:
     return "\n".join(block.text for block in result.content if block.type == "text")
 
@@ -38,20 +44,25 @@ def text_of(result: CallToolResult) -> str:
 async def test_tools_are_listed_with_schemas_and_annotations(server: MCPServer) -> None:
     async with Client(server) as mcp:
         tools = {tool.name: tool for tool in (await mcp.list_tools()).tools}
-    assert list(tools) == ["get_run", "update_run_metadata"]
+    assert list(tools) == ["get_run", "update_run_metadata", "find_runs"]
     get_run, update = tools["get_run"], tools["update_run_metadata"]
     assert get_run.description == tool_description("get_run", writes=False, approval="host")
-    assert update.description == tool_description(
-        "update_run_metadata", writes=True, approval="host"
-    )
-    assert "approves or rejects" not in update.description  # the client decides, not us
+    assert update.description == write_description()  # the server confirms every write
+    assert update.description.startswith(tool_description("update_run_metadata", writes=False))
     assert get_run.annotations.read_only_hint is True
     assert update.annotations.read_only_hint is False
     assert update.annotations.idempotent_hint is True
     assert update.annotations.destructive_hint is True  # overwrites names and values
     assert get_run.input_schema["required"] == ["run_id"]
     assert set(get_run.input_schema["properties"]) == {"run_id", "fields", "include_reasoning"}
-    assert set(update.input_schema["properties"]) == {"run_id", "name", "metadata", "add_tags"}
+    assert set(update.input_schema["properties"]) == {
+        "run_id",
+        "name",
+        "metadata",
+        "add_tags",
+        "remove_tags",
+        "confirmation_token",
+    }
     assert update.input_schema["properties"]["metadata"]["anyOf"][0]["type"] == "object"
     assert update.input_schema["required"] == ["run_id"]
     assert update.input_schema["properties"]["run_id"]["type"] == "string"
@@ -61,7 +72,7 @@ async def test_tools_are_listed_with_schemas_and_annotations(server: MCPServer) 
 async def test_call_both_tools(
     server: MCPServer, emulator: EmulatorServer, client: ExtendClient
 ) -> None:
-    async with Client(server) as mcp:
+    async with Client(server, elicitation_callback=accept) as mcp:
         read = await mcp.call_tool("get_run", {"run_id": SEED, "fields": ["amount"]})
         write = await mcp.call_tool(
             "update_run_metadata",
@@ -103,8 +114,8 @@ async def test_failures_are_tool_errors_with_clear_text(
         ("get_run", {}, "Invalid arguments for get_run: run_id is required (the run id"),
         (
             "update_run_metadata",
-            {"run_id": SEED, "metadata": {"a": {"b": 1}}},
-            "metadata.a must be text, a number or true/false.",
+            {"run_id": SEED, "metadata": ["vendor"]},
+            "metadata must be an object",
         ),
         ("get_run", {"run_id": SEED, "fields": "amount"}, "fields must be a list (only these"),
         ("get_run", {"run_id": SEED, "include_reasoning": [1]}, "include_reasoning must be true"),
@@ -126,7 +137,7 @@ async def test_argument_errors_are_one_clear_line(
 async def test_json_encoded_lists_are_read_but_text_stays_text(
     server: MCPServer, client: ExtendClient
 ) -> None:
-    async with Client(server) as mcp:
+    async with Client(server, elicitation_callback=accept) as mcp:
         read = await mcp.call_tool("get_run", {"run_id": SEED, "fields": '["amount"]'})
         renamed = await mcp.call_tool("update_run_metadata", {"run_id": SEED, "name": '["draft"]'})
     assert read.is_error is False and "invoice_number" not in text_of(read)
@@ -143,13 +154,13 @@ def _environment() -> dict[str, str]:
 
 async def test_stdio_round_trip_with_the_mcp_client() -> None:
     params = StdioServerParameters(command=CLI, args=["mcp"], env=_environment())
-    async with Client(params) as mcp:
+    async with Client(params, elicitation_callback=accept) as mcp:
         names = [tool.name for tool in (await mcp.list_tools()).tools]
         read = await mcp.call_tool("get_run", {"run_id": SEED})
         tagged = await mcp.call_tool(
             "update_run_metadata", {"run_id": SEED, "add_tags": ["urgent"]}
         )
-    assert names == ["get_run", "update_run_metadata"]
+    assert names == ["get_run", "update_run_metadata", "find_runs"]
     assert "15,735.10 USD" in text_of(read)
     assert tagged.is_error is False and '["urgent"]' in text_of(tagged)
 
@@ -225,7 +236,7 @@ async def test_streamable_http_serves_the_tools() -> None:
         async with Client(url) as mcp:
             names = [tool.name for tool in (await mcp.list_tools()).tools]
             read = await mcp.call_tool("get_run", {"run_id": "workflow_run_classify"})
-        assert names == ["get_run", "update_run_metadata"]
+        assert names == ["get_run", "update_run_metadata", "find_runs"]
         assert 'type "invoice", confidence 94.0%' in text_of(read)
     finally:
         process.terminate()

@@ -16,7 +16,7 @@ from langchain_core.tools import BaseTool
 
 from agent.offline.chat_model import OfflineChatModel
 from agent.offline.intents import CANNOT_REMOVE, INCOMPLETE_CHANGE
-from agent.offline.wording import HELP_TEXT, OUT_OF_SCOPE_TEXT
+from agent.offline.wording import HELP_TEXT, OUT_OF_SCOPE_TEXT, which_run
 from agent.testing import agent_session
 from tools.client.clients import ExtendClient
 from tools.faces.langchain_tools import make_tools, run_artifact
@@ -151,13 +151,10 @@ def test_phrasing_makes_the_expected_tool_call(
         ("hello", HELP_TEXT),
         ("thanks!", "You're welcome."),
         ("rename it", INCOMPLETE_CHANGE),
-        ("remove the urgent tag from workflow_run_1234", CANNOT_REMOVE),
+        ("delete workflow_run_1234", CANNOT_REMOVE),
         ("write me a poem about invoices", OUT_OF_SCOPE_TEXT),
-        (
-            "what is the total?",
-            "Which run should I look at? Give me its id, e.g. workflow_run_1234.",
-        ),
-        ("rename it to X", "Which run should I change? Give me its id, e.g. workflow_run_1234."),
+        ("what is the total?", which_run("look at")),
+        ("rename it to X", which_run("change")),
     ],
 )
 def test_answers_without_a_tool(message: str, expected_text: str, tools: list[BaseTool]) -> None:
@@ -353,9 +350,13 @@ def test_answer_after_a_rejected_or_failed_write(
         run_tools, {"run_id": SEED, "name": "X"}, "User rejected the tool call ..."
     )
     assert "I did not change workflow_run_1234" in str(next_message(tools, rejected).content)
-    failed = write_result(run_tools, {"run_id": SEED, "name": "X"}, "Failed updating run: 500")
-    assert str(next_message(tools, failed).content) == (
-        "I could not change workflow_run_1234: Failed updating run: 500"
+    failed = write_result(
+        run_tools,
+        {"run_id": SEED, "name": "X"},
+        "Failed updating run workflow_run_1234: Extend returned 500",
+    )
+    assert str(next_message(tools, failed).content) == (  # the step is not said twice
+        "I could not change workflow_run_1234: Extend returned 500"
     )
 
 

@@ -20,11 +20,12 @@ from agent.offline.field_answers import (
     pointed_field_answer,
     score_text,
 )
+from agent.offline import run_answers
 from agent.offline.intents import Understanding
+from agent.offline.question_kinds import asked_currency
 from agent.offline.wording import MAX_QUOTE
 from tools.runs.models import Run
-from tools.text.formatting import format_confidence, format_value
-from tools.text.human_format import human_timestamp
+from tools.text.formatting import format_confidence, format_timestamp, format_value
 from tools.text.human_summary import human_summary
 from tools.text.quoting import quote
 from tools.text.summary import LOW_CONFIDENCE
@@ -41,6 +42,17 @@ def answer_question(
 ) -> str:
     """The answer to a read request about ``run``; ``earlier`` are past questions, latest first."""
     kind = understanding.kind
+    if kind == "currency":
+        return run_answers.currency_answer(run, understanding.text)
+    if kind == "pages":
+        return run_answers.pages_answer(run)
+    if kind == "review_changes":
+        return run_answers.review_changes_answer(run)
+    if kind == "adds_up":
+        return run_answers.adds_up_answer(run)
+    if kind == "convert":
+        target = asked_currency(understanding.text)
+        return run_answers.convert_answer(run, understanding.text, target, low_confidence)
     if kind == "status":
         return status_answer(run)
     if kind == "metadata":
@@ -78,7 +90,7 @@ def status_answer(run: Run) -> str:
     text += "."
     if run.reviewed_by or run.reviewed_at:
         text += f" Reviewed by {run.reviewed_by or 'someone'}"
-        text += f" on {human_timestamp(run.reviewed_at)}." if run.reviewed_at else "."
+        text += f" on {format_timestamp(run.reviewed_at)}." if run.reviewed_at else "."
     if run.failure_reason or run.failure_message:
         reason = " ".join(p for p in (run.failure_reason, run.failure_message) if p)
         text += f" It failed: {reason.rstrip('.')}."
@@ -125,4 +137,12 @@ def low_confidence_answer(run: Run, threshold: float) -> str:
 
 
 def failed_read_answer(run_id: str, message: str) -> str:
-    return f"I could not read {run_id}: {message.strip()}"
+    return f"I could not read {run_id}: {without_step_prefix(message)}"
+
+
+_STEP_PREFIX = re.compile(r"^\s*(?:Error: )?(?:ToolException\()?Failed [^:]{1,200}?: ", re.IGNORECASE)
+
+
+def without_step_prefix(message: str) -> str:
+    """ "Failed reading run X: Extend returned 404 ..." -> "Extend returned 404 ..." (said once)."""
+    return _STEP_PREFIX.sub("", message.strip(), count=1).strip()

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.change_text import and_list, change_phrase
+from agent.change_text import REFUSED_PREFIX, and_list, change_phrase
+from agent.offline.answers import without_step_prefix
 from agent.offline.wording import MAX_QUOTE
 from tools.runs.models import Run
 from tools.text.formatting import format_value
@@ -33,8 +34,25 @@ def changed_answer(args: dict[str, Any], run: Run | None, tool_text: str) -> str
     if args.get("add_tags"):
         parts.append("is tagged " + (and_list(run.tags) or "(none)"))
     for key in args.get("metadata") or {}:
-        parts.append(f"has {key} = {format_value(run.metadata.get(key))}")
+        value = run.metadata.get(key)
+        parts.append(f"has {key} = {'null' if value is None else format_value(value)}")
+    if args.get("remove_tags"):
+        parts.append("is tagged " + (and_list(run.tags) or "nothing now"))
     return f"Done: {run.id} " + (and_list(parts) or "was updated") + "."
+
+
+def refusal_reason(tool_text: str) -> str | None:
+    """Why the change was never offered (the tools refused it as proposed), if that was it."""
+    start = tool_text.find(REFUSED_PREFIX)
+    if start < 0:
+        return None
+    reason = tool_text[start + len(REFUSED_PREFIX) :]
+    end = reason.find(" Tell the user plainly")
+    return without_step_prefix(reason[:end] if end >= 0 else reason)
+
+
+def refused_answer(run_id: str, reason: str) -> str:
+    return f"I didn't propose that change to {run_id}, and nothing was written: {reason}"
 
 
 def declined_answer(run_id: str) -> str:
@@ -42,4 +60,4 @@ def declined_answer(run_id: str) -> str:
 
 
 def failed_change_answer(run_id: str, message: str) -> str:
-    return f"I could not change {run_id}: {message.strip()}"
+    return f"I could not change {run_id}: {without_step_prefix(message)}"

@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass, field
 
 from agent.names import RUN_ID_IN_TEXT
+from agent.offline.removals import requested_removal
+from agent.offline.undo import undo_scope
 
 _TARGET = (
     r"(?:it|this(?:\s+run)?|that(?:\s+run)?|the\s+(?:same\s+|last\s+)?run|"
@@ -51,6 +53,7 @@ _RENAME = (
 _TAG = (
     re.compile(rf"\b(?:tag|label)\s+(?:{_TARGET}\s+)?(?:with\s+|as\s+)?(?P<tags>.+)", re.I | re.S),
     re.compile(rf"\bmark\s+{_TARGET}\s+(?:as\s+)?(?P<tags>.+)", re.I | re.S),
+    re.compile(r"\bmark\s+as\s+(?P<tags>.+)", re.I | re.S),
     re.compile(r"\badd\s+(?:the\s+|a\s+)?(?:tags?|labels?)\s+(?P<tags>.+)", re.I | re.S),
     re.compile(
         rf"\badd\s+(?P<tags>.+?)\s+as\s+(?:a\s+)?(?:tags?|labels?)(?:\s+(?:to|on)\s+{_TARGET})?",
@@ -62,7 +65,14 @@ _SET_TO = re.compile(
     r"(?:\s+metadata|\s+key)?\s+to\s+(?P<value>.+)",
     re.IGNORECASE | re.DOTALL,
 )
-_PAIR_KEY = re.compile(r"(?P<key>[A-Za-z_][\w.:-]*)\s*=\s*")
+_PAIR_KEY = re.compile(r"(?P<key>[A-Za-z_](?:[\w.-]|:(?!=))*)\s*:?=\s*")
+# "set po_number to 4411 and cost_center to CC-9": where the next "key to value" starts.
+_NEXT_SET_TO = re.compile(
+    r"(?:\s*,\s*(?:and\s+)?|\s+and\s+)(?:the\s+)?(?P<key>[A-Za-z_][\w.-]*)\s+to\s+", re.IGNORECASE
+)
+_KEYISH = re.compile(r"^[A-Za-z_][\w.-]*[_.\d-][\w.-]*$")
+# "set po_number to 4411 and cost_center on it": a second key with no value.
+_DANGLING_KEY = re.compile(r"(?:,|\band\b)\s+(?:the\s+)?(?P<key>[A-Za-z_][\w.-]*)\s*$", re.I)
 _WRITE_VERB = re.compile(
     r"\b(?:set|add|put|tag|rename|call|name|label|mark|update|store|save|record|attach)\b",
     re.IGNORECASE,
@@ -77,11 +87,18 @@ _LEADING_ARTICLE = re.compile(
 
 @dataclass(frozen=True)
 class WriteRequest:
-    """A change the person asked for: any of a new name, tags to add, metadata to merge."""
+    """A change the person asked for: a new name, tags to add or remove, metadata to merge.
+
+    A metadata value of None is a key the person asked to remove (stored as null:
+    Extend deletes no key). ``unclear`` says why the words do not pin down one
+    change (then nothing is proposed; the person is asked instead).
+    """
 
     name: str | None = None
     add_tags: tuple[str, ...] = ()
-    metadata: dict[str, str] = field(default_factory=dict)
+    metadata: dict[str, str | None] = field(default_factory=dict)
+    remove_tags: tuple[str, ...] = ()
+    unclear: str | None = None
 
     def tool_args(self, run_id: str) -> dict[str, object]:
         args: dict[str, object] = {"run_id": run_id}
@@ -91,21 +108,37 @@ class WriteRequest:
             args["metadata"] = dict(self.metadata)
         if self.add_tags:
             args["add_tags"] = list(self.add_tags)
+        if self.remove_tags:
+            args["remove_tags"] = list(self.remove_tags)
         return args
 
 
 def requested_change(text: str) -> WriteRequest | None:
     """The change a message asks for, or None when it asks for none."""
+    if undo_scope(text) is not None:  # "rename it back to what it was" names no new name
+        return None
+    removal = requested_removal(text)
+    if removal is not None:
+        return WriteRequest(
+            metadata=dict.fromkeys(removal.keys),
+            remove_tags=removal.tags,
+            unclear=removal.unclear,
+        )
     name, span = _requested_name(text)
     if span is not None:  # the new name's own words are not further requests
         text = text[: span[0]] + " " * (span[1] - span[0]) + text[span[1] :]
     tags = _requested_tags(text)
-    metadata = _requested_metadata(text)
+    metadata, unclear = _requested_metadata(text)
     for key in [k for k in metadata if k.lower() in _TAG_KEYS]:
-        tags = (*tags, *_split_tags(metadata.pop(key)))
-    if name is None and not tags and not metadata:
+        tags = (*tags, *_split_tags(metadata.pop(key) or ""))
+    if name is None and not tags and not metadata and unclear is None:
         return None
-    return WriteRequest(name=name, add_tags=tuple(dict.fromkeys(tags)), metadata=metadata)
+    return WriteRequest(
+        name=name,
+        add_tags=tuple(dict.fromkeys(tags)),
+        metadata=dict(metadata),
+        unclear=unclear,
+    )
 
 
 def _at_clause_start(text: str, start: int) -> bool:
@@ -137,9 +170,10 @@ def _requested_tags(text: str) -> tuple[str, ...]:
     return ()
 
 
-def _requested_metadata(text: str) -> dict[str, str]:
+def _requested_metadata(text: str) -> tuple[dict[str, str], str | None]:
+    """``key=value`` pairs, or "set KEY to VALUE [and KEY to VALUE]"; and what is unclear."""
     if not any(_at_clause_start(text, verb.start()) for verb in _WRITE_VERB.finditer(text)):
-        return {}  # "what is the metadata where vendor=ACME?" asks, it does not set
+        return {}, None  # "what is the metadata where vendor=ACME?" asks, it does not set
     keys = list(_PAIR_KEY.finditer(text))
     metadata: dict[str, str] = {}
     for index, match in enumerate(keys):
@@ -148,13 +182,55 @@ def _requested_metadata(text: str) -> dict[str, str]:
         if value:
             metadata[match.group("key")] = value
     if metadata:
-        return metadata
-    match = _SET_TO.search(text)
-    if match and match.group("key").lower() not in _NOT_KEYS:
-        value = _clean_value(match.group("value"))
-        if value:
-            return {match.group("key"): value}
-    return {}
+        return metadata, None
+    set_to = _SET_TO.search(text)
+    if set_to and set_to.group("key").lower() not in _NOT_KEYS:
+        return _set_to_pairs(set_to.group("key"), set_to.group("value"))
+    return {}, None
+
+
+def _set_to_pairs(key: str, raw: str) -> tuple[dict[str, str], str | None]:
+    """"po_number to 4411 and cost_center to CC-9": each key with its own value.
+
+    A further "and KEY to" splits only when KEY looks like a metadata key (has ``_``,
+    ``.``, ``-`` or a digit) or follows a comma; a value still holding "and X to ..."
+    or ending in "and KEY" (no value given) is unclear, so the person is asked.
+    """
+    stripped = raw.strip()
+    if stripped[:1] in _QUOTES:  # a quoted value is taken as is
+        value = _clean_value(stripped)
+        return ({key: value}, None) if value else ({}, None)
+    pairs: dict[str, str] = {}
+    keys = [key]
+    pieces: list[str] = []
+    start = 0
+    for match in _NEXT_SET_TO.finditer(raw):
+        follows_comma = "," in match.group(0)
+        if match.group("key").lower() in _NOT_KEYS:
+            continue
+        if not (follows_comma or _KEYISH.match(match.group("key"))):
+            continue
+        pieces.append(raw[start : match.start()])
+        keys.append(match.group("key"))
+        start = match.end()
+    pieces.append(raw[start:])
+    for name, piece in zip(keys, pieces, strict=True):
+        value = _clean_value(piece, pairs=True)
+        dangling = _DANGLING_KEY.search(_trim_tail(piece.strip()))
+        if dangling and _KEYISH.match(dangling.group("key")):
+            return {}, (
+                f"I can't tell what to set {dangling.group('key')} to. Say each key with its "
+                f"value, e.g. “set {name} to … and {dangling.group('key')} to …”."
+            )
+        if re.search(r"\band\s+[A-Za-z_][\w.-]*\s+to\s", value, re.IGNORECASE):
+            return {}, (
+                f"I can't tell where the value of {name} ends in “{value}”. Quote it, e.g. "
+                f"“set {name} to \"…\"”, or use {name}=… for each key."
+            )
+        if not value:
+            return {}, f"I can't tell what to set {name} to; say “set {name} to …”."
+        pairs[name] = value
+    return pairs, None
 
 
 def _clean_value(raw: str, *, pairs: bool = False) -> str:

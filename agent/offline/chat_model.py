@@ -7,7 +7,9 @@ is stateless: the checkpointed conversation it is given is its memory.
 
 A turn takes two calls: the first reads the person's latest message
 (``agent.offline.intents``) and asks for one tool call, the second answers from
-the tool's structured run (``agent.offline.answers``). Only the person's own
+the tool's structured run (``agent.offline.answers``); a question about where a
+field sits on the page takes one more, drawing it (``agent.offline.citation_step``).
+Only the person's own
 messages are ever interpreted; text that came from a document (inside tool
 results) is quoted at most, so a document cannot make it change anything. Each
 change it proposes still waits for a human's approval in the graph.
@@ -31,6 +33,7 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ValidationError
 
 from agent.offline import answers, change_answers, wording
+from agent.offline.citation_step import citation_calls, citation_lines, without_citations
 from agent.offline.conversation import (
     Turn,
     current_turn,
@@ -40,6 +43,8 @@ from agent.offline.conversation import (
     run_in_focus,
 )
 from agent.offline.intents import understand
+from agent.offline.run_finding import after_find, first_call
+from agent.offline.undo import UndoScope, last_applied_change, undo_of
 from agent.safety import neutralize_mentions
 from tools.faces.tool_names import GET_RUN, UPDATE_RUN_METADATA
 from tools.runs.models import Run
@@ -92,10 +97,20 @@ class OfflineChatModel(BaseChatModel):
         """The next assistant message for this conversation."""
         turn = current_turn(messages)
         if turn.results:
-            return AIMessage(content=neutralize_mentions(self._answer(turn)))
+            found = after_find(turn, tool_names, self.low_confidence)  # resolved, listed, asked
+            if found is not None:
+                return found
+            drawing = citation_calls(turn, tool_names)  # "where is it on the page?": draw it
+            if drawing is not None:
+                return drawing
+            text = " ".join([self._answer(without_citations(turn)), *citation_lines(turn)])
+            return AIMessage(content=neutralize_mentions(text))
         return self._act(turn, tool_names)
 
     def _act(self, turn: Turn, tool_names: Sequence[str] | None) -> AIMessage:
+        finding = first_call(turn, tool_names)  # a run named by vendor, file, suffix, link...
+        if finding is not None:
+            return finding
         understanding = understand(turn.question, known_field_names(turn.history))
         if understanding.problem:
             return AIMessage(content=understanding.problem)
@@ -105,6 +120,8 @@ class OfflineChatModel(BaseChatModel):
             return AIMessage(content="You're welcome.")
         if understanding.kind == "unknown":
             return AIMessage(content=wording.OUT_OF_SCOPE_TEXT)
+        if understanding.kind == "undo" and understanding.undo is not None:
+            return self._undo(turn, understanding.run_ids, understanding.undo, tool_names)
         run_id = understanding.run_id or run_in_focus(turn.history)
         writing = understanding.write is not None
         tool = UPDATE_RUN_METADATA if writing else GET_RUN
@@ -123,6 +140,31 @@ class OfflineChatModel(BaseChatModel):
         call = tool_call(name=tool, args=args, id=f"offline_{uuid.uuid4().hex[:16]}")
         return AIMessage(content=content, tool_calls=[call])
 
+    def _undo(
+        self,
+        turn: Turn,
+        named: Sequence[str],
+        scope: UndoScope,
+        tool_names: Sequence[str] | None,
+    ) -> AIMessage:
+        """Propose the inverse of the thread's last applied change (same approval as any)."""
+        undo = undo_of(last_applied_change(turn.history), scope)
+        if undo.args is None:
+            return AIMessage(content=undo.problem or "There is nothing to undo.")
+        run_id = str(undo.args["run_id"])
+        if named and run_id not in named:
+            return AIMessage(
+                content=f"The last change I made was on {run_id}, not {named[0]}, so I can only "
+                f"undo that one. Nothing was written."
+            )
+        if tool_names is not None and UPDATE_RUN_METADATA not in tool_names:
+            return AIMessage(content="I can't do that here: changes are not available.")
+        content = "To undo the last change: " + change_answers.proposal_text(undo.args)
+        call = tool_call(
+            name=UPDATE_RUN_METADATA, args=undo.args, id=f"offline_{uuid.uuid4().hex[:16]}"
+        )
+        return AIMessage(content=neutralize_mentions(content), tool_calls=[call])
+
     def _answer(self, turn: Turn) -> str:
         result = turn.results[-1]
         call = turn.call_for(result) or {}
@@ -132,6 +174,9 @@ class OfflineChatModel(BaseChatModel):
         run = _artifact_run(result)
         if (call.get("name") or result.name) == UPDATE_RUN_METADATA:
             if _was_declined(result):
+                refused = change_answers.refusal_reason(text)
+                if refused is not None:
+                    return change_answers.refused_answer(run_id, refused)
                 return change_answers.declined_answer(run_id)
             if result.status == "error" or run is None:
                 return change_answers.failed_change_answer(run_id, text)

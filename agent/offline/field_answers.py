@@ -11,6 +11,7 @@ to be missing, never swapped for a different field.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from agent.change_text import and_list
 from agent.offline.fields import FieldMatch, FieldReading, read_fields
@@ -32,6 +33,9 @@ def field_answer(
             (r for r in (read_fields(q, names) for q in earlier) if r.names_a_field), reading
         )
     aspects = set(understanding.aspects)
+    named = [m for m in reading.matches if m.term not in _QUESTION_WORDS]
+    if named and len(named) < len(reading.matches):  # "how much VAT": the VAT, not the total
+        reading = replace(reading, matches=named)
     if reading.matches:
         sentences = [field_sentence(run, m, aspects, low_confidence) for m in reading.matches]
         sentences += [f"{run.id} has no {term} field." for term in reading.missing]
@@ -45,6 +49,10 @@ def field_answer(
             lines.append("- " + field_sentence(run, match, aspects, low_confidence))
         return "\n".join(lines)
     return _no_such_field(run, reading)
+
+
+_QUESTION_WORDS = frozenset({"how much", "who sent", "issued"})
+"""Words that ask for a value rather than name a field, when another field is named."""
 
 
 def pointed_field_answer(run: Run, previous_question: str, low_confidence: float) -> str | None:

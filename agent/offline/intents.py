@@ -17,11 +17,27 @@ from typing import Literal
 from agent.names import run_ids_in
 from agent.offline.changes import WriteRequest, requested_change
 from agent.offline.fields import mentions_a_field
+from agent.offline.question_kinds import question_kind
+from agent.offline.undo import UndoScope, undo_scope
 from agent.request_mood import mood_problem, request_mood
 from tools.faces.run_change import is_reserved_key
 
 Kind = Literal[
-    "help", "thanks", "write", "summary", "status", "metadata", "low_confidence", "field", "unknown"
+    "help",
+    "thanks",
+    "write",
+    "undo",
+    "summary",
+    "status",
+    "metadata",
+    "low_confidence",
+    "field",
+    "currency",
+    "pages",
+    "review_changes",
+    "adds_up",
+    "convert",
+    "unknown",
 ]
 Aspect = Literal["value", "where", "why", "confidence"]
 
@@ -98,9 +114,9 @@ _CHANGE_VERB = re.compile(
     r"^\s*(?:please\s+)?(?:can you\s+|could you\s+)?(?:rename|tag|label|set)\b", re.IGNORECASE
 )
 CANNOT_REMOVE = (
-    "I can't delete runs or remove tags or metadata: Extend's update only sets a new name and "
-    "adds or replaces metadata keys. I can set a key to a new value instead, e.g. "
-    "“set status=void on workflow_run_1234”."
+    "I can't delete runs or files: Extend's update only sets a new name and metadata. I can "
+    "remove a tag (“remove the urgent tag from workflow_run_1234”) or set a metadata key to "
+    "null (“remove the po_number key from workflow_run_1234”)."
 )
 NOT_ASKED = (
     "so I changed nothing. To make a change, ask for it plainly, e.g. "
@@ -127,6 +143,7 @@ class Understanding:
     aspects: frozenset[Aspect] = frozenset()
     write: WriteRequest | None = None
     problem: str | None = None
+    undo: UndoScope | None = None
 
     @property
     def run_id(self) -> str | None:
@@ -140,7 +157,12 @@ class Understanding:
 def understand(text: str, known_fields: tuple[str, ...] = ()) -> Understanding:
     """Read one human message; ``known_fields`` are field names of the run in focus, if any."""
     ids = run_ids_in(text)
+    scope = undo_scope(text)
+    if scope is not None:  # "undo that", "rename it back": the last change, inverted
+        return Understanding(text, "undo", ids, undo=scope)
     write = requested_change(text)
+    if write is not None and write.unclear is not None:
+        return Understanding(text, "unknown", ids, problem=write.unclear)
     if write is not None:
         not_asked = mood_problem(request_mood(text))
         if not_asked is not None:  # "what if you set ...?", "should I tag ...?", "no wait"
@@ -163,20 +185,29 @@ def understand(text: str, known_fields: tuple[str, ...] = ()) -> Understanding:
         return Understanding(text, "help", ids)
     if not ids and _is_thanks(text):
         return Understanding(text, "thanks", ids)
+    asked = question_kind(text)
+    if asked is not None:
+        return Understanding(text, asked, ids)
     if _LOW.search(text):
         return Understanding(text, "low_confidence", ids)
-    aspects: set[Aspect] = {
-        aspect
-        for aspect, pattern in (("where", _WHERE), ("why", _WHY), ("confidence", _CONFIDENCE))
-        if pattern.search(text)
-    }
+    asked: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
+        ("where", _WHERE),
+        ("why", _WHY),
+        ("confidence", _CONFIDENCE),
+    )
+    aspects: set[Aspect] = {aspect for aspect, pattern in asked if pattern.search(text)}
     if mentions_a_field(text, known_fields) and not _SUMMARY_STRONG.search(text):
         return Understanding(text, "field", ids, frozenset({"value", *aspects}))
     if aspects - {"confidence"}:
         return Understanding(text, "field", ids, frozenset({"value", *aspects}))
     if aspects:  # "how confident is it?": the run's scores, or the field just asked about
         return Understanding(text, "low_confidence", ids, frozenset(aspects))
-    for kind, pattern in (("status", _STATUS), ("metadata", _METADATA_VIEW), ("summary", _SUMMARY)):
+    views: tuple[tuple[Kind, re.Pattern[str]], ...] = (
+        ("status", _STATUS),
+        ("metadata", _METADATA_VIEW),
+        ("summary", _SUMMARY),
+    )
+    for kind, pattern in views:
         if pattern.search(text):
             return Understanding(text, kind, ids)
     return Understanding(text, "summary" if ids else "unknown", ids)

@@ -32,4 +32,7 @@ OUT_OF_SCOPE_TEXT = (
 
 
 def which_run(action: str) -> str:
-    return f"Which run should I {action}? Give me its id, e.g. workflow_run_1234."
+    return (
+        f"Which run should I {action}? Give me its id (e.g. workflow_run_1234 or just 1234), "
+        "a dashboard link, its file name, or the vendor or invoice number."
+    )

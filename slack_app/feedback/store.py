@@ -40,6 +40,7 @@ class FeedbackStore:
         )
         if str(path) != ":memory:":
             self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS answer_feedback ("
             " message_ts TEXT NOT NULL, channel_id TEXT NOT NULL, user_id TEXT NOT NULL,"

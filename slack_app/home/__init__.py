@@ -1,7 +1,5 @@
 """The App Home tab: the runs that need someone, and what to ask the app about them.
 
-- ``run_list``: Extend's list endpoint (``GET /workflow_runs``), read directly
-  because the client has no list method yet;
 - ``prompts``: suggested prompts built from real runs (only requests the app
   answers: values and sources, uncertain fields, why a run failed, corrections);
 - ``home_view``: the Home tab view (runs needing review, recent failures, prompts);

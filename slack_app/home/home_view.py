@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from slack_app.blocks import Block, context, header, sections
-from slack_app.home.run_list import RunListItem
 from slack_app.mrkdwn import code, escape, truncate
 from slack_app.webhooks.alert_card import OPEN_ALERT_IN_EXTEND_ACTION
+from tools.runs.listing import RunListItem
 
 MAX_RUNS_SHOWN = 10
 MAX_LINE = 500
@@ -71,8 +71,8 @@ def _line(run: RunListItem) -> str:
         parts.append(escape(run.name))
     if run.file_names:
         parts.append("file " + ", ".join(escape(n) for n in run.file_names[:3]))
-    if run.workflow_name:
-        parts.append(f"workflow {escape(run.workflow_name)}")
-    if run.updated_at:
-        parts.append(f"updated {escape(run.updated_at)}")
+    if run.workflow.name:
+        parts.append(f"workflow {escape(run.workflow.name)}")
+    if run.when:
+        parts.append(f"updated {escape(run.when)}")
     return truncate(" · ".join(parts), MAX_LINE)

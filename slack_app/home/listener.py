@@ -18,17 +18,16 @@ from slack_sdk.errors import SlackClientError
 
 from slack_app.home.home_view import MAX_RUNS_SHOWN, home_view
 from slack_app.home.prompts import suggested_prompts
-from slack_app.home.run_list import RunListError, RunListItem, list_runs
-from tools.client.config import ClientConfig
+from tools.client.clients import ExtendClient
+from tools.client.errors import ExtendError
+from tools.runs.listing import RunListItem
 
 logger = logging.getLogger(__name__)
 
 RECENT_FAILURES = 5
 
 
-def register_app_home(
-    app: App, *, extend_config: ClientConfig, submit: Callable[..., None]
-) -> None:
+def register_app_home(app: App, *, extend: ExtendClient, submit: Callable[..., None]) -> None:
     def home_tab(event: dict[str, Any]) -> bool:
         return event.get("tab") == "home"
 
@@ -36,18 +35,18 @@ def register_app_home(
     def handle_home_opened(event: dict[str, Any], client: WebClient) -> None:
         user_id = event.get("user")
         if isinstance(user_id, str) and user_id:
-            submit(publish_home, client, user_id, extend_config)
+            submit(publish_home, client, user_id, extend)
 
 
-def publish_home(client: WebClient, user_id: str, config: ClientConfig) -> None:
+def publish_home(client: WebClient, user_id: str, extend: ExtendClient) -> None:
     """Read the runs needing review and the recent failures; publish the Home tab."""
     needing_review: list[RunListItem] = []
     failures: list[RunListItem] = []
     problem = None
     try:
-        needing_review = list_runs(config, status="NEEDS_REVIEW", limit=MAX_RUNS_SHOWN)
-        failures = list_runs(config, status="FAILED", limit=RECENT_FAILURES)
-    except RunListError as error:
+        needing_review = _newest(extend, "NEEDS_REVIEW", MAX_RUNS_SHOWN)
+        failures = _newest(extend, "FAILED", RECENT_FAILURES)
+    except ExtendError as error:
         problem = str(error)
     view = home_view(
         needing_review=needing_review,
@@ -60,3 +59,10 @@ def publish_home(client: WebClient, user_id: str, config: ClientConfig) -> None:
         client.views_publish(user_id=user_id, view=view)
     except SlackClientError as error:
         logger.warning("could not publish the App Home: %s", type(error).__name__)
+
+
+def _newest(extend: ExtendClient, status: str, count: int) -> list[RunListItem]:
+    page = extend.list_runs(
+        status=status, sort_by="updatedAt", sort_dir="desc", max_page_size=count
+    )
+    return page.items[:count]

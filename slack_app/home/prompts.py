@@ -10,7 +10,7 @@ review, the newest failure); the built-in examples fill the rest.
 from __future__ import annotations
 
 from slack_app import texts
-from slack_app.home.run_list import RunListItem
+from tools.runs.listing import RunListItem
 
 MAX_PROMPTS = 4
 

@@ -1,23 +1,31 @@
-"""The connection a store is given: run one statement, read its rows; SQLite for now.
+"""The connection a store is given: run one statement, read its rows; SQLite or PostgreSQL.
 
 Stores speak to ``StoreConnection`` only: ``execute`` runs one statement (``?``
-placeholders) in its own transaction and returns the rows and the row count;
-``table_columns`` lists a table's columns (for adding those a newer version
-needs). ``SqliteConnection`` shares one ``sqlite3`` connection among the
-process's threads behind a lock, in autocommit mode with WAL, so readers and one
-writer work at once across processes; its ``busy_timeout`` is how long a
-statement waits for another process's write lock before raising
-``StoreBusyError``. Another backend (PostgreSQL) implements the same protocol.
+placeholders, the one style every store writes) in its own transaction and
+returns the rows and the row count; ``table_columns`` lists a table's columns
+(for adding those a newer version needs); ``setup_lock`` is held while the
+schema is created or migrated (``schema.migrate``).
+
+``SqliteConnection`` shares one ``sqlite3`` connection among the process's
+threads behind a lock, in autocommit mode with WAL, so readers and one writer
+work at once across processes; its ``busy_timeout`` is how long a statement
+waits for another process's write lock before raising ``StoreBusyError``. Its
+``setup_lock`` only serializes the process's threads: SQLite already serializes
+DDL across processes, and every migration step is idempotent.
+``postgres.PostgresConnection`` implements the same protocol.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
+
+_SQLITE_SETUP_LOCK = threading.Lock()
 
 
 class StoreBusyError(RuntimeError):
@@ -41,6 +49,10 @@ class StoreConnection(Protocol):
     def execute(self, sql: str, params: Sequence[object] = ()) -> Result: ...
 
     def table_columns(self, table: str) -> set[str]: ...
+
+    def setup_lock(self) -> AbstractContextManager[None]:
+        """Held while the schema is created or migrated: one process at a time does it."""
+        ...
 
     def close(self) -> None: ...
 
@@ -69,6 +81,11 @@ class SqliteConnection:
 
     def table_columns(self, table: str) -> set[str]:
         return {row[1] for row in self.execute(f"PRAGMA table_info({table})").rows}
+
+    @contextmanager
+    def setup_lock(self) -> Iterator[None]:
+        with _SQLITE_SETUP_LOCK:
+            yield
 
     def close(self) -> None:
         with self._lock:

@@ -4,7 +4,7 @@
     `workflow_run_…` · workflow Invoices v3 · file acme.pdf
     Failed: OCR_ERROR — the page could not be read
     Failed validation rules: • total_matches_lines — the rule evaluated to false
-    Low-confidence fields: • total: 1,234.00 USD (62%) p. 1 “Total 1,234.00”
+    Low-confidence fields: • total: $1,234.00 (62%) p. 1 “Total 1,234.00”
     [Open in Extend] [Summarize] [Show source]
 
 Every piece of run text is escaped (``slack_app.mrkdwn``) before it is cut to
@@ -26,7 +26,7 @@ from slack_app.mrkdwn import code, escape, truncate
 from slack_app.webhooks import events
 from slack_app.webhooks.reasons import AlertReasons
 from tools.runs.models import ExtractedField, Run
-from tools.text.formatting import format_confidence, format_value
+from tools.text.formatting import HUMAN, format_confidence, format_value
 
 SUMMARIZE_ACTION = "alert_summarize"
 SHOW_SOURCE_ACTION = "alert_show_source"
@@ -90,10 +90,10 @@ def _about(run: Run) -> str:
 
 
 def _field_line(field_: ExtractedField) -> str:
-    value = truncate(escape(format_value(field_.value)), MAX_VALUE_TEXT)
+    value = truncate(escape(format_value(field_.value, HUMAN)), MAX_VALUE_TEXT)
     line = f"• *{escape(field_.name)}*: {value}"
     if field_.confidence is not None:
-        line += f" ({format_confidence(field_.confidence)})"
+        line += f" ({format_confidence(field_.confidence, HUMAN)})"
     elif field_.review_agent_score is not None:
         line += f" (review score {field_.review_agent_score:g} of 5)"
     if field_.citations:

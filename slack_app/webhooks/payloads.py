@@ -10,6 +10,7 @@ followed: the URL came in a signed body, but is still not trusted with more.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -73,8 +74,6 @@ def download_json(url: str) -> Any:
             if size > MAX_DOWNLOAD_BYTES:
                 raise ValueError(f"the payload is larger than {MAX_DOWNLOAD_BYTES} bytes")
             chunks.append(chunk)
-    import json
-
     return json.loads(b"".join(chunks))
 
 

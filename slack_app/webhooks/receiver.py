@@ -7,11 +7,16 @@ Each delivery is refused or accepted before any slow work happens:
 - 401 when the signature headers are missing, the timestamp is more than 300 s
   away, or the signature does not match (``slack_app.webhooks.signature``);
 - 400 when the signed body is not an event ``{eventId, eventType, payload}``;
-- 200 ``{"ok": true, "duplicate": true}`` for an event id already accepted (a
+- 200 with ``x-alert-outcome: duplicate`` for an event id already accepted (a
   retry or a replay: Extend stops retrying, nothing is posted again);
-- 200 ``{"ok": true, "ignored": ...}`` for an event type not alerted on;
-- 200 ``{"ok": true}`` otherwise, after handing the event to ``submit`` (a
-  worker pool); the card is posted after the answer has gone.
+- 200 with ``x-alert-outcome: ignored`` for an event type not alerted on;
+- 200 with ``x-alert-outcome: accepted`` otherwise, after handing the event to
+  ``submit`` (a worker pool); the card is posted after the answer has gone.
+
+A 200 has an empty body, so it leaves in one write: a body written after the
+headers waits for the client's delayed ACK (about 40 ms) when the server does
+not set ``TCP_NODELAY``, as uvicorn does not. Refusals carry a JSON
+``{"ok": false, "error"}`` saying why.
 
 ``create_webhook_app`` serves only this route (and ``/healthz``): Socket Mode
 has no HTTP server of its own, so ``extend-agent slack --webhooks-port`` runs it.
@@ -42,6 +47,7 @@ logger = logging.getLogger(__name__)
 
 WEBHOOKS_PATH = "/extend/webhooks"
 MAX_BODY_BYTES = 1024 * 1024  # larger events come as a signed download URL
+OUTCOME_HEADER = "x-alert-outcome"
 
 
 class _TooLarge(Exception):
@@ -92,13 +98,13 @@ class WebhookReceiver:
         except MalformedEventError as problem:
             return _refuse(400, f"Not an Extend webhook event: {problem}.")
         if event.event_type not in self.alert_events:
-            return JSONResponse({"ok": True, "ignored": event.event_type})
+            return _answer("ignored")
         first = await run_in_threadpool(self.ledger.claim, event.event_id, event.event_type)
         if not first:
             logger.info("webhook event %s already accepted; not posted again", event.event_id)
-            return JSONResponse({"ok": True, "duplicate": True})
+            return _answer("duplicate")
         self._submit(event)
-        return JSONResponse({"ok": True})
+        return _answer("accepted")
 
     async def _read_body(self, request: Request) -> bytes:
         declared = request.headers.get("content-length")
@@ -125,6 +131,10 @@ def create_webhook_app(receiver: WebhookReceiver) -> Starlette:
         return PlainTextResponse("ok")
 
     return Starlette(routes=[webhook_route(receiver), Route("/healthz", healthz, methods=["GET"])])
+
+
+def _answer(outcome: str) -> Response:
+    return Response(status_code=200, headers={OUTCOME_HEADER: outcome})
 
 
 def _refuse(status: int, message: str) -> Response:

@@ -59,7 +59,7 @@ def run_http_with_workers(settings: SlackSettings, *, host: str, port: int) -> N
     slack = make_web_client(settings)
     posting = ThreadPoolExecutor(ALERT_POSTING_THREADS, thread_name_prefix="slack-alerts")
     with (
-        SlackState.in_data_dir(data_dir) as state,
+        SlackState.open_configured(agent_settings) as state,
         open_extend(agent_settings, announce=logger.info) as extend,
         open_webhook_alerts(
             settings,

@@ -81,8 +81,8 @@ def test_the_needs_review_card_names_uncertain_fields_and_failed_rules(
     assert "• *due_date_after_invoice_date* — due_date is empty" in text
     assert "vendor_present" not in text  # it passed
     assert "*Low-confidence fields*" in text
-    assert "• *invoice_number*: BL-44017 (58.0%) _p. 1_ “Inv0ice # BL-44O17”" in text
-    assert "• *total*: 3,958.40 USD (66.0%)" in text
+    assert "• *invoice_number*: BL-44017 (58%) _p. 1_ “Inv0ice # BL-44O17”" in text
+    assert "• *total*: $3,958.40 (66%)" in text  # human formats: people read cards
     assert "Failure" not in text
     [actions] = [b for b in blocks if b["type"] == "actions"]
     buttons = {e["text"]["text"]: e for e in actions["elements"]}

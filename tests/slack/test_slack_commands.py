@@ -56,7 +56,7 @@ def propose(stack: SlackStack, text: str) -> Proposal:
 def test_get_answers_with_the_run_card_to_the_caller(stack: SlackStack, slack: SlackMock) -> None:
     [reply] = run_command(stack, f"get {RUN}")
     shown = json.dumps(reply["blocks"], ensure_ascii=False)
-    assert "15,735.10 USD" in shown and "TOTAL  $15,735.1" in shown and "p. 1" in shown
+    assert "$15,735.10" in shown and "TOTAL  $15,735.1" in shown and "p. 1" in shown
     assert reply.get("response_type", "ephemeral") == "ephemeral"
     assert slack.posts() == []  # nothing posted in the channel
 
@@ -219,3 +219,35 @@ def test_a_change_too_large_to_show_is_refused_with_a_pointer_to_the_cli(
     assert "too large to show in full" in reply["text"] and "extend-agent" in reply["text"]
     assert proposals(slack) == []
     assert writes(emulator) == []
+
+
+RESERVED_RUN = "workflow_run_failed"  # its metadata holds extend:usage_tags=["accounts-payable"]
+USAGE_TAGS = "extend:usage_tags"
+
+
+def test_meta_may_set_a_reserved_key_the_person_typed_and_the_card_says_so(
+    stack: SlackStack, slack: SlackMock, emulator: EmulatorServer, client: ExtendClient
+) -> None:
+    emulator.clear_requests()
+    proposal = propose(stack, f"""meta {RESERVED_RUN} '{USAGE_TAGS}:=["accounts-payable","q3"]'""")
+    shown = json.dumps(proposal.call.args["blocks"], ensure_ascii=False)
+    assert (
+        f"`{USAGE_TAGS}` _(a key Extend reserves)_: `accounts-payable` → `accounts-payable, q3`"
+        in shown
+    )
+    assert "set extend:usage_tags (a key Extend reserves) = " in shown  # the confirm dialog too
+    assert writes(emulator) == []
+    click(stack, proposal, user=ALICE)
+    assert "Approved by" in outcome_of(slack, proposal)
+    assert client.get_run(RESERVED_RUN).metadata[USAGE_TAGS] == ["accounts-payable", "q3"]
+    assert len(writes(emulator, RESERVED_RUN)) == 1
+
+
+def test_a_reserved_key_changed_after_the_card_is_not_overwritten(
+    stack: SlackStack, slack: SlackMock, client: ExtendClient
+) -> None:
+    proposal = propose(stack, f"meta {RESERVED_RUN} {USAGE_TAGS}:=[]")
+    client.update_run(RESERVED_RUN, metadata={USAGE_TAGS: ["finance"]})  # someone else, meanwhile
+    click(stack, proposal, user=ALICE)
+    assert "has changed since" in outcome_of(slack, proposal)
+    assert client.get_run(RESERVED_RUN).metadata[USAGE_TAGS] == ["finance"]

@@ -57,7 +57,7 @@ def test_a_mention_is_answered_in_its_thread_with_total_and_citation(
     blocks = card.args["blocks"]
     assert blocks[0]["type"] == "header" and "workflow_run_1234" in blocks[0]["text"]["text"]
     card_text = json.dumps(blocks, ensure_ascii=False)
-    assert "15,735.10 USD" in card_text and "TOTAL  $15,735.1" in card_text
+    assert "$15,735.10" in card_text and "TOTAL  $15,735.1" in card_text
     assert card.args["unfurl_links"] is False and card.args["unfurl_media"] is False
     assert all("link_names" not in c.args for c in slack.calls())
     assert all(c.token == "xoxb-test-token" for c in slack.calls())

@@ -73,7 +73,7 @@ def test_app_home_says_when_extend_cannot_be_read(
     stack.sender.event(home_opened())
     _, view = published_view(slack)
     text = view_text(view)
-    assert "Couldn't read runs from Extend: Extend answered the run list with HTTP 503." in text
+    assert "Couldn't read runs from Extend:" in text and "503" in text
     assert "Try asking" in text
 
 

@@ -123,7 +123,7 @@ def test_the_seed_card_has_header_fields_citations_metadata_and_link() -> None:
     header = message.blocks[0]["text"]["text"]
     assert "workflow_run_1234" in header and "Processed" in header
     shown = json.dumps(message.blocks, ensure_ascii=False)
-    assert "*amount*: 15,735.10 USD" in shown and "_p. 1_ “TOTAL  $15,735.1”" in shown
+    assert "*amount*: $15,735.10" in shown and "_p. 1_ “TOTAL  $15,735.1”" in shown
     assert "internal_id: id_1234" in shown and "tags: urgent" in shown
     assert "low confidence" not in shown
 

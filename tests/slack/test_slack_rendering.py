@@ -137,11 +137,21 @@ def test_the_card_shows_corrections_and_the_reviewer_as_characters(
 ) -> None:
     _, card = summarize_in_slack(stack, slack, "workflow_run_reviewed_corrections")
     text = "\n".join(card)
-    assert "2024-10-16 → 2024-10-31" in text and "1,240.00 USD → 1,420.00 USD" in text
+    assert "Oct 16, 2024 → Oct 31, 2024" in text and "$1,240.00 → $1,420.00" in text
+    assert "2024-10-16" not in text and "1,420.00 USD" not in text  # human formats on cards
     assert "reviewed by user_2Nf8QkLx" in text  # the 2024-12-23 client gets the id only
     _, injection = summarize_in_slack(stack, slack, "workflow_run_injection")
     assert "<!channel>" in "\n".join(injection)  # rendered as the document wrote it...
     assert_renders_right(slack)  # ...and sent escaped, so it pings no one
+
+
+def test_cards_show_scores_in_whole_percent(stack: SlackStack, slack: SlackMock) -> None:
+    _, weak = summarize_in_slack(stack, slack, "workflow_run_needs_review")
+    _, classified = summarize_in_slack(stack, slack, "workflow_run_classify")
+    text = "\n".join(weak + classified)
+    assert re.search(r"low confidence \(\d{1,3}%\)", "\n".join(weak)), weak
+    assert re.search(r"Classified as\* .+ \(\d{1,3}%\)", "\n".join(classified)), classified
+    assert not re.search(r"\d\.\d%", text)  # 74%, never 74.0%: people read cards
 
 
 def test_a_change_with_reserved_characters_renders_right_everywhere(

@@ -41,6 +41,13 @@ def run_event(
     }
 
 
+def outcome(reply: httpx.Response) -> str:
+    """What the receiver did with an accepted delivery: accepted, duplicate or ignored."""
+    assert reply.status_code == 200, reply.text
+    assert reply.content == b""
+    return reply.headers["x-alert-outcome"]
+
+
 def deliver(
     http: httpx.Client,
     url: str,

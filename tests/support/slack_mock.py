@@ -16,6 +16,14 @@ for a slash command's or button's ``response_url`` (recorded as method
 ``response_url``). ``fail(method, error)`` and ``rate_limit(method)`` make the
 next calls of a method fail the way Slack does.
 
+File uploads work as ``WebClient.files_upload_v2`` makes them, in three steps:
+``files.getUploadURLExternal`` (filename, length, alt text; answers an upload URL
+on this mock), a raw ``POST`` of the bytes to that URL, then
+``files.completeUploadExternal`` (file ids and titles, channel, thread). Each
+completed upload is recorded as a ``SlackUpload`` (``uploads()``); a length that
+does not match the bytes, alt text over 1000 characters, or completing a file
+whose bytes never came answers an error as Slack does.
+
 Slack's message limits are enforced as Slack does, on every message-carrying call
 (``chat.postMessage``, ``chat.update``, ``chat.postEphemeral``, response URLs):
 ``msg_too_long`` for text over 40,000 characters, ``invalid_blocks`` for more than
@@ -37,7 +45,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
-__all__ = ["BOT_ID", "BOT_USER_ID", "TEAM_ID", "SlackCall", "SlackMock", "limit_problem"]
+__all__ = [
+    "BOT_ID",
+    "BOT_USER_ID",
+    "TEAM_ID",
+    "SlackCall",
+    "SlackMock",
+    "SlackUpload",
+    "limit_problem",
+]
 
 MESSAGE_METHODS = frozenset(
     {"chat.postMessage", "chat.update", "chat.postEphemeral", "response_url"}
@@ -55,6 +71,7 @@ TEXT_LIMITS: dict[str, int] = {
     "confirm.confirm": 30,
     "confirm.deny": 30,
 }
+MAX_ALT_TEXT = 1000
 BOT_USER_ID = "UBOT00001"
 BOT_ID = "BBOT00001"
 TEAM_ID = "T0TEAM001"
@@ -80,6 +97,21 @@ class SlackCall:
 
 
 @dataclass
+class SlackUpload:
+    """One file shared by ``files.completeUploadExternal``: where, what, and its bytes."""
+
+    file_id: str
+    channel: str | None
+    thread_ts: str | None
+    filename: str
+    title: str | None
+    alt_text: str | None
+    data: bytes
+    initial_comment: str | None = None
+    at: float = field(default_factory=time.perf_counter)
+
+
+@dataclass
 class _Fault:
     error: str | None = None
     status: int = 200
@@ -94,6 +126,9 @@ class SlackMock:
         self._lock = threading.Lock()
         self._faults: dict[str, deque[_Fault]] = {}
         self._ts = itertools.count(1)
+        self._file_ids = itertools.count(1)
+        self._pending_files: dict[str, dict[str, Any]] = {}
+        self._uploads: list[SlackUpload] = []
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -147,6 +182,19 @@ class SlackMock:
     def clear(self) -> None:
         with self._lock:
             self._calls.clear()
+            self._uploads.clear()
+
+    def uploads(
+        self, channel: str | None = None, thread_ts: str | None = None
+    ) -> list[SlackUpload]:
+        """Files shared (upload completed), optionally in one channel / thread, in order."""
+        with self._lock:
+            return [
+                u
+                for u in self._uploads
+                if (channel is None or u.channel == channel)
+                and (thread_ts is None or u.thread_ts == thread_ts)
+            ]
 
     def wait_for(
         self, check: Callable[[SlackMock], T], *, timeout: float = 15.0, what: str = ""
@@ -274,6 +322,10 @@ class SlackMock:
             return {"ok": True, "messages": [], "has_more": False}
         if method == "users.info":
             return {"ok": True, "user": {"id": args.get("user"), "name": "someone"}}
+        if method == "files.getUploadURLExternal":
+            return self._upload_url(args)
+        if method == "files.completeUploadExternal":
+            return self._complete_upload(args, channel)
         if method.startswith("files."):
             return {"ok": True, "files": [], "file": {"id": "F000001"}}
         if method == "views.publish":
@@ -285,6 +337,65 @@ class SlackMock:
                 return {"ok": False, "error": "invalid_blocks"}
             return {"ok": True, "view": {"id": "V0HOME0001", **view}}
         return {"ok": False, "error": "unknown_method"}
+
+    def _upload_url(self, args: dict[str, Any]) -> dict[str, Any]:
+        filename = str(args.get("filename") or "")
+        alt_text = args.get("alt_txt")
+        try:
+            length = int(args.get("length") or 0)
+        except (TypeError, ValueError):
+            length = 0
+        if not filename or length <= 0:
+            return {"ok": False, "error": "invalid_arguments"}
+        if isinstance(alt_text, str) and len(alt_text) > MAX_ALT_TEXT:
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = f"F{next(self._file_ids):08d}"
+        self._pending_files[file_id] = {
+            "filename": filename,
+            "length": length,
+            "alt_text": alt_text,
+            "data": None,
+        }
+        return {"ok": True, "file_id": file_id, "upload_url": f"{self.origin}/upload/{file_id}"}
+
+    def _receive_file(self, file_id: str, data: bytes) -> tuple[int, str]:
+        """The raw upload to the URL ``files.getUploadURLExternal`` gave (Slack answers text)."""
+        with self._lock:
+            pending = self._pending_files.get(file_id)
+            if pending is None:
+                return 404, "not found"
+            if len(data) != pending["length"]:
+                return 400, "length mismatch"
+            pending["data"] = data
+            self._calls.append(SlackCall(method="file_upload", args={"file_id": file_id}))
+        return 200, f"OK - {len(data)}"
+
+    def _complete_upload(self, args: dict[str, Any], channel: str | None) -> dict[str, Any]:
+        files = args.get("files")
+        if not isinstance(files, list) or not files:
+            return {"ok": False, "error": "invalid_arguments"}
+        shared = []
+        for item in files:
+            pending = self._pending_files.get(str((item or {}).get("id")))
+            if pending is None or pending["data"] is None:
+                return {"ok": False, "error": "file_not_found"}
+            shared.append((str(item["id"]), item.get("title"), pending))
+        thread_ts = args.get("thread_ts") or None
+        for file_id, title, pending in shared:
+            del self._pending_files[file_id]
+            self._uploads.append(
+                SlackUpload(
+                    file_id=file_id,
+                    channel=channel,
+                    thread_ts=thread_ts,
+                    filename=pending["filename"],
+                    title=title,
+                    alt_text=pending["alt_text"],
+                    data=pending["data"],
+                    initial_comment=args.get("initial_comment") or None,
+                )
+            )
+        return {"ok": True, "files": [{"id": f, "title": t} for f, t, _ in shared]}
 
 
 class _Server(ThreadingHTTPServer):
@@ -302,6 +413,15 @@ def _handler_for(mock: SlackMock) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
+            if self.path.startswith("/upload/"):  # a file's bytes, as files_upload_v2 sends them
+                status, text = mock._receive_file(self.path.removeprefix("/upload/"), raw)
+                data = text.encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "text/plain; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                return
             args = _parse(raw, self.headers.get("Content-Type") or "")
             auth = self.headers.get("Authorization") or ""
             token = auth.removeprefix("Bearer ").strip() or args.pop("token", None)

@@ -3,7 +3,8 @@
 ``SlackStack`` wires what production wires: the app built by ``build_app`` with a
 real ``WebClient`` on the recording ``SlackMock``, the agent session (offline
 model unless told otherwise) on the Extend emulator, the SQLite state and
-conversation files, served over HTTP by uvicorn in a thread. ``SlackSender``
+conversation files (or, given ``database_url``, both in PostgreSQL, as replicas
+sharing a database run), served over HTTP by uvicorn in a thread. ``SlackSender``
 plays Slack: it signs each request exactly as Slack does (HMAC-SHA256 over
 ``v0:{timestamp}:{body}``, headers ``X-Slack-Signature`` and
 ``X-Slack-Request-Timestamp``) and builds event, button and slash command
@@ -261,6 +262,24 @@ def serve_in_thread(asgi_app: Any, **limits: Any) -> Iterator[str]:
         sock.close()
 
 
+@contextmanager
+def postgres_agent_session(
+    client: ExtendClient, model: BaseChatModel, database_url: str
+) -> Iterator[AgentSession]:
+    """``agent_session`` with its conversations in PostgreSQL (as ``EXTEND_AGENT_DATABASE_URL``)."""
+    from agent.build import build_agent
+    from agent.checkpoint import open_checkpointer
+    from agent.settings import AgentSettings
+    from tools.faces.langchain_tools import make_tools
+    from tools.faces.run_tools import RunTools
+
+    settings = AgentSettings.model_validate({"EXTEND_AGENT_DATABASE_URL": database_url})
+    run_tools = RunTools(client)
+    with open_checkpointer(settings) as checkpointer:
+        agent = build_agent(model, make_tools(run_tools, approval="human"), checkpointer)
+        yield AgentSession(agent, run_tools, model_description="test", extend_description="test")
+
+
 class SlackStack:
     """The app served over HTTP on the mock Slack and the emulator; a context manager."""
 
@@ -277,6 +296,7 @@ class SlackStack:
         clock: Callable[[], float] = time.time,
         approval_ttl_seconds: float = DEFAULT_APPROVAL_TTL_SECONDS,
         http_limits: dict[str, Any] | None = None,
+        database_url: str | None = None,
     ) -> None:
         from agent.offline.chat_model import OfflineChatModel
 
@@ -286,6 +306,7 @@ class SlackStack:
         self.model = model or OfflineChatModel()
         self.clock = clock
         self.http_limits = http_limits or {}
+        self.database_url = database_url
         self.settings = SlackSettings(
             bot_token=BOT_TOKEN,
             signing_secret=SIGNING_SECRET,
@@ -300,10 +321,20 @@ class SlackStack:
     def __enter__(self) -> SlackStack:
         stack = self._exit
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.session: AgentSession = stack.enter_context(
-            agent_session(self.extend, self.model, self.data_dir / "conversations.sqlite3")
-        )
-        self.state = stack.enter_context(SlackState.in_data_dir(self.data_dir, clock=self.clock))
+        if self.database_url is None:
+            self.session: AgentSession = stack.enter_context(
+                agent_session(self.extend, self.model, self.data_dir / "conversations.sqlite3")
+            )
+            self.state = stack.enter_context(
+                SlackState.in_data_dir(self.data_dir, clock=self.clock)
+            )
+        else:
+            self.session = stack.enter_context(
+                postgres_agent_session(self.extend, self.model, self.database_url)
+            )
+            self.state = stack.enter_context(
+                SlackState.open_postgres(self.database_url, clock=self.clock)
+            )
         self.feedback = stack.enter_context(FeedbackStore.in_data_dir(self.data_dir))
         self.executor = ThreadPoolExecutor(
             self.settings.work_pool_size(), thread_name_prefix="test-work"

@@ -19,7 +19,7 @@ Slack nor MCP, nor pydantic until the first response arrives.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 import httpx
@@ -33,8 +33,10 @@ from tools.client.validation import build_update_body, validate_run_id
 if TYPE_CHECKING:
     from types import TracebackType
 
-    from tools.runs.models import Run
     from tools.client.files import FileContent, FileInfo
+    from tools.client.run_listing import ListFilterOptions
+    from tools.runs.listing import RunListItem, RunPage
+    from tools.runs.models import Run
 
 __all__ = ["AsyncExtendClient", "ClientConfig", "ClientOptions", "ExtendClient"]
 
@@ -104,6 +106,38 @@ class ExtendClient(_ClientBase):
         """Rename the run and/or merge ``metadata`` into its metadata (incoming keys win)."""
         body = self._update_body(run_id, name, metadata)
         return self._send("POST", run_id, body, timeout, f"update of run {run_id}")
+
+    def list_runs(
+        self,
+        *,
+        page_token: str | None = None,
+        timeout: float | None = None,
+        **filters: Unpack[ListFilterOptions],
+    ) -> RunPage:
+        """One page of runs (summaries, no fields), filtered and sorted as Extend does."""
+        from tools.client.run_listing import ListFilters, check_page_token, fetch_page
+
+        params = ListFilters.checked(**filters).params(check_page_token(page_token))
+        return fetch_page(self._http, self._core, self._sleep, params, timeout)
+
+    def iter_runs(
+        self,
+        *,
+        max_pages: int | None = None,
+        timeout: float | None = None,
+        **filters: Unpack[ListFilterOptions],
+    ) -> Iterator[RunListItem]:
+        """Runs page after page, stopping after ``max_pages`` (see ``run_listing``)."""
+        from tools.client.run_listing import ListFilters, fetch_page, page_limit
+
+        checked, pages = ListFilters.checked(**filters), page_limit(max_pages)
+        token: str | None = None
+        for _ in range(pages):
+            page = fetch_page(self._http, self._core, self._sleep, checked.params(token), timeout)
+            yield from page.items
+            token = page.next_page_token
+            if token is None:
+                return
 
     def get_file(self, file_id: str, *, timeout: float | None = None) -> FileInfo:
         """A file's name, type, pages and page sizes, with a short-lived download link."""
@@ -208,6 +242,41 @@ class AsyncExtendClient(_ClientBase):
         """Rename the run and/or merge ``metadata`` into its metadata (incoming keys win)."""
         body = self._update_body(run_id, name, metadata)
         return await self._send("POST", run_id, body, timeout, f"update of run {run_id}")
+
+    async def list_runs(
+        self,
+        *,
+        page_token: str | None = None,
+        timeout: float | None = None,
+        **filters: Unpack[ListFilterOptions],
+    ) -> RunPage:
+        """One page of runs (summaries, no fields), filtered and sorted as Extend does."""
+        from tools.client.run_listing import ListFilters, afetch_page, check_page_token
+
+        params = ListFilters.checked(**filters).params(check_page_token(page_token))
+        return await afetch_page(self._http, self._core, self._sleep, params, timeout)
+
+    async def iter_runs(
+        self,
+        *,
+        max_pages: int | None = None,
+        timeout: float | None = None,
+        **filters: Unpack[ListFilterOptions],
+    ) -> AsyncIterator[RunListItem]:
+        """Runs page after page, stopping after ``max_pages`` (see ``run_listing``)."""
+        from tools.client.run_listing import ListFilters, afetch_page, page_limit
+
+        checked, pages = ListFilters.checked(**filters), page_limit(max_pages)
+        token: str | None = None
+        for _ in range(pages):
+            page = await afetch_page(
+                self._http, self._core, self._sleep, checked.params(token), timeout
+            )
+            for item in page.items:
+                yield item
+            token = page.next_page_token
+            if token is None:
+                return
 
     async def get_file(self, file_id: str, *, timeout: float | None = None) -> FileInfo:
         """A file's name, type, pages and page sizes, with a short-lived download link."""

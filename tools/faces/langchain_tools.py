@@ -1,15 +1,18 @@
-"""``get_run`` and ``update_run_metadata`` as LangChain tools, for any LangChain agent.
+"""The run tools (``get_run``, ``find_runs``, ``show_citation``...) as LangChain tools.
 
     from tools.faces.langchain_tools import make_tools
     tools = make_tools(ExtendClient(api_key="sk_..."))   # or make_tools(run_tools)
 
-Both tools use ``response_format="content_and_artifact"``: the ``ToolMessage``
+Every tool uses ``response_format="content_and_artifact"``: the ``ToolMessage``
 content is the text the model reads (the run summary, or the change made,
 before -> after) and the artifact is the normalized run as a plain JSON dict,
 ``run.model_dump(mode="json", exclude={"raw"})``, so checkpointers can store it
 and renderers rebuild it with ``Run.model_validate(artifact)``. For
 ``update_run_metadata`` the artifact is the updated run's dict plus one extra
 key, ``"change"``: ``RunChange.model_dump(mode="json")`` (``Run`` ignores it).
+``show_citation``'s content is one line (field, value, page) and its artifact holds
+the images (``tools.faces.show_citation.image_artifact``: base64 PNG image blocks
+with alt text, page and size), so a front end can show or upload them.
 
 Failures never end an agent run: bad arguments and Extend errors come back as a
 ``ToolMessage`` with ``status="error"`` whose content says which run and what to
@@ -27,7 +30,9 @@ from pydantic import ValidationError as PydanticValidationError
 
 from prompts import WriteApproval
 from tools.client.clients import ExtendClient
+from tools.faces.find_runs import FindOutput
 from tools.faces.run_tools import RunTools, ToolOutput
+from tools.faces.show_citation import image_artifact
 from tools.faces.tool_arguments import (
     TOOL_ARGUMENTS,
     MetadataValue,
@@ -35,10 +40,16 @@ from tools.faces.tool_arguments import (
     invalid_arguments_message,
 )
 from tools.faces.tool_errors import ToolError, errors_as_tool_errors
-from tools.faces.tool_names import GET_RUN, UPDATE_RUN_METADATA, describe_tool
+from tools.faces.tool_names import (
+    FIND_RUNS,
+    GET_RUN,
+    SHOW_CITATION,
+    UPDATE_RUN_METADATA,
+    describe_tool,
+)
 from tools.text.summary import LOW_CONFIDENCE
 
-__all__ = ["make_tools", "run_artifact"]
+__all__ = ["find_artifact", "make_tools", "run_artifact"]
 
 
 def run_artifact(output: ToolOutput) -> dict[str, Any]:
@@ -55,7 +66,7 @@ def make_tools(
     low_confidence: float = LOW_CONFIDENCE,
     approval: WriteApproval = "host",
 ) -> list[BaseTool]:
-    """The two tools on one Extend client (or on an existing ``RunTools``).
+    """The tools on one Extend client (or on an existing ``RunTools``).
 
     ``approval`` says what ``update_run_metadata``'s description tells the model
     happens before a write: ``"human"`` when the agent pauses every call for a
@@ -81,19 +92,61 @@ def make_tools(
         name: str | None = None,
         metadata: dict[str, MetadataValue] | None = None,
         add_tags: list[str] | None = None,
+        remove_tags: list[str] | None = None,
     ) -> tuple[str, dict[str, Any]]:
         return _answer(
             lambda: run_tools.update_run_metadata(
-                run_id, name=name, metadata=metadata, add_tags=add_tags
+                run_id, name=name, metadata=metadata, add_tags=add_tags, remove_tags=remove_tags
             ),
             doing=f"updating run {run_id}",
             reporting=f"reporting run {run_id} after the update (the update itself was made)",
         )
 
+    def find_runs(**filters: Any) -> tuple[str, dict[str, Any]]:
+        try:
+            with errors_as_tool_errors("finding runs"):
+                found = run_tools.find_runs(**filters)
+                return found.text, find_artifact(found)
+        except ToolError as error:
+            raise ToolException(error.message) from None
+
+    def show_citation(
+        run_id: str, field: str, whole_page: bool = False, before_review: bool = False
+    ) -> tuple[str, dict[str, Any]]:
+        try:
+            with errors_as_tool_errors(f"showing where {field!r} of run {run_id} was read"):
+                output = run_tools.show_citation(
+                    run_id, field, whole_page=whole_page, before_review=before_review
+                )
+                return output.text, image_artifact(output)
+        except ToolError as error:
+            raise ToolException(error.message) from None
+
     return [
         _tool(get_run, GET_RUN, approval),
         _tool(update_run_metadata, UPDATE_RUN_METADATA, approval),
+        _tool(find_runs, FIND_RUNS, approval),
+        _tool(show_citation, SHOW_CITATION, approval),
     ]
+
+
+def find_artifact(found: FindOutput) -> dict[str, Any]:
+    """The artifact of ``find_runs``: every match as a JSON dict (``RunListItem``), no raw JSON;
+    for a ``reference``, the ``resolution`` and (one run named) the ``run`` as ``get_run``'s."""
+    artifact: dict[str, Any] = {
+        "runs": [m.item.model_dump(mode="json", exclude={"raw"}) for m in found.matches]
+    }
+    if found.resolution is not None:
+        artifact["resolution"] = {
+            "outcome": found.resolution.outcome,
+            "reference": found.resolution.reference,
+            "run_id": found.resolution.run_id,
+            "total": found.resolution.total,
+            "message": found.resolution.message,
+        }
+    if found.run is not None:
+        artifact["run"] = found.run.model_dump(mode="json", exclude={"raw"})
+    return artifact
 
 
 def _answer(

@@ -1,4 +1,4 @@
-"""``get_run`` and ``update_run_metadata`` for plain OpenAI function calling, no LangChain.
+"""The run tools (``get_run``, ``find_runs``, ``show_citation``...) for OpenAI function calling.
 
     from tools.faces.openai_functions import dispatch, tool_schemas
     run_tools = RunTools(ExtendClient(api_key="sk_..."))
@@ -23,30 +23,38 @@ tells the model what to fix (argument errors in the same words as the other face
 default tool description tells the model so: a loop that lets a model write should
 show ``RunTools.preview_update(...).describe()`` to its user, ask before
 dispatching ``update_run_metadata``, and pass ``tool_schemas(approval="human")``.
+
+A tool message is text, so ``show_citation`` here returns its line (field, value,
+page) and says that the image is not included and how to get it
+(``extend-agent runs cite``; the MCP and LangChain faces return the image itself).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import shlex
 from typing import Any
 
 from pydantic import ValidationError
 
 from prompts import WriteApproval
+from tools.faces.find_runs import FindOutput
 from tools.faces.run_tools import RunTools, ToolOutput
 from tools.faces.tool_arguments import (
     TOOL_ARGUMENTS,
+    FindRunsArgs,
     GetRunArgs,
+    ShowCitationArgs,
     UpdateRunMetadataArgs,
     argument_hints,
     invalid_arguments_message,
 )
 from tools.faces.tool_errors import ToolError
-from tools.faces.tool_names import GET_RUN, TOOL_NAMES, describe_tool
+from tools.faces.tool_names import FIND_RUNS, GET_RUN, SHOW_CITATION, TOOL_NAMES, describe_tool
 from tools.faces.tool_schemas import strict_arguments, strict_schema
 
-__all__ = ["dispatch", "tool_schemas"]
+__all__ = ["dispatch", "no_image_note", "tool_schemas"]
 
 logger = logging.getLogger(__name__)
 
@@ -93,10 +101,31 @@ def dispatch(name: str, arguments_json: str, run_tools: RunTools) -> str:
     except Exception:
         logger.exception("unexpected error in %s", name)
         return f"Error: {name} failed unexpectedly (details are in the server log). Try again."
-    return output.text
+    return output if isinstance(output, str) else output.text
 
 
-def _call(name: str, arguments: dict[str, Any], run_tools: RunTools) -> ToolOutput:
+def no_image_note(run_id: str, field: str, whole_page: bool) -> str:
+    """What ``show_citation`` says on this face, which carries text only: where to get the image."""
+    command = shlex.join(["extend-agent", "runs", "cite", run_id, field])
+    return (
+        "(The image is not included: this tool connection returns text only. "
+        f"`{command}{' --page' if whole_page else ''}` writes it as a PNG; the MCP server and "
+        "the LangChain tools return it as an image.)"
+    )
+
+
+def _call(
+    name: str, arguments: dict[str, Any], run_tools: RunTools
+) -> ToolOutput | FindOutput | str:
+    if name == FIND_RUNS:
+        find = strict_arguments(FindRunsArgs, arguments)
+        return run_tools.find_runs(**find.model_dump(exclude_none=True))
+    if name == SHOW_CITATION:
+        cite = strict_arguments(ShowCitationArgs, arguments)
+        shown = run_tools.show_citation(
+            cite.run_id, cite.field, whole_page=cite.whole_page, before_review=cite.before_review
+        )
+        return shown.text + " " + no_image_note(shown.run.id, shown.images.field, cite.whole_page)
     if name == GET_RUN:
         read = strict_arguments(GetRunArgs, arguments)
         return run_tools.get_run(
@@ -104,5 +133,9 @@ def _call(name: str, arguments: dict[str, Any], run_tools: RunTools) -> ToolOutp
         )
     update = strict_arguments(UpdateRunMetadataArgs, arguments)
     return run_tools.update_run_metadata(
-        update.run_id, name=update.name, metadata=update.metadata or None, add_tags=update.add_tags
+        update.run_id,
+        name=update.name,
+        metadata=update.metadata or None,
+        add_tags=update.add_tags,
+        remove_tags=update.remove_tags,
     )

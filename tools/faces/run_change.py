@@ -38,7 +38,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_TAG_LENGTH",
+    "NULL_NOTE",
     "RESERVED_KEY_PREFIX",
+    "RESERVED_NOTE",
     "TAGS_KEY",
     "RunChange",
     "UpdateRequest",
@@ -50,7 +52,10 @@ MAX_TAG_LENGTH = 100
 RESERVED_KEY_PREFIX = "extend:"
 """Keys Extend reserves (``extend:usage_tags``): changed only when a person names them."""
 _UNSET = "(unset)"
-_RESERVED_NOTE = " (a key Extend reserves)"
+NULL_NOTE = " (Extend cannot delete a metadata key, so the key stays, set to null)"
+"""Said after ``set key = null``: what will be stored when a person asks to remove a key."""
+RESERVED_NOTE = " (a key Extend reserves)"
+"""Said after a reserved key a person named themselves, wherever the change is shown."""
 # What a proposed name, tag, key or text value may not contain: C0/C1 controls (line
 # breaks and tabs included), DEL, line/paragraph separators and bidirectional marks.
 _UNSAFE_TEXT = re.compile(
@@ -67,7 +72,8 @@ class RunChange(BaseModel):
     """What an update does to a run: the touched name and metadata keys, before and after.
 
     ``metadata_before`` lacks keys the run did not have; ``tags_added`` lists the
-    labels new to the run's ``tags`` list (which is also under the ``tags`` key).
+    labels new to the run's ``tags`` list and ``tags_removed`` the labels taken out
+    of it (the whole new list is also under the ``tags`` key).
     """
 
     run_id: str
@@ -76,8 +82,18 @@ class RunChange(BaseModel):
     metadata_before: dict[str, Any] = Field(default_factory=dict)
     metadata_after: dict[str, Any] = Field(default_factory=dict)
     tags_added: list[str] = Field(default_factory=list)
+    tags_removed: list[str] = Field(default_factory=list)
     reserved_keys: list[str] = Field(default_factory=list)
     """Touched keys Extend reserves, which the person named themselves (said in ``describe``)."""
+    file_names: list[str] = Field(default_factory=list)
+    """The run's files, so an approval can show which document's run will change."""
+
+    def files_note(self) -> str:
+        """`` (file "Contoso_CTS-3321.pdf")`` for an approval, or "" for a run without files."""
+        if not self.file_names:
+            return ""
+        label = "file" if len(self.file_names) == 1 else "files"
+        return f" ({label} {', '.join(quote(name, limit=80) for name in self.file_names[:3])})"
 
     @property
     def renames(self) -> bool:
@@ -86,7 +102,8 @@ class RunChange(BaseModel):
     @property
     def metadata_keys(self) -> list[str]:
         """Touched metadata keys other than ``tags`` (tags are reported as ``tags_added``)."""
-        return [k for k in self.metadata_after if not (k == TAGS_KEY and self.tags_added)]
+        tagging = self.tags_added or self.tags_removed
+        return [k for k in self.metadata_after if not (k == TAGS_KEY and tagging)]
 
     @property
     def is_empty(self) -> bool:
@@ -109,11 +126,16 @@ class RunChange(BaseModel):
             if key in self.metadata_before:
                 was = f" (was {json_text(self.metadata_before[key])})"
             value = json_text(self.metadata_after[key])
-            reserved = _RESERVED_NOTE if key in self.reserved_keys else ""
+            reserved = RESERVED_NOTE if key in self.reserved_keys else ""
             pieces.append(f"set {plain_or_quoted(key)}{reserved} = {value}{was}")
+        if any(self.metadata_after[key] is None for key in self.metadata_keys):
+            pieces[-1] += NULL_NOTE
         if self.tags_added:
             label = "tag" if len(self.tags_added) == 1 else "tags"
             pieces.append(f"add {label} {', '.join(quote(t) for t in self.tags_added)}")
+        if self.tags_removed:
+            label = "tag" if len(self.tags_removed) == 1 else "tags"
+            pieces.append(f"remove {label} {', '.join(quote(t) for t in self.tags_removed)}")
         if not pieces:
             return f"No change to {run_id}"
         text = "; ".join(pieces)
@@ -129,7 +151,7 @@ class RunChange(BaseModel):
         for key in self.metadata_after:
             before = json_text(self.metadata_before[key]) if key in self.metadata_before else _UNSET
             after = json_text(self.metadata_after[key])
-            reserved = _RESERVED_NOTE if key in self.reserved_keys else ""
+            reserved = RESERVED_NOTE if key in self.reserved_keys else ""
             lines.append(f"metadata {plain_or_quoted(key)}{reserved}: {before} -> {after}")
         return lines
 
@@ -137,10 +159,17 @@ class RunChange(BaseModel):
 class UpdateRequest:
     """A validated update request, turned into a ``RunChange`` against a run's current state."""
 
-    def __init__(self, name: str | None, metadata: dict[str, Any], tags: list[str]) -> None:
+    def __init__(
+        self,
+        name: str | None,
+        metadata: dict[str, Any],
+        tags: list[str],
+        remove_tags: list[str] | None = None,
+    ) -> None:
         self.name = name
         self.metadata = metadata
         self.tags = tags
+        self.remove_tags = remove_tags or []
 
     @classmethod
     def checked(
@@ -151,6 +180,7 @@ class UpdateRequest:
         *,
         max_bytes: int,
         reserved_keys: Collection[str] = (),
+        remove_tags: object = None,
     ) -> UpdateRequest:
         """The request, or ``ToolError`` saying what is wrong (no request is sent).
 
@@ -174,9 +204,17 @@ class UpdateRequest:
                 raise ToolError(error.message) from None
             _refuse_reserved_keys(metadata, reserved_keys)
         tags = _checked_tags(add_tags)
-        if name is None and not metadata and not tags:
-            raise ToolError("Nothing to update: give a new name, metadata to set, or tags to add.")
-        return cls(name, dict(metadata), tags)
+        removed = _checked_tags(remove_tags, argument="remove_tags")
+        both = [t for t in removed if t in tags]
+        if both:
+            raise ToolError(f"The tag {quote(both[0])} is both added and removed; pick one.")
+        if removed and TAGS_KEY in metadata:
+            raise ToolError(f"Set '{TAGS_KEY}' in metadata or remove tags, not both at once.")
+        if name is None and not metadata and not tags and not removed:
+            raise ToolError(
+                "Nothing to update: give a new name, metadata to set, or tags to add or remove."
+            )
+        return cls(name, dict(metadata), tags, removed)
 
     def change_for(self, run: Run) -> RunChange:
         """The change this request makes to ``run``; ``ToolError`` when it changes nothing."""
@@ -195,6 +233,20 @@ class UpdateRequest:
             added = [t for t in self.tags if t not in current]
             if added:
                 touched[TAGS_KEY] = [*current, *added]
+        removed: list[str] = []
+        if self.remove_tags:
+            current = touched.get(TAGS_KEY, run.metadata.get(TAGS_KEY, []))
+            current = current if isinstance(current, list) else []
+            absent = [t for t in self.remove_tags if t not in current]
+            if absent:
+                raise ToolError(
+                    f"Run {plain_or_quoted(run.id)} is not tagged "
+                    f"{', '.join(quote(t) for t in absent)} (its tags: "
+                    f"{', '.join(quote(t) for t in current if isinstance(t, str)) or 'none'}), "
+                    "so there is nothing to remove. No update was sent."
+                )
+            removed = list(self.remove_tags)
+            touched[TAGS_KEY] = [t for t in current if t not in removed]
         change = RunChange(
             run_id=run.id,
             name_before=run.name,
@@ -202,7 +254,9 @@ class UpdateRequest:
             metadata_before={k: run.metadata[k] for k in touched if k in run.metadata},
             metadata_after=touched,
             tags_added=added,
+            tags_removed=removed,
             reserved_keys=[k for k in touched if is_reserved_key(k)],
+            file_names=[f.name for f in run.files if f.name],
         )
         if change.is_empty:
             raise ToolError(self._no_change_message(run))
@@ -229,11 +283,11 @@ class _Missing:
     """Marks a metadata key the run does not have (a stored None is a real value)."""
 
 
-def _checked_tags(add_tags: object) -> list[str]:
+def _checked_tags(add_tags: object, *, argument: str = "add_tags") -> list[str]:
     if add_tags is None:
         return []
     if isinstance(add_tags, str) or not isinstance(add_tags, Sequence):
-        raise ToolError('add_tags must be a list of labels, e.g. ["urgent", "q3"].')
+        raise ToolError(f'{argument} must be a list of labels, e.g. ["urgent", "q3"].')
     tags: list[str] = []
     for tag in add_tags:
         if not isinstance(tag, str) or not tag.strip():

@@ -1,4 +1,4 @@
-"""The two tools, ``get_run`` and ``update_run_metadata``: one implementation, three faces.
+"""The tools (``get_run``, ``update_run_metadata``, ``find_runs``, ``show_citation``), once.
 
 LangChain (``tools.faces.langchain_tools``), OpenAI function calling
 (``tools.faces.openai_functions``) and MCP (``tools.faces.mcp_server``) are thin wrappers
@@ -31,7 +31,11 @@ from typing import TYPE_CHECKING, Any
 
 from tools.client.errors import ExtendError
 from tools.client.validation import validate_run_id
+from tools.faces.find_runs import FindOutput, build_query, find_runs
 from tools.faces.run_change import TAGS_KEY, RunChange, UpdateRequest
+from tools.faces.run_reference import Resolution, resolve_reference
+from tools.faces.run_search import RunCache
+from tools.faces.show_citation import CitationOutput, show_citation
 from tools.faces.tool_errors import ToolError, errors_as_tool_errors
 from tools.text.quoting import quote
 from tools.text.summary import LOW_CONFIDENCE, summarize_run
@@ -39,6 +43,8 @@ from tools.text.summary_cap import cap_summary
 
 if TYPE_CHECKING:
     from tools.client.clients import ExtendClient
+    from tools.images.image_cache import ImageCache
+    from tools.images.page_render import ImageSize
     from tools.runs.models import Run
 
 __all__ = ["TAGS_KEY", "RunChange", "RunTools", "ToolError", "ToolOutput"]
@@ -66,12 +72,17 @@ class RunTools:
         *,
         low_confidence: float = LOW_CONFIDENCE,
         sleep: Callable[[float], None] = time.sleep,
+        image_cache: ImageCache | None = None,
     ) -> None:
         self.client = client
         self.low_confidence = low_confidence
+        self.image_cache = image_cache
+        """Where ``show_citation`` keeps the images it drew (None: draw every time)."""
         self._sleep = sleep
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
+        self.run_cache = RunCache()
+        """Runs read by searches, by (id, updatedAt): a run that changed is read again."""
 
     # -- reading -------------------------------------------------------------------------
 
@@ -102,6 +113,58 @@ class RunTools:
             text = cap_summary(text)  # a huge run must not flood the model's context
         return ToolOutput(text=text, run=run)
 
+    def find_runs(self, reference: str | None = None, **filters: Any) -> FindOutput:
+        """Runs matching ``filters`` (``FindRunsArgs``' names) as a compact table.
+
+        With ``reference`` (alone): the run it names, read and summarized; or the
+        candidates to ask about; or what was searched when nothing matched.
+        """
+        if reference is None:
+            return find_runs(self.client, self.run_cache, build_query(**filters))
+        if any(value is not None for value in filters.values()):
+            raise ToolError("Pass reference alone, or filters without a reference.")
+        if not isinstance(reference, str):
+            raise ToolError("reference must be text (how the user named the run).")
+        with errors_as_tool_errors("finding the run"):
+            resolution = self.resolve_run(reference)
+        if resolution.run_id is None:
+            return FindOutput(
+                text=resolution.message, matches=resolution.candidates, resolution=resolution
+            )
+        read = self.get_run(resolution.run_id)
+        files = ", ".join(quote(f.name) for f in read.run.files if f.name)
+        head = f"{resolution.message[:-1]}" + (f" (file {files})." if files else ".")
+        return FindOutput(
+            text=f"{head}\n\n{read.text}",
+            matches=resolution.candidates,
+            resolution=resolution,
+            run=read.run,
+        )
+
+    def resolve_run(self, reference: str) -> Resolution:
+        """Which run ``reference`` (id, id ending, link, file, name, vendor...) names."""
+        return resolve_reference(self.client, self.run_cache, reference)
+
+    def show_citation(
+        self,
+        run_id: str,
+        field: str,
+        *,
+        whole_page: bool = False,
+        before_review: bool = False,
+        size: ImageSize | None = None,
+    ) -> CitationOutput:
+        """Images of where ``field`` was read (``size``: a ``tools.images.page_render`` preset)."""
+        return show_citation(
+            self.client,
+            _checked_id(run_id),
+            field,
+            whole_page=whole_page,
+            before_review=before_review,
+            size=size,
+            cache=self.image_cache,
+        )
+
     # -- writing -------------------------------------------------------------------------
 
     def preview_update(
@@ -110,6 +173,7 @@ class RunTools:
         name: str | None = None,
         metadata: Mapping[str, Any] | None = None,
         add_tags: Sequence[str] | None = None,
+        remove_tags: Sequence[str] | None = None,
         *,
         reserved_keys: Collection[str] = (),
     ) -> RunChange:
@@ -119,7 +183,12 @@ class RunTools:
         """
         run_id = _checked_id(run_id)
         request = UpdateRequest.checked(
-            name, metadata, add_tags, max_bytes=self._max_bytes, reserved_keys=reserved_keys
+            name,
+            metadata,
+            add_tags,
+            max_bytes=self._max_bytes,
+            reserved_keys=reserved_keys,
+            remove_tags=remove_tags,
         )
         with errors_as_tool_errors(f"reading run {run_id}"):
             run = self.client.get_run(run_id)
@@ -132,16 +201,26 @@ class RunTools:
         name: str | None = None,
         metadata: Mapping[str, Any] | None = None,
         add_tags: Sequence[str] | None = None,
+        remove_tags: Sequence[str] | None = None,
         *,
         reserved_keys: Collection[str] = (),
+        approved: RunChange | None = None,
     ) -> ToolOutput:
         """Rename the run and/or merge metadata and tags into it; report before -> after.
 
         ``reserved_keys``: ``extend:`` keys the person typed themselves (others are refused).
+        ``approved``: the change a person approved (from ``preview_update``); if the run
+        has changed since, so that this call would now do something else, nothing is
+        written and ``ToolError`` says so.
         """
         run_id = _checked_id(run_id)
         request = UpdateRequest.checked(
-            name, metadata, add_tags, max_bytes=self._max_bytes, reserved_keys=reserved_keys
+            name,
+            metadata,
+            add_tags,
+            max_bytes=self._max_bytes,
+            reserved_keys=reserved_keys,
+            remove_tags=remove_tags,
         )
         with self._lock(run_id):
             started = time.monotonic()
@@ -149,6 +228,12 @@ class RunTools:
                 before = self.client.get_run(run_id)
             with errors_as_tool_errors(f"preparing the change to run {run_id}"):
                 change = request.change_for(before)
+            if approved is not None and change != approved:
+                raise ToolError(
+                    f"Run {run_id} changed after the change was approved, so it would now "
+                    f"do something else: {change.describe()}. Nothing was written; propose "
+                    "the change again and ask for a new approval."
+                )
             with errors_as_tool_errors(f"updating run {run_id}"):
                 after = self.client.update_run(
                     run_id,

@@ -1,10 +1,10 @@
 """The tools' arguments as pydantic models, and one wording for arguments that don't fit.
 
-``GetRunArgs`` and ``UpdateRunMetadataArgs`` are the tools' arguments, defined once
-here (``TOOL_ARGUMENTS`` maps each tool name to its model). Every face publishes
-and validates against them: LangChain takes them as ``args_schema``, and the MCP
-input schema and the OpenAI strict-mode schema are derived from them
-(``tools.faces.tool_schemas``), so an argument added here shows up everywhere.
+``GetRunArgs``, ``UpdateRunMetadataArgs``, ``FindRunsArgs`` and ``ShowCitationArgs`` are
+the tools' arguments, defined once here (``TOOL_ARGUMENTS`` maps each tool name to its
+model). Every face publishes and validates against them: LangChain takes them as
+``args_schema``, and the MCP input schema and the OpenAI strict-mode schema are derived
+from them (``tools.faces.tool_schemas``), so an argument added here shows up everywhere.
 
 When a model sends arguments that don't fit, pydantic's error is written for
 programmers: several lines, one per member of a union (``str``, ``int``, ...), a
@@ -25,13 +25,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from tools.faces.tool_names import GET_RUN, UPDATE_RUN_METADATA
+from tools.faces.tool_names import FIND_RUNS, GET_RUN, SHOW_CITATION, UPDATE_RUN_METADATA
 from tools.text.quoting import plain_or_quoted
 
 __all__ = [
     "TOOL_ARGUMENTS",
+    "FindRunsArgs",
     "GetRunArgs",
     "MetadataValue",
+    "ShowCitationArgs",
     "UpdateRunMetadataArgs",
     "argument_hints",
     "invalid_arguments_message",
@@ -74,11 +76,78 @@ class UpdateRunMetadataArgs(BaseModel):
     add_tags: list[str] | None = Field(
         default=None, description='Labels to add to the run\'s tags, e.g. ["urgent"].'
     )
+    remove_tags: list[str] | None = Field(
+        default=None,
+        description='Labels to take out of the run\'s tags, e.g. ["urgent"]; only ones it has.',
+    )
+
+
+class FindRunsArgs(BaseModel):
+    """Arguments of ``find_runs``; every filter is optional and all given ones must match."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reference: str | None = Field(
+        default=None,
+        description="One run as the user named it: the end of its id, a dashboard link, a "
+        "file name, a run name, a vendor or an invoice number. Gives that run in full, or "
+        "the candidates to ask about, or says nothing matched; use alone.",
+    )
+    status: str | None = Field(
+        default=None,
+        description="NEEDS_REVIEW, FAILED, PROCESSED, REJECTED, PENDING, PROCESSING, "
+        "CANCELLED, or IN_PROGRESS for runs still running.",
+    )
+    workflow: str | None = Field(
+        default=None, description="A workflow id (workflow_...) or part of its name."
+    )
+    file_name: str | None = Field(default=None, description="Part of a file name.")
+    text: str | None = Field(
+        default=None,
+        description="Words to find in run ids, names, file names and, for recent runs, "
+        'extracted values such as a vendor or invoice number, e.g. "Bluebird" or "INV-58213".',
+    )
+    tag: str | None = Field(default=None, description='Runs tagged this, e.g. "urgent".')
+    metadata_key: str | None = Field(
+        default=None, description='Runs whose metadata has this key, e.g. "vendor_id".'
+    )
+    metadata_value: str | None = Field(
+        default=None, description="With metadata_key: the value that key must have."
+    )
+    created_after: str | None = Field(default=None, description="A date, e.g. 2024-09-01.")
+    created_before: str | None = Field(default=None, description="A date, e.g. 2024-10-01.")
+    updated_after: str | None = Field(default=None, description="A date, e.g. 2024-09-01.")
+    updated_before: str | None = Field(default=None, description="A date, e.g. 2024-10-01.")
+    max_pages: int | None = Field(
+        default=None, description="List at most this many pages of 100 runs (default 5)."
+    )
+
+
+class ShowCitationArgs(BaseModel):
+    """Arguments of ``show_citation``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    run_id: str = Field(description=RUN_ID_HINT)
+    field: str = Field(
+        description='The field to show, as named in the run, e.g. "amount" or '
+        '"line_items[0].amount"; close spellings match.'
+    )
+    whole_page: bool = Field(
+        default=False,
+        description="Show the whole page as a thumbnail with the box drawn, not a close crop.",
+    )
+    before_review: bool = Field(
+        default=False,
+        description="Show where the value before a reviewer's change was read.",
+    )
 
 
 TOOL_ARGUMENTS: dict[str, type[BaseModel]] = {
     GET_RUN: GetRunArgs,
     UPDATE_RUN_METADATA: UpdateRunMetadataArgs,
+    FIND_RUNS: FindRunsArgs,
+    SHOW_CITATION: ShowCitationArgs,
 }
 """Each tool's argument model, by tool name."""
 

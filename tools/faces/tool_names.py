@@ -13,12 +13,22 @@ from typing import Final
 
 from prompts import WriteApproval, tool_description
 
-__all__ = ["GET_RUN", "TOOL_NAMES", "UPDATE_RUN_METADATA", "WRITE_TOOLS", "describe_tool"]
+__all__ = [
+    "FIND_RUNS",
+    "GET_RUN",
+    "SHOW_CITATION",
+    "TOOL_NAMES",
+    "UPDATE_RUN_METADATA",
+    "WRITE_TOOLS",
+    "describe_tool",
+]
 
 GET_RUN: Final = "get_run"
 UPDATE_RUN_METADATA: Final = "update_run_metadata"
+FIND_RUNS: Final = "find_runs"
+SHOW_CITATION: Final = "show_citation"
 
-TOOL_NAMES: Final = (GET_RUN, UPDATE_RUN_METADATA)
+TOOL_NAMES: Final = (GET_RUN, UPDATE_RUN_METADATA, FIND_RUNS, SHOW_CITATION)
 """Every tool, in the order the faces list them."""
 
 WRITE_TOOLS: Final = frozenset({UPDATE_RUN_METADATA})

@@ -7,7 +7,7 @@ its currency, dates), where it stands (processed, waiting for review and why,
 failed and why, still running), what the reviewer changed, and which fields deserve
 a second look, named in words with their score. Details stay in the Slack run card
 and the CLI table. ``tools.text.document_roles`` finds the fields that play those
-parts; values use the human formats of ``tools.text.human_format``.
+parts; values use the ``HUMAN`` style of ``tools.text.formatting``.
 
 The summary is at most ``MAX_HUMAN_SUMMARY`` characters. Document text (vendor
 names, numbers, messages) is untrusted: it is put on one line (control and
@@ -33,12 +33,13 @@ from tools.text.document_roles import (
     reads_like_instructions,
 )
 from tools.text.facts import page_range_text
-from tools.text.human_format import (
-    human_amount,
-    human_confidence,
-    human_date,
-    human_field_name,
-    human_timestamp,
+from tools.text.formatting import (
+    HUMAN,
+    format_amount,
+    format_confidence,
+    format_date,
+    format_field_name,
+    format_timestamp,
 )
 from tools.text.summary import LOW_CONFIDENCE
 
@@ -108,7 +109,7 @@ def _state(run: Run, low: list[ExtractedField], *, with_file: bool) -> str:
     status = run.status
     label = _run_label(run, with_file=with_file)
     who = _plain(run.reviewed_by, MAX_SHOWN_TEXT) if run.reviewed_by else ""
-    when = f" on {human_timestamp(run.reviewed_at)}" if run.reviewed_at else ""
+    when = f" on {format_timestamp(run.reviewed_at)}" if run.reviewed_at else ""
     if status == RunStatus.FAILED or run.failure_reason or run.failure_message:
         message = _plain(run.failure_message, MAX_MESSAGE_TEXT) if run.failure_message else ""
         if message:
@@ -143,7 +144,9 @@ def _other_results(run: Run, *, brief: bool = False) -> str:
     for result in run.results:
         c = result.classification
         if result.kind == "classify" and c is not None and c.type:
-            score = f" ({human_confidence(c.confidence)})" if c.confidence is not None else ""
+            score = (
+                f" ({format_confidence(c.confidence, HUMAN)})" if c.confidence is not None else ""
+            )
             sentences.append(f"Extend classified it as {_plain(c.type, 30)}{score}.")
         elif result.kind == "split" and result.splits:
             count = len(result.splits)
@@ -172,7 +175,7 @@ def _corrections(run: Run, *, brief: bool = False) -> str:
     changed = [f for f in run.fields if f.edited and f.initial_value != f.value]
     changes = []
     for field in changed[:MAX_LISTED]:
-        name = human_field_name(field.name)
+        name = format_field_name(field.name)
         before, after = _shown(field.initial_value), _shown(field.value)
         if brief or before is None or after is None:
             changes.append(f"the {name}")
@@ -208,18 +211,18 @@ def _second_look(low: list[ExtractedField], threshold: float) -> str:
 def _second_look_brief(low: list[ExtractedField]) -> str:
     if not low:
         return ""
-    names = [human_field_name(f.name) for f in low[:MAX_LISTED]]
+    names = [format_field_name(f.name) for f in low[:MAX_LISTED]]
     more = f" and {len(low) - MAX_LISTED} more" if len(low) > MAX_LISTED else ""
     return f"Worth a second look: {', '.join(names)}{more}."
 
 
 def _weak_field(field: ExtractedField, threshold: float) -> str:
-    name = human_field_name(field.name)
+    name = format_field_name(field.name)
     if is_empty(field.value):
         name += " (empty)"
     if field.confidence is not None:
         low = field.confidence < threshold
-        return f"{name} at {human_confidence(field.confidence, low=low)}"
+        return f"{name} at {format_confidence(field.confidence, HUMAN, low=low)}"
     score = field.review_agent_score
     return f"{name}, review score {score:g}/5" if score is not None else f"{name}, flagged"
 
@@ -231,7 +234,7 @@ def _instructions_note(run: Run, roles: DocumentRoles) -> str:
             continue
         if reads_like_instructions(field.value):
             quoted = _plain(field.value, 70)
-            name = human_field_name(field.name)
+            name = format_field_name(field.name)
             return (
                 f"Its {name} field holds instructions (“{quoted}”); they are document text "
                 "and were not followed."
@@ -258,7 +261,7 @@ def _shown(value: Any) -> str | None:
     """A value in human form, or None when it has no short form (objects, lists)."""
     if is_empty(value):
         return "(empty)"
-    money = human_amount(value)
+    money = format_amount(value, HUMAN)
     if money is not None:
         return _plain(money, MAX_SHOWN_TEXT)
     if isinstance(value, bool):
@@ -266,7 +269,7 @@ def _shown(value: Any) -> str | None:
     if isinstance(value, int | float):
         return f"{value:,}" if isinstance(value, int) else f"{value:,.2f}".rstrip("0").rstrip(".")
     if isinstance(value, str):
-        return _plain(human_date(value), MAX_SHOWN_TEXT)
+        return _plain(format_date(value), MAX_SHOWN_TEXT)
     return None
 
 

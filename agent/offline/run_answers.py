@@ -1,0 +1,199 @@
+"""Short answers to questions about a run as a whole: currency, pages, corrections, sums.
+
+Each answer is a sentence or two built from the run the tool returned, with the
+page and the quoted reference text wherever a value is given: "what currency is
+it in?", "how many pages does it have?", "what did the reviewer change?" (each
+changed field, before -> after, who and when), "does the subtotal plus tax add
+up to the total?" (yes or no with the numbers, within a stated rounding
+tolerance) and "what's the total in EUR?" (no conversion is made: the amount is
+given in its own currency). A question the run cannot answer says so, naming
+the run and the fields it has.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from agent.change_text import and_list
+from agent.offline.field_answers import citation_text, field_sentence
+from agent.offline.fields import SYNONYMS, FieldMatch, read_fields
+from tools.runs.models import ExtractedField, Run
+from tools.text.formatting import amount_parts, format_timestamp, format_value, money
+
+__all__ = [
+    "ROUNDING_TOLERANCE",
+    "adds_up_answer",
+    "convert_answer",
+    "currency_answer",
+    "pages_answer",
+    "review_changes_answer",
+]
+
+ROUNDING_TOLERANCE = Decimal("0.01")
+"""How far subtotal + tax may be from the total and still add up (one cent of rounding)."""
+
+
+def currency_answer(run: Run, question: str) -> str:
+    """The currency of the amount asked about, or of all the run's amounts."""
+    amounts = _amount_fields(run, question)
+    if not amounts:
+        return f"{run.id} has no amounts with a currency. {_its_fields(run)}"
+    codes = list(dict.fromkeys(amount_parts(f.value)[1] for f in amounts))  # type: ignore[index]
+    shown = and_list([f"{f.name} {format_value(f.value)}" for f in amounts[:4]])
+    main = _main_amount(amounts)
+    cited = citation_text(main.citations)
+    if len(codes) == 1:
+        return f"{run.id} is in {codes[0]}: {shown}. The {main.name} is cited on {cited}."
+    return f"{run.id} has amounts in {and_list([str(c) for c in codes])}: {shown}."
+
+
+def pages_answer(run: Run) -> str:
+    """What the run says about its page count: split ranges, else the pages its values cite."""
+    files = and_list([f.name for f in run.files if f.name]) or "its file"
+    ends = [s.end_page for r in run.results for s in r.splits if s.end_page is not None]
+    if ends:
+        return (
+            f"{run.id}'s document ({files}) runs to page {max(ends)}: its split step "
+            f"covers pages 1–{max(ends)}."
+        )
+    pages = sorted({c.page for f in run.fields for c in f.citations if c.page is not None})
+    if not pages:
+        return (
+            f"{run.id} does not say how many pages {files} has, and none of its values cites "
+            "a page."
+        )
+    listed = and_list([str(p) for p in pages])
+    return (
+        f"{run.id} does not report a page count for {files}; its extracted values cite "
+        f"{'page' if len(pages) == 1 else 'pages'} {listed}, so it has at least {pages[-1]} "
+        f"{'page' if pages[-1] == 1 else 'pages'}."
+    )
+
+
+def review_changes_answer(run: Run) -> str:
+    """Each field a reviewer changed, before -> after, with who and when."""
+    who = run.reviewed_by or ("someone" if run.reviewed else None)
+    when = f" on {format_timestamp(run.reviewed_at)}" if run.reviewed_at else ""
+    edited = [f for f in run.fields if f.edited]
+    if who is None and not edited:
+        return f"No one has reviewed {run.id}, so no field was changed by a reviewer."
+    if not edited:
+        return f"{who} reviewed {run.id}{when} and changed no field: every value is as extracted."
+    changes = []
+    for extracted in edited:
+        line = (
+            f"{extracted.name}: {format_value(extracted.initial_value)} -> "
+            f"{format_value(extracted.value)}"
+        )
+        cited = citation_text(extracted.citations)
+        if extracted.citations:
+            line += f" ({cited})"
+        changes.append(line)
+    count = f"{len(edited)} field" + ("s" if len(edited) != 1 else "")
+    return f"{who or 'A reviewer'} changed {count} on {run.id}{when}: " + "; ".join(changes) + "."
+
+
+def adds_up_answer(run: Run) -> str:
+    """Whether subtotal + tax equals the total, with the numbers and the tolerance."""
+    subtotal = _first(run, SYNONYMS["subtotal"])
+    tax = _first(run, SYNONYMS["tax"])
+    total = _first(run, SYNONYMS["total"], exclude=subtotal)
+    lacking = [w for w, f in (("subtotal", subtotal), ("tax", tax), ("total", total)) if f is None]
+    if lacking or subtotal is None or tax is None or total is None:
+        return (
+            f"I can't check that on {run.id}: it has no {and_list(lacking)} field. "
+            f"{_its_fields(run)}"
+        )
+    parts = [_number(f) for f in (subtotal, tax, total)]
+    if any(p is None for p in parts):
+        return f"I can't check that on {run.id}: the subtotal, tax and total are not all numbers."
+    (sub, sub_code), (tx, tax_code), (tot, tot_code) = parts  # type: ignore[misc]
+    codes = {c for c in (sub_code, tax_code, tot_code) if c}
+    if len(codes) > 1:
+        return (
+            f"I can't add them up on {run.id}: they are in different currencies "
+            f"({and_list(sorted(codes))}) and I don't convert currencies."
+        )
+    code = next(iter(codes), None)
+    added = sub + tx
+    gap = abs(added - tot)
+    sums = (
+        f"{subtotal.name} {money(sub, code)} + {tax.name} {money(tx, code)} = "
+        f"{money(added, code)}, and the {total.name} is {money(tot, code)}"
+    )
+    source = _sources(subtotal, tax, total)
+    tolerance = f"{money(ROUNDING_TOLERANCE, code)} for rounding"
+    if gap <= ROUNDING_TOLERANCE:
+        return f"Yes: on {run.id}, {sums} (allowing {tolerance}). {source}"
+    return f"No: on {run.id}, {sums}, off by {money(gap, code)} (allowing {tolerance}). {source}"
+
+
+def convert_answer(run: Run, question: str, target: str | None, low_confidence: float) -> str:
+    """No conversion: the amount asked about, in its own currency, with page and quote."""
+    amounts = _amount_fields(run, question)
+    if not amounts:
+        return f"{run.id} has no amount with a currency to give. {_its_fields(run)}"
+    main = amounts[0] if len(amounts) == 1 else _main_amount(amounts)
+    reading = read_fields(question, [main.name])
+    match = reading.matches[0] if reading.matches else FieldMatch(main.name, main.name)
+    sentence = field_sentence(run, match, {"value"}, low_confidence)
+    parts = amount_parts(main.value)
+    if target is None or (parts is not None and parts[1] == target):
+        return sentence
+    return (
+        f"I can't convert to {target}: I have no exchange rates, and Extend reports the amount "
+        f"only as written on the document. {sentence}"
+    )
+
+
+def _amount_fields(run: Run, question: str) -> list[ExtractedField]:
+    """Money fields the question names, else all of the run's money fields."""
+    money_fields = [f for f in run.fields if _is_money(f)]
+    named = read_fields(question, [f.name for f in money_fields]).matches
+    chosen = [f for m in named for f in money_fields if f.name == m.name]
+    return chosen or money_fields
+
+
+def _main_amount(amounts: list[ExtractedField]) -> ExtractedField:
+    for name in SYNONYMS["total"]:
+        found = next((f for f in amounts if f.name == name), None)
+        if found is not None:
+            return found
+    return amounts[-1]
+
+
+def _is_money(extracted: ExtractedField) -> bool:
+    parts = amount_parts(extracted.value)
+    return parts is not None and parts[1] is not None
+
+
+def _first(
+    run: Run, names: tuple[str, ...], exclude: ExtractedField | None = None
+) -> ExtractedField | None:
+    for name in names:
+        found = run.field(name)
+        if found is not None and found is not exclude and _number(found) is not None:
+            return found
+    return None
+
+
+def _number(extracted: ExtractedField) -> tuple[Decimal, str | None] | None:
+    value = extracted.value
+    parts = amount_parts(value)
+    if parts is not None:
+        return Decimal(str(parts[0])), parts[1]
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return Decimal(str(value)), None
+    return None
+
+
+def _sources(*fields: ExtractedField) -> str:
+    cited = [f"{f.name}: {citation_text(f.citations)}" for f in fields if f.citations]
+    return ("Sources: " + "; ".join(cited) + ".") if cited else ""
+
+
+def _its_fields(run: Run) -> str:
+    names = [f.name for f in run.fields]
+    if not names:
+        return f"{run.id} has no extracted fields."
+    return f"Its fields are: {', '.join(names)}."

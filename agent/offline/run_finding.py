@@ -1,0 +1,147 @@
+"""The offline model's turns that go through ``find_runs``: resolve first, then answer or propose.
+
+A message that names a run by anything but its full id ("the Bluebird fax",
+"1234", "INV-58213", a dashboard link) becomes one ``find_runs(reference=...)``
+call; its result is the run in full (answer from it, or propose the change the
+message asked for, with the resolved id and file shown), the candidates to ask
+about, or what was searched when nothing matched. A question about many runs
+("which runs need review?") becomes one ``find_runs`` call with filters, and
+"compare the totals of X and Y" one call per run. A question about one run stays
+two model calls: the call, then the answer.
+
+``first_call`` is the first step, ``after_find`` the second; both return None
+when the turn is not theirs, and the rest of the offline model handles it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from langchain_core.messages import AIMessage, ToolMessage
+from langchain_core.messages.tool import tool_call
+from pydantic import ValidationError
+
+from agent.offline import answers, change_answers
+from agent.offline.conversation import Turn, earlier_questions, message_text
+from agent.offline.fields import match_fields
+from agent.offline.intents import understand
+from agent.offline.references import comparison, cross_run_filters, named_reference
+from agent.safety import neutralize_mentions
+from tools.faces.tool_names import FIND_RUNS, UPDATE_RUN_METADATA
+from tools.runs.models import Run
+from tools.text.formatting import format_value
+from tools.text.quoting import quote
+
+__all__ = ["after_find", "first_call"]
+
+
+def first_call(turn: Turn, tool_names: Sequence[str] | None) -> AIMessage | None:
+    """The ``find_runs`` call(s) this message needs first; None when it needs none."""
+    if tool_names is not None and FIND_RUNS not in tool_names:
+        return None
+    question = turn.question
+    compared = comparison(question)
+    if compared is not None:
+        return _calls([{"reference": ref} for ref in compared[1]])
+    filters = cross_run_filters(question)
+    if filters is not None:
+        return _calls([filters])
+    named = named_reference(question)
+    if named is None:
+        return None
+    understanding = understand(named.rest)
+    if understanding.problem or not understanding.needs_run:
+        return None
+    return _calls([{"reference": named.reference}])
+
+
+def after_find(
+    turn: Turn, tool_names: Sequence[str] | None, low_confidence: float
+) -> AIMessage | None:
+    """The answer (or the change to propose) once ``find_runs`` answered; None otherwise."""
+    last = turn.results[-1]
+    call = turn.call_for(last) or {}
+    if (call.get("name") or last.name) != FIND_RUNS:
+        return None
+    finds = [r for r in turn.results if (turn.call_for(r) or {}).get("name") == FIND_RUNS]
+    compared = comparison(turn.question)
+    if compared is not None and len(finds) > 1:
+        return _say(_compare_answer(compared[0], finds))
+    args: dict[str, Any] = dict(call.get("args") or {})
+    text = message_text(last)
+    if last.status == "error":
+        return _say(f"I could not search the runs: {text.strip()}")
+    if "reference" not in args:
+        return _say(text)  # our own table: ids, quoted file names, statuses, dates
+    run = _run_of(last)
+    named = named_reference(turn.question)
+    rest = named.rest if named is not None else turn.question
+    if run is None:
+        writing = understand(rest).write is not None
+        return _say(text + (" Nothing was changed." if writing else ""))
+    understanding = understand(rest, tuple(f.name for f in run.fields))
+    if understanding.write is not None:
+        if tool_names is not None and UPDATE_RUN_METADATA not in tool_names:
+            return _say("I can't do that here: changes are not available.")
+        change = understanding.write.tool_args(run.id)
+        files = ", ".join(quote(f.name) for f in run.files if f.name)
+        proposal = change_answers.proposal_text(change)
+        if files:
+            proposal = proposal.replace(f"change {run.id}:", f"change {run.id} (file {files}):", 1)
+        return AIMessage(
+            content=neutralize_mentions(proposal),
+            tool_calls=[tool_call(name=UPDATE_RUN_METADATA, args=change, id=_call_id())],
+        )
+    if not understanding.needs_run or understanding.kind == "write":
+        understanding = replace(understanding, kind="summary")
+    answer = answers.answer_question(
+        understanding, run, earlier=earlier_questions(turn.history), low_confidence=low_confidence
+    )
+    return _say(answer)
+
+
+def _compare_answer(field_words: str, finds: Sequence[ToolMessage]) -> str:
+    lines: list[str] = []
+    for result in finds:
+        run = _run_of(result)
+        if run is None:
+            lines.append(f"- {message_text(result).splitlines()[0]}")
+            continue
+        names = [f.name for f in run.fields]
+        matches = match_fields(field_words, names) or match_fields(field_words.rstrip("s"), names)
+        found = run.field(matches[0].name) if matches else None
+        files = ", ".join(quote(f.name) for f in run.files if f.name)
+        label = f"{run.id}" + (f" ({files})" if files else "")
+        if found is None:
+            lines.append(f"- {label}: no {field_words} field")
+        else:
+            page = next((c.page for c in found.citations if c.page), None)
+            where = f", page {page}" if page else ""
+            lines.append(f"- {label}: {found.name} = {format_value(found.value)}{where}")
+    return f"Comparing {field_words}:\n" + "\n".join(lines)
+
+
+def _run_of(result: ToolMessage) -> Run | None:
+    artifact = result.artifact
+    if not isinstance(artifact, dict) or not isinstance(artifact.get("run"), dict):
+        return None
+    try:
+        return Run.model_validate(artifact["run"])
+    except ValidationError:
+        return None
+
+
+def _calls(argument_sets: list[dict[str, Any]]) -> AIMessage:
+    calls = [tool_call(name=FIND_RUNS, args=args, id=_call_id()) for args in argument_sets]
+    return AIMessage(content="", tool_calls=calls)
+
+
+def _say(text: str) -> AIMessage:
+    return AIMessage(content=neutralize_mentions(text))
+
+
+def _call_id() -> str:
+    return f"offline_{uuid.uuid4().hex[:16]}"

@@ -1,0 +1,350 @@
+"""Everyday conversations with the offline model, end to end: a table of phrasings.
+
+Each row is one conversation through the real agent graph (offline model, real
+tools, approval gate, SQLite checkpointer) against the local emulator: earlier
+turns (questions, or changes approved or declined), then the message under test.
+Every row says what the answer must (and must not) contain; a write is checked
+by reading the run back from the emulator, and a refusal by checking that
+nothing at all was written. Cross-run questions live in their own tests.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agent.offline.chat_model import OfflineChatModel
+from agent.session import AgentReply, AgentSession
+from agent.testing import agent_session
+from extend_emulator import EmulatorServer
+from tests.support.agent_helpers import writes
+from tools.client.clients import ExtendClient
+
+SEED = "workflow_run_1234"
+MULTI = "workflow_run_invoice_multipage"
+RECEIPT = "workflow_run_receipt_scan"
+REVIEWED = "workflow_run_reviewed_corrections"
+MULTI_NAME = "Northwind Traders INV-2024-0831"
+MISSING = object()
+
+
+@dataclass(frozen=True)
+class Case:
+    """One conversation: earlier turns, the message, what the answer and Extend must show."""
+
+    message: str
+    says: tuple[str, ...] = ()  # regexes the answer must match (case-insensitive)
+    never: tuple[str, ...] = ()  # regexes it must not match
+    before: tuple[str, ...] = ()  # earlier messages; "+text" approves its change, "-text" declines
+    approve: bool = True  # for a message that proposes a change
+    run: str | None = None  # the run to read back (writes and refusals)
+    expect: dict[str, Any] = field(default_factory=dict)  # "name", "tags", metadata keys
+    writes_nothing: bool = False  # no write at all in the message's own turn
+    max_chars: int | None = None  # an answer, not a summary dump
+
+
+def ask(message: str, **checks: Any) -> Case:
+    return Case(message, **checks)
+
+
+READS = [
+    ask(f"what currency is {MULTI} in?", says=(r"\bEUR\b",), never=("line items",), max_chars=400),
+    ask(f"which currency is the amount on {SEED} in?", says=(r"\bUSD\b",), max_chars=400),
+    ask(
+        f"how many pages does {MULTI} have?",
+        says=(r"\b3\b", "page"),
+        never=("Line items",),
+        max_chars=400,
+    ),
+    ask(
+        f"how much VAT was charged on {MULTI}?",
+        says=(r"311\.13", "page 3", "MwSt"),
+        never=("The how much",),
+        max_chars=400,
+    ),
+    ask(f"what's the sales tax on {RECEIPT}?", says=(r"7\.13", "page 1", "SALES TAX"), max_chars=400),
+    ask(
+        f"what did the reviewer change on {REVIEWED}?",
+        says=("due_date", "2024-10-16", "2024-10-31", "1,240.00", "1,420.00", "user_2Nf8QkLx"),
+        max_chars=600,
+    ),
+    ask(
+        f"did the reviewer correct anything on {SEED}?",
+        says=("user_1234", r"\bno\b|nothing|none|did not|didn't"),
+        max_chars=400,
+    ),
+    ask(
+        f"does the subtotal plus tax add up to the total on {MULTI}?",
+        says=(r"^yes", r"1,637\.50", r"311\.13", r"1,948\.63", r"0\.01"),
+        max_chars=500,
+    ),
+    ask(
+        f"do the subtotal and tax add up to the total on {RECEIPT}?",
+        says=(r"^yes", r"86\.47", r"7\.13", r"93\.60"),
+        max_chars=500,
+    ),
+    ask(
+        f"does the subtotal plus tax add up to the total on {SEED}?",
+        says=("subtotal", "amount", "invoice_number"),
+        never=(r"^yes",),
+        max_chars=500,
+    ),
+    ask(
+        f"what's the total in EUR on {SEED}?",
+        says=("convert", r"15,735\.10 USD", "page 1"),
+        max_chars=400,
+    ),
+    ask(f"what is the total of {MULTI} in euros?", says=(r"1,948\.63 EUR", "page 3"), max_chars=400),
+    ask(
+        f"what is the due date on {SEED}?",
+        says=(SEED, "due date", "amount", "invoice_number"),
+        never=("15,735",),
+        max_chars=400,
+    ),
+    ask(
+        f"what's the PO number on {MULTI}?",
+        says=(MULTI, "po number", "vendor_name"),
+        max_chars=500,
+    ),
+    ask(f"what is the total on {SEED}?", says=(r"15,735\.10 USD", "page 1", "TOTAL"), max_chars=400),
+    ask(
+        f"where does the invoice number on {SEED} come from?",
+        says=("36995", "page 1", "Invoice #36995"),
+    ),
+    ask(f"who is the vendor on {MULTI}?", says=("Northwind Traders GmbH", "page 1"), max_chars=400),
+    ask(f"what's the status of workflow_run_processing?", says=("PROCESSING",), max_chars=400),
+    ask(f"who reviewed {REVIEWED}?", says=("user_2Nf8QkLx",), max_chars=400),
+    ask(f"summarize {SEED}", says=("36995",)),
+    ask(f"what tags does {SEED} have?", says=("tags: none",), max_chars=400),
+    ask(
+        "and which currency is it in?",
+        before=(f"what's the total on {MULTI}?",),
+        says=(r"\bEUR\b",),
+        max_chars=400,
+    ),
+    ask(f"who is the merchant on {RECEIPT}?", says=("Harbor Hardware",), max_chars=400),
+    ask(
+        f"what's the total on {REVIEWED}?",
+        says=(r"1,420\.00", r"1,240\.00"),
+        max_chars=400,
+    ),
+]
+
+WRITES = [
+    ask(
+        f"set po_number to 4411 and cost_center to CC-9 on {SEED}",
+        run=SEED,
+        expect={"po_number": "4411", "cost_center": "CC-9"},
+    ),
+    ask(
+        f"set po_number=4411, cost_center=CC-9 on {SEED}",
+        run=SEED,
+        expect={"po_number": "4411", "cost_center": "CC-9"},
+    ),
+    ask(f"rename {SEED} to ACME March", run=SEED, expect={"name": "ACME March"}),
+    ask(f"tag {SEED} urgent and q3", run=SEED, expect={"tags": ["urgent", "q3"]}),
+    ask(f"mark {SEED} as paid", run=SEED, expect={"tags": ["paid"]}),
+    ask(f"mark {SEED} approved", run=SEED, expect={"tags": ["approved"]}),
+    ask(f"please set the vendor to Acme Corp on {SEED}", run=SEED, expect={"vendor": "Acme Corp"}),
+    ask(f"set cost_center to CC-9 on {SEED}, thanks", run=SEED, expect={"cost_center": "CC-9"}),
+    ask(
+        f"rename {SEED} to 'Q3: ACME and Co'",
+        run=SEED,
+        expect={"name": "Q3: ACME and Co"},
+    ),
+    ask(
+        f"set amount_due:=15735.1 on {SEED}",
+        run=SEED,
+        expect={"amount_due": "15735.1", "amount_due:": MISSING},
+    ),
+    ask(
+        "remove the urgent tag",
+        before=(f"+tag {SEED} urgent and q3",),
+        run=SEED,
+        expect={"tags": ["q3"]},
+    ),
+    ask(
+        f"untag urgent from {SEED}",
+        before=(f"+tag {SEED} urgent and q3",),
+        run=SEED,
+        expect={"tags": ["q3"]},
+    ),
+    ask(
+        f"remove the internal_id key from {SEED}",
+        says=("null",),
+        run=SEED,
+        expect={"internal_id": None},
+    ),
+    ask(
+        f"clear cost_center on {REVIEWED}",
+        says=("null",),
+        run=REVIEWED,
+        expect={"cost_center": None, "po_number": "PO-7781"},
+    ),
+    ask(
+        "undo that",
+        before=(f"+rename {MULTI} to Test name",),
+        run=MULTI,
+        expect={"name": MULTI_NAME},
+    ),
+    ask(
+        "rename it back",
+        before=(f"+rename {MULTI} to Test name",),
+        run=MULTI,
+        expect={"name": MULTI_NAME},
+    ),
+    ask(
+        "put the old name back",
+        before=(f"+rename {MULTI} to Test name",),
+        run=MULTI,
+        expect={"name": MULTI_NAME},
+    ),
+    ask(
+        "rename it back to what it was",
+        before=(f"+rename {MULTI} to Test name",),
+        run=MULTI,
+        expect={"name": MULTI_NAME},
+        never=("back to what it was",),
+    ),
+    ask(
+        "undo that",
+        before=(f"+set vendor_id=V-9 on {MULTI}",),
+        run=MULTI,
+        expect={"vendor_id": "V-1042"},
+    ),
+    ask("undo that", before=(f"+tag {SEED} urgent",), run=SEED, expect={"tags": []}),
+    ask(
+        "undo that",
+        before=(f"+set po_number to 4411 on {SEED}",),
+        run=SEED,
+        expect={"po_number": None},
+    ),
+    ask(
+        "undo the last change",
+        before=(f"+rename {MULTI} to First", f"+rename {MULTI} to Second"),
+        run=MULTI,
+        expect={"name": "First"},
+    ),
+    ask(
+        f"mark {SEED} paid",
+        approve=False,
+        run=SEED,
+        writes_nothing=True,
+        says=("not",),
+    ),
+]
+
+REFUSALS = [
+    ask("undo that", run=SEED, writes_nothing=True, says=("nothing to undo|no change",)),
+    ask(
+        "rename it back",
+        before=(f"+rename {SEED} to Temp",),
+        run=SEED,
+        writes_nothing=True,
+        says=("no name|had no name|cannot|can't",),
+    ),
+    ask(f"what if you renamed {SEED} to Foo?", run=SEED, writes_nothing=True),
+    ask(f"should I tag {SEED} urgent?", run=SEED, writes_nothing=True),
+    ask(f"rename {SEED} to Foo, no wait, don't", run=SEED, writes_nothing=True),
+    ask(f"rename {SEED} and {MULTI} to Foo", run=SEED, writes_nothing=True, says=("one run",)),
+    ask(f"rename {SEED}", run=SEED, writes_nothing=True, says=("what|which|name",)),
+    ask(f"tag all runs urgent", run=SEED, writes_nothing=True),
+    ask(f"delete {SEED}", run=SEED, writes_nothing=True, says=("can't|cannot",)),
+    ask(f"set vendor on {SEED} to", run=SEED, writes_nothing=True),
+    ask(
+        f"set po_number to 4411 and cost_center on {SEED}",
+        run=SEED,
+        writes_nothing=True,
+        says=("cost_center",),
+    ),
+    ask(
+        f"set extend:usage_tags to x on {SEED}",
+        run=SEED,
+        writes_nothing=True,
+        says=("reserve",),
+    ),
+    ask(
+        f"remove the urgent tag from {SEED}",
+        run=SEED,
+        writes_nothing=True,
+        says=("not tagged|isn't tagged|has no",),
+    ),
+    ask("remove the urgent tag", writes_nothing=True, says=("which run",)),
+    ask("summarize workflow_run_doesnotexist", writes_nothing=True, says=("not found|no run|does not exist",), never=("Failed reading run",)),
+    ask(
+        "rename workflow_run_doesnotexist to Foo",
+        writes_nothing=True,
+        says=("not found|no run|does not exist",),
+        never=("approv",),
+    ),
+    ask(f"rename {SEED} to " + "A" * 300, run=SEED, writes_nothing=True, never=("approve",)),
+    ask(f"tag {SEED} with ab\u202ecd", run=SEED, writes_nothing=True),
+    ask("asdf qwerty zxcv", writes_nothing=True),
+    ask("   ", writes_nothing=True, says=("ask me|run",)),
+    ask(f"what would the name be if I renamed {SEED}?", run=SEED, writes_nothing=True),
+    ask(f"set {SEED} po_number", run=SEED, writes_nothing=True),
+]
+
+CASES = READS + WRITES + REFUSALS
+
+
+@pytest.fixture
+def session(emulator: EmulatorServer, client: ExtendClient, tmp_path: Path) -> Iterator[AgentSession]:
+    with agent_session(client, OfflineChatModel(), tmp_path / "conversations.sqlite3") as made:
+        yield made
+
+
+def _say(session: AgentSession, thread: str, message: str, approve: bool) -> AgentReply:
+    reply = session.ask(thread, message)
+    for _ in range(3):
+        if reply.pending is None:
+            break
+        reply = session.decide(thread, approve, change_id=reply.pending.change_id)
+    return reply
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{i:02d}-{c.message[:40]}" for i, c in enumerate(CASES)])
+def test_conversation(
+    case: Case, session: AgentSession, emulator: EmulatorServer, client: ExtendClient
+) -> None:
+    thread = "t"
+    for earlier in case.before:
+        approve = not earlier.startswith("-")
+        text = earlier.lstrip("+-")
+        _say(session, thread, text, approve)
+    written_before = len(writes(emulator))
+    reply = session.ask(thread, case.message)
+    shown = [reply.text]
+    if reply.pending is not None:
+        shown.append(reply.pending.description)
+        assert not case.writes_nothing or case.approve is False, (
+            f"a change was proposed: {reply.pending.description}"
+        )
+        reply = session.decide(thread, case.approve, change_id=reply.pending.change_id)
+        shown.append(reply.text)
+    text = "\n".join(shown)
+    for pattern in case.says:
+        assert re.search(pattern, text, re.IGNORECASE | re.MULTILINE), (pattern, text)
+    for pattern in case.never:
+        assert not re.search(pattern, text, re.IGNORECASE | re.MULTILINE), (pattern, text)
+    if case.max_chars is not None:
+        assert len(reply.text) <= case.max_chars, reply.text
+    if case.writes_nothing:
+        assert len(writes(emulator)) == written_before, text
+    if case.expect:
+        assert case.run is not None
+        run = client.get_run(case.run)
+        for key, wanted in case.expect.items():
+            if key == "name":
+                assert run.name == wanted, text
+            elif key == "tags":
+                assert run.tags == wanted, text
+            elif wanted is MISSING:
+                assert key not in run.metadata, text
+            else:
+                assert key in run.metadata and run.metadata[key] == wanted, (key, run.metadata, text)

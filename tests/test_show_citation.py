@@ -1,0 +1,149 @@
+"""``show_citation`` on every face: MCP image content, LangChain artifact, OpenAI text, errors."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from langchain_core.messages import ToolMessage
+from mcp import Client, StdioServerParameters
+from mcp.types import CallToolResult
+from PIL import Image
+
+from tools.client.clients import ExtendClient
+from tools.faces.langchain_tools import make_tools
+from tools.faces.mcp_server import build_mcp_server
+from tools.faces.openai_functions import dispatch
+from tools.faces.run_tools import RunTools
+from tools.faces.tool_errors import ToolError
+from tools.images.image_cache import ImageCache
+from tools.images.page_render import MCP
+
+SEED = "workflow_run_1234"
+CLI = str(Path(sys.executable).with_name("extend-agent"))
+SEED_LINE = (
+    "Run workflow_run_1234: amount (value 15,735.10 USD) is highlighted on page 1 of "
+    "example_file_name.pdf."
+)
+
+
+def _png(data: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(data))
+    assert image.format == "PNG"
+    return image
+
+
+def _has_highlight(image: Image.Image) -> bool:
+    """The crop shows the box: some pixels are the highlight's yellow, not white or grey."""
+    rgb = image.convert("RGB")
+    colours = rgb.getcolors(maxcolors=1 << 20) or []
+    return any(r > 230 and g > 200 and b < 200 for _, (r, g, b) in colours)
+
+
+def test_run_tools_show_citation_resolves_the_field_and_renders(
+    client: ExtendClient, tmp_path: Path
+) -> None:
+    tools = RunTools(client, image_cache=ImageCache(tmp_path / "cache"))
+    first = tools.show_citation(SEED, "Amount")
+    again = tools.show_citation(SEED, "amount")
+    assert first.text == SEED_LINE
+    (image,) = first.images.images
+    assert image.page == 1 and not image.cached and again.images.images[0].cached
+    assert image.alt_text.startswith("amount (value 15,735.10 USD): cited region, page 1")
+    assert '"TOTAL  $15,735.1"' in image.alt_text
+    assert _has_highlight(_png(image.png))
+
+
+@pytest.mark.parametrize(
+    ("run_id", "field", "expected"),
+    [
+        (SEED, "nonsense", "Run workflow_run_1234 has no field like 'nonsense'; its fields are: "),
+        (SEED, "  ", "field must name one field of the run"),
+        ("not a run!", "amount", "is not a valid run id"),
+        ("workflow_run_missing", "amount", "Failed reading run workflow_run_missing"),
+    ],
+)
+def test_bad_requests_are_clear_tool_errors(
+    client: ExtendClient, run_id: str, field: str, expected: str
+) -> None:
+    with pytest.raises(ToolError) as caught:
+        RunTools(client).show_citation(run_id, field)
+    assert expected in caught.value.message
+
+
+def test_langchain_artifact_holds_the_image(client: ExtendClient) -> None:
+    tool = next(t for t in make_tools(client) if t.name == "show_citation")
+    call = {
+        "name": "show_citation",
+        "args": {"run_id": SEED, "field": "amount", "whole_page": True},
+        "id": "call_1",
+        "type": "tool_call",
+    }
+    message = tool.invoke(call)
+    assert isinstance(message, ToolMessage) and message.status == "success"
+    assert message.content.startswith("Run workflow_run_1234: amount (value 15,735.10 USD)")
+    artifact = message.artifact
+    json.dumps(artifact)  # plain JSON: a checkpointer can store it
+    (block,) = artifact["images"]
+    assert block["type"] == "image" and block["mime_type"] == "image/png"
+    assert (block["page"], block["filename"]) == (1, f"citation-{block['file_id']}-p1.png")
+    page = _png(base64.b64decode(block["base64"]))
+    assert (page.width, page.height) == (block["width"], block["height"])
+    assert artifact["whole_page"] is True and "whole page" in block["alt_text"]
+
+
+def test_langchain_error_is_a_tool_message(client: ExtendClient) -> None:
+    tool = next(t for t in make_tools(client) if t.name == "show_citation")
+    call = {"name": "show_citation", "args": {"run_id": SEED}, "id": "c", "type": "tool_call"}
+    message = tool.invoke(call)
+    assert message.status == "error"
+    assert message.content.startswith("Invalid arguments for show_citation: field is required")
+
+
+def test_openai_dispatch_returns_the_line_and_where_the_image_is(client: ExtendClient) -> None:
+    text = dispatch(
+        "show_citation",
+        json.dumps({"run_id": SEED, "field": "amount", "whole_page": None, "before_review": None}),
+        RunTools(client),
+    )
+    assert text.startswith(SEED_LINE)
+    assert "image is not included" in text
+    assert "`extend-agent runs cite workflow_run_1234 amount`" in text
+
+
+def _text(result: CallToolResult) -> str:
+    return "\n".join(block.text for block in result.content if block.type == "text")
+
+
+async def test_mcp_client_receives_image_content(client: ExtendClient) -> None:
+    async with Client(build_mcp_server(RunTools(client), read_only=True)) as mcp:
+        listed = {tool.name: tool for tool in (await mcp.list_tools()).tools}
+        result = await mcp.call_tool("show_citation", {"run_id": SEED, "field": "amount"})
+        bad = await mcp.call_tool("show_citation", {"run_id": SEED, "field": 3})
+    tool = listed["show_citation"]
+    assert tool.annotations is not None and tool.annotations.read_only_hint is True
+    assert tool.input_schema["required"] == ["run_id", "field"]
+    assert result.is_error is False
+    image_block, text_block = result.content
+    assert image_block.type == "image" and image_block.mime_type == "image/png"
+    crop = _png(base64.b64decode(image_block.data))
+    assert crop.width <= MCP.max_width and crop.height <= MCP.max_height
+    assert _has_highlight(crop)
+    assert text_block.type == "text" and text_block.text.startswith(SEED_LINE)
+    assert "Image: amount (value 15,735.10 USD): cited region" in text_block.text
+    assert bad.is_error is True
+    assert "Invalid arguments for show_citation: field must be text" in _text(bad)
+
+
+async def test_mcp_stdio_client_receives_image_content() -> None:
+    params = StdioServerParameters(command=CLI, args=["mcp"], env=dict(os.environ))
+    async with Client(params) as mcp:
+        result = await mcp.call_tool("show_citation", {"run_id": SEED, "field": "amount"})
+    assert result.is_error is False, _text(result)
+    assert [block.type for block in result.content] == ["image", "text"]
+    assert _has_highlight(_png(base64.b64decode(result.content[0].data)))
