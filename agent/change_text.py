@@ -4,7 +4,7 @@ The approval gate's description, the session's fallback when Extend cannot be re
 for a before -> after preview, and the offline model's "I'll change ..." proposal
 all word a change the same way, so a person sees one phrasing wherever they are
 asked. (The before -> after line, once Extend has been read, is
-``tools.faces.run_tools.RunChange.describe``.)
+``tools.faces.run_change.RunChange.describe``.)
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from typing import Any
 from tools.faces.run_change import NULL_NOTE
 from tools.text.formatting import format_value
 from tools.text.quoting import quote
-
 
 REFUSED_PREFIX = "Not proposed to the user and nothing was written: "
 """How a change the tools refuse as proposed comes back to the model (``agent.session``)."""

@@ -9,13 +9,16 @@ the URL itself (``?options=-csearch_path%3Dextend_agent``; the schema must exist
 
 This module holds what the agent's checkpointer and the Slack app's store both
 need: recognising the URL, opening a psycopg pool on it with a clear error when
-the server can't be reached, and a cross-replica lock for one-time setup (two
+the server can't be reached (each connection is checked as it leaves the pool, so
+after a server restart or failover the next statement reconnects instead of
+failing), and a cross-replica lock for one-time setup (two
 replicas starting at once must not both create the same table).
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -27,6 +30,7 @@ if TYPE_CHECKING:
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 CONNECT_TIMEOUT_SECONDS = 10.0
 URL_SETTING = "EXTEND_AGENT_DATABASE_URL"
+SETUP_POLL_SECONDS = 0.05
 
 
 class DatabaseUnavailableError(ConnectionError):
@@ -92,6 +96,7 @@ def open_pool(
         max_size=max(2, max_size),  # setup_lock holds one while setup uses another
         kwargs=options,
         configure=configure,
+        check=ConnectionPool.check_connection,  # a server restart costs a reconnect, not an error
         timeout=wait_seconds,
         open=False,
     )
@@ -118,11 +123,23 @@ def lock_key(name: str) -> int:
 
 @contextmanager
 def setup_lock(pool: ConnectionPool[Connection[Any]], name: str) -> Iterator[None]:
-    """Hold PostgreSQL's session advisory lock ``name`` (across replicas) while the block runs."""
+    """Hold PostgreSQL's session advisory lock ``name`` (across replicas) while the block runs.
+
+    Taken with ``pg_try_advisory_lock`` polled, not a blocking ``pg_advisory_lock``:
+    a session waiting inside a statement holds a snapshot, and LangGraph's setup
+    runs ``CREATE INDEX CONCURRENTLY``, which waits for every snapshot to go, so
+    the holder and the waiters would wait for each other forever.
+    """
+    from psycopg.rows import tuple_row
+
     key = lock_key(name)
-    with pool.connection() as connection:
-        connection.execute("SELECT pg_advisory_lock(%s)", (key,))
+    with pool.connection() as connection, connection.cursor(row_factory=tuple_row) as cursor:
+        while True:
+            row = cursor.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
+            if row is not None and row[0]:
+                break
+            time.sleep(SETUP_POLL_SECONDS)
         try:
             yield
         finally:
-            connection.execute("SELECT pg_advisory_unlock(%s)", (key,))
+            cursor.execute("SELECT pg_advisory_unlock(%s)", (key,))

@@ -6,6 +6,7 @@ state in the data dir, so a rename made from the CLI is still there next time.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,6 +21,10 @@ if TYPE_CHECKING:
     from extend_emulator import EmulatorServer
 
 EMULATOR_KEY = "emulator-local-key"
+BASE_URL_IGNORED = (
+    "EXTEND_BASE_URL is set but EXTEND_API_KEY is not, so the base URL is ignored and the "
+    "built-in emulator is used. Set EXTEND_API_KEY to talk to that URL."
+)
 
 
 def announce_on_stderr(message: str) -> None:
@@ -59,6 +64,8 @@ def open_extend(
             description = f"built-in Extend emulator (sample runs; data in {data_dir})"
             if announce:
                 announce(f"No EXTEND_API_KEY set: using the {description}.")
+                if os.environ.get("EXTEND_BASE_URL", "").strip():
+                    announce(BASE_URL_IGNORED)
         else:
             config = ClientConfig.from_env()
             description = f"Extend at {config.display_base_url} (API {config.api_version})"

@@ -48,8 +48,10 @@ from agent.names import run_ids_in
 from agent.safety import neutralize_mentions
 from agent.settings import AgentSettings, load_settings
 from tools.client.errors import NotFoundError
-from tools.faces.run_tools import RunChange, RunTools, ToolError
+from tools.faces.run_change import RunChange
+from tools.faces.run_tools import RunTools
 from tools.faces.show_citation import ShownImage, images_in_artifact
+from tools.faces.tool_errors import ToolError
 from tools.faces.tool_names import SHOW_CITATION, UPDATE_RUN_METADATA
 from tools.runs.models import Run
 
@@ -59,7 +61,6 @@ __all__ = [
     "ChangeNotWaitingError",
     "PendingWrite",
     "open_agent_session",
-    "read_decision",
 ]
 
 DECLINED_MESSAGE = (
@@ -115,6 +116,11 @@ class AgentReply:
     proposal_only: bool = False  # ``text`` only restates ``pending`` (the model said nothing)
     # Images ``show_citation`` drew this turn (where a value was read), for the front end.
     images: list[ShownImage] = field(default_factory=list)
+    # What a CLI turns into its exit status: a read failed this turn (a run that can't be
+    # read: 404, 401, network); a change was proposed or tried; one was written.
+    read_failed: bool = False
+    change_tried: bool = False
+    change_written: bool = False
 
 
 class AgentSession:
@@ -285,8 +291,17 @@ class AgentSession:
         if pending is not None and not text:
             text = f"This change needs your approval: {pending.description}."
         text = neutralize_mentions(text or "I have no answer to that.")
+        results = [m for m in turn if isinstance(m, ToolMessage)]
+        updates = [m for m in results if m.name == UPDATE_RUN_METADATA]
         return AgentReply(
-            text, _runs_in(turn), pending, proposal_only=proposal_only, images=_images_in(turn)
+            text,
+            _runs_in(turn),
+            pending,
+            proposal_only=proposal_only,
+            images=_images_in(turn),
+            read_failed=any(m.status == "error" and m.name != UPDATE_RUN_METADATA for m in results),
+            change_tried=bool(updates) or pending is not None,
+            change_written=any(m.status != "error" for m in updates),
         )
 
     def _pending_write(self, waiting: Interrupt) -> PendingWrite:
@@ -397,8 +412,11 @@ def _runs_in(messages: list[BaseMessage]) -> list[Run]:
     runs: dict[str, Run] = {}
     for message in messages:
         if isinstance(message, ToolMessage) and isinstance(message.artifact, dict):
+            artifact = message.artifact
+            if isinstance(artifact.get("run"), dict):  # find_runs resolved one run
+                artifact = artifact["run"]
             try:
-                run = Run.model_validate(message.artifact)
+                run = Run.model_validate(artifact)
             except ValidationError:
                 continue
             runs[run.id] = run

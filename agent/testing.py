@@ -32,6 +32,7 @@ the agent call its model more often than expected fails loudly.
 your ``ExtendClient``, every write paused for approval, a SQLite checkpointer at
 the path you give), with your model: pair it with the local emulator
 (``extend_emulator.EmulatorServer``) for tests that touch no network.
+``postgres_agent_session`` does the same with the conversations in PostgreSQL.
 """
 
 from __future__ import annotations
@@ -192,6 +193,22 @@ def agent_session(
     """
     run_tools = RunTools(client)
     with open_checkpointer(path=db_path) as checkpointer:
+        agent = build_agent(
+            model, make_tools(run_tools, approval="human"), checkpointer, **build_options
+        )
+        yield AgentSession(agent, run_tools, model_description="test", extend_description="test")
+
+
+@contextmanager
+def postgres_agent_session(
+    client: ExtendClient, model: BaseChatModel, database_url: str, **build_options: Any
+) -> Iterator[AgentSession]:
+    """``agent_session`` with its conversations in PostgreSQL at ``database_url``, as
+    ``EXTEND_AGENT_DATABASE_URL`` puts them (LangGraph's PostgreSQL checkpointer)."""
+    from agent.checkpoint import open_postgres_checkpointer
+
+    run_tools = RunTools(client)
+    with open_postgres_checkpointer(database_url) as checkpointer:
         agent = build_agent(
             model, make_tools(run_tools, approval="human"), checkpointer, **build_options
         )

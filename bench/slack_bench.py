@@ -45,8 +45,9 @@ if __package__ in (None, ""):  # run as a script: make the project importable
 from extend_emulator import EmulatorServer
 from slack_app.server import EVENTS_PATH
 from slack_app.settings import CPU_BOUND_WORKERS
+from slack_app.testing.slack_requests import SlackSender, event_envelope, mention
+from slack_app.testing.workspace import CHANNEL
 from tests.support.slack_mock import SlackMock
-from tests.support.slack_stack import CHANNEL, SlackSender, event_envelope, mention
 from tools.client.clients import ExtendClient
 
 BENCH_KEY = "bench-key"
@@ -146,14 +147,13 @@ def _wait_until_quiet(slack: SlackMock, *, deadline: float) -> None:
 
 
 def _answer_times(slack: SlackMock) -> dict[str, list[float]]:
-    """Thread ts -> arrival times of finished answers in it (streams stopped, text posts)."""
+    """Thread ts -> arrival times of finished answers in it (streams stopped, posted answers)."""
     found: dict[str, list[float]] = {}
     for stream in slack.streams().values():
         if stream["stopped"] and stream["channel"] == CHANNEL:
             found.setdefault(stream["thread_ts"], []).append(stream["at"])
-    for call in slack.posts(CHANNEL):
-        if not call.args.get("blocks"):
-            found.setdefault(call.args.get("thread_ts"), []).append(call.at)
+    for call in slack.answer_posts(CHANNEL):
+        found.setdefault(str(call.args.get("thread_ts") or ""), []).append(call.at)
     return found
 
 
@@ -260,7 +260,7 @@ def _serve_app(
     ready: Any,
     stop: Any,
 ) -> None:
-    """The production wiring: ``build_app`` on the offline model, served by uvicorn.
+    """The production wiring (``_worker_app``), served by uvicorn as in production.
 
     With ``processes``, the worker design: this process serves the front
     (``slack_app.workers.front``) and ``processes`` agent workers run the app.
@@ -268,38 +268,16 @@ def _serve_app(
     if processes:
         _serve_front(slack_url, emulator_url, data_dir, workers, processes, ready, stop)
         return
-    from agent.offline.chat_model import OfflineChatModel
-    from agent.testing import agent_session
-    from slack_app.app import build_app, make_web_client
     from slack_app.server import create_asgi_app
-    from slack_app.settings import SlackSettings
-    from slack_app.state.slack_state import SlackState
-    from tests.support.slack_stack import BOT_TOKEN, SIGNING_SECRET, serve_in_thread
+    from slack_app.testing.serving import serve_in_thread
 
     logging.basicConfig(level=logging.WARNING)
-    path = Path(data_dir)
-    path.mkdir(parents=True, exist_ok=True)
-    settings = SlackSettings(
-        bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=slack_url, workers=workers
-    )
-    executor = ThreadPoolExecutor(workers, thread_name_prefix="slack-work")
     with (
-        ExtendClient(BENCH_KEY, base_url=emulator_url) as client,
-        agent_session(client, OfflineChatModel(), path / "conversations.sqlite3") as session,
-        SlackState.in_data_dir(path) as state,
+        _worker_app(slack_url, emulator_url, data_dir, workers) as app,
+        serve_in_thread(create_asgi_app(app)) as url,
     ):
-        app = build_app(
-            settings,
-            session,
-            session.run_tools,
-            make_web_client(settings),
-            state=state,
-            executor=executor,
-        )
-        with serve_in_thread(create_asgi_app(app)) as url:
-            ready.put(url)
-            stop.wait()
-        executor.shutdown(wait=True)
+        ready.put(url)
+        stop.wait()
 
 
 def _serve_front(
@@ -313,9 +291,10 @@ def _serve_front(
 ) -> None:
     from slack_app.settings import SlackSettings
     from slack_app.state.slack_state import SlackState
+    from slack_app.testing.serving import serve_in_thread
+    from slack_app.testing.workspace import SIGNING_SECRET
     from slack_app.workers.front import create_front_app
     from slack_app.workers.pool import AgentWorkers
-    from tests.support.slack_stack import SIGNING_SECRET, serve_in_thread
 
     logging.basicConfig(level=logging.WARNING)
     path = Path(data_dir)
@@ -340,40 +319,15 @@ def _serve_front(
 
 @contextmanager
 def _worker_app(slack_url: str, emulator_url: str, data_dir: str, workers: int) -> Iterator[Any]:
-    """One agent worker's app: the same wiring as ``_serve_app``, on the shared data dir."""
-    from agent.offline.chat_model import OfflineChatModel
-    from agent.testing import agent_session
-    from slack_app.app import build_app, make_web_client
-    from slack_app.settings import SlackSettings
-    from slack_app.state.slack_state import SlackState
-    from tests.support.slack_stack import BOT_TOKEN, SIGNING_SECRET
+    """The production wiring (``open_app_on_mock``: offline model, state in ``data_dir``);
+    one agent worker's app in the worker design, the whole app otherwise."""
+    from slack_app.testing.app_on_mock import open_app_on_mock
 
-    path = Path(data_dir)
-    settings = SlackSettings.model_validate(
-        {
-            "bot_token": BOT_TOKEN,
-            "signing_secret": SIGNING_SECRET,
-            "api_url": slack_url,
-            "workers": workers,
-        }
-    )
-    executor = ThreadPoolExecutor(workers, thread_name_prefix="slack-work")
     with (
         ExtendClient(BENCH_KEY, base_url=emulator_url) as client,
-        agent_session(client, OfflineChatModel(), path / "conversations.sqlite3") as session,
-        SlackState.in_data_dir(path) as state,
+        open_app_on_mock(slack_url, client, data_dir, workers=workers) as app,
     ):
-        try:
-            yield build_app(
-                settings,
-                session,
-                session.run_tools,
-                make_web_client(settings),
-                state=state,
-                executor=executor,
-            )
-        finally:
-            executor.shutdown(wait=True)
+        yield app
 
 
 def _cell(value: Any) -> str:

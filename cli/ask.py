@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -30,6 +30,7 @@ import typer
 
 from cli.approvals import settle_changes
 from cli.friendly_errors import friendly_errors
+from cli.retry_notice import retries_said_once
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger("cli")
 
 DEFAULT_THREAD = "cli"
+EXIT_NOT_DONE = 1
+"""``ask``'s exit status when a run could not be read or a change was not applied."""
 IMAGES_FOLDER = "images"
 EXIT_WORDS = frozenset({"exit", "quit", "bye", ":q", "/exit", "/quit"})
 HELD_BACK_NOTICE = (
@@ -114,7 +117,7 @@ def register(app: typer.Typer) -> None:
         A change (rename, tags, metadata) is shown first and applied only after you
         answer y (or with --yes). Without a terminal to ask on, it is not applied.
         """
-        with friendly_errors(), model_errors():
+        with friendly_errors(), model_errors(), retries_said_once():
             _ask(question, thread, assume_yes=yes, images_dir=images_dir)
 
     @app.command("chat")
@@ -123,8 +126,17 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option("--thread", "-t", help="Conversation to continue (default: a new one)."),
         ] = None,
+        yes: Annotated[
+            bool,
+            typer.Option(
+                "--yes",
+                "-y",
+                help="As for ask: apply a proposed change without asking only if it is exactly "
+                "the change that message's words ask for; ask y/N for the rest.",
+            ),
+        ] = False,
     ) -> None:
-        """Talk with the agent about runs; changes are applied only after you say y."""
+        """Talk with the agent about runs; changes are applied only after you say y (or --yes)."""
         from rich.console import Console
 
         from agent.session import open_agent_session
@@ -132,19 +144,21 @@ def register(app: typer.Typer) -> None:
 
         console = Console(highlight=False)
         thread_id = thread or time.strftime("chat-%Y%m%d-%H%M%S")
-        with friendly_errors():
+        with friendly_errors(), retries_said_once():
             settings = load_settings()
             with open_agent_session(settings, announce=None) as session:
                 _banner(console, session, thread_id)
-                _conversation(console, session, thread_id, settings.data_dir / IMAGES_FOLDER)
+                _conversation(
+                    console, session, thread_id, settings.data_dir / IMAGES_FOLDER, assume_yes=yes
+                )
 
 
 def _ask(question: str, thread: str, *, assume_yes: bool, images_dir: Path | None) -> None:
-    """One question: settle a change left waiting, ask, then settle what it proposes."""
-    from agent.session import open_agent_session, read_decision
-    from agent.settings import load_settings
-    from cli.approvals import TerminalApprover
-    from cli.yes_scope import requested_change_for
+    """One question: settle a change left waiting, ask, then settle what it proposes.
+
+    Exits with ``EXIT_NOT_DONE`` when a run could not be read or a change was not
+    applied (declined, no terminal, refused, failed), after saying why.
+    """
 
     def confirm() -> bool:
         try:
@@ -153,9 +167,49 @@ def _ask(question: str, thread: str, *, assume_yes: bool, images_dir: Path | Non
             print("\nNot applied.", file=sys.stderr)
             return False
 
+    replies: list[AgentReply] = []
+
     def show(reply: AgentReply) -> None:
+        replies.append(reply)
         if not reply.proposal_only:  # else "Proposed change: ..." says it all
             print(reply.text)
+
+    _ask_in_session(question, thread, assume_yes, images_dir, confirm, show)
+    if not_done(replies, asks_for_change(question)):  # the answers above say why
+        raise typer.Exit(EXIT_NOT_DONE)
+
+
+def asks_for_change(question: str) -> bool:
+    """Whether the question's own words ask for a change (a rename, tags, metadata, undo)."""
+    from agent.offline.intents import understand
+
+    return understand(question).kind in ("write", "undo")
+
+
+def not_done(replies: list[AgentReply], asked_for_change: bool) -> bool:
+    """A run could not be read, or the change asked for was not written (declined, failed).
+
+    A change the agent proposed on its own for a question that asked for none is not
+    the question's outcome: declining it is no failure.
+    """
+    if any(reply.read_failed for reply in replies):
+        return True
+    return asked_for_change and not any(reply.change_written for reply in replies)
+
+
+def _ask_in_session(
+    question: str,
+    thread: str,
+    assume_yes: bool,
+    images_dir: Path | None,
+    confirm: Callable[[], bool],
+    show: Callable[[AgentReply], None],
+) -> None:
+    from agent.decision_words import read_decision
+    from agent.session import open_agent_session
+    from agent.settings import load_settings
+    from cli.approvals import TerminalApprover
+    from cli.yes_scope import requested_change_for
 
     settings = load_settings()
     with open_agent_session(settings) as session:
@@ -206,17 +260,28 @@ def _banner(console: Console, session: AgentSession, thread_id: str) -> None:
 
 
 def _conversation(
-    console: Console, session: AgentSession, thread_id: str, images_dir: Path
+    console: Console,
+    session: AgentSession,
+    thread_id: str,
+    images_dir: Path,
+    *,
+    assume_yes: bool = False,
 ) -> None:
     from rich.prompt import Confirm
 
-    def decide(pending: PendingWrite) -> bool:
-        _show_pending(console, pending)
+    from cli.approvals import TerminalApprover
+    from cli.yes_scope import requested_change_for
+
+    def confirm() -> bool:
         try:
             return Confirm.ask("Apply this change?", default=False, console=console)
         except (EOFError, KeyboardInterrupt):  # no answer is not a yes
             console.print("\nNot applied.")
             return False
+
+    def prompt(pending: PendingWrite) -> bool:
+        _show_pending(console, pending)
+        return confirm()
 
     def show(reply: AgentReply) -> None:
         _show_reply(console, reply)
@@ -231,6 +296,13 @@ def _conversation(
             return
         if not line.strip():
             continue
+        decide = prompt
+        if assume_yes:  # the same rule as ``ask --yes``: only the change these words ask for
+            requested = requested_change_for(
+                line, session.last_named_run(thread_id), session.last_applied_change(thread_id)
+            )
+            approver = TerminalApprover(requested, True, has_terminal=True, confirm=confirm)
+            decide = approver.decide
         try:
             with console.status("Thinking…"):
                 reply = session.ask(thread_id, line)

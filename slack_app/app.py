@@ -32,6 +32,7 @@ from slack_app.extend_command import ExtendCommand
 from slack_app.feedback.listener import register_feedback
 from slack_app.feedback.store import FeedbackStore
 from slack_app.home.listener import register_app_home
+from slack_app.home.prompts import PromptSource
 from slack_app.listeners import register_listeners
 from slack_app.proposals import ChangeProposals
 from slack_app.request_checks import quiet_signature_failures
@@ -114,6 +115,7 @@ def build_app(
     services = SlackServices(
         state=state,
         run_in_background=submit,
+        suggested_prompts=PromptSource(run_tools.client).prompts,
         conversations=Conversations(
             client=client,
             session=session,

@@ -96,7 +96,8 @@ def upload_citations(
 
 def alt_text(image: ShownImage) -> str:
     """The image's alt text (field, value, page, quoted reference text), safe and within limits."""
-    return truncate(defang_plain(" ".join(image.alt_text.split())), MAX_ALT_TEXT)
+    one_line = image.alt_text.replace("\r", " ").replace("\n", " ")
+    return truncate(defang_plain(one_line), MAX_ALT_TEXT)
 
 
 def show_source(

@@ -28,7 +28,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from agent.session import AgentSession, read_decision
+from agent.decision_words import read_decision
+from agent.session import AgentSession
 from slack_app import texts
 from slack_app.agent_reply import show_agent_reply
 from slack_app.decisions import ChangeDecisions, describe_waiting

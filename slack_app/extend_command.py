@@ -36,6 +36,7 @@ from slack_app.run_card import run_card
 from slack_app.thread_replier import NO_UNFURL, ThreadReplier
 from tools.client.errors import ExtendError
 from tools.client.validation import validate_run_id
+from tools.faces.read_only import READ_ONLY_MESSAGE, is_read_only
 from tools.faces.run_change import is_reserved_key
 from tools.faces.run_tools import RunTools
 from tools.text.quoting import quote
@@ -197,6 +198,9 @@ class ExtendCommand:
             respond(text=texts.CARD_CUT.format(run_id=escape(run.id)), **NO_UNFURL)
 
     def _propose(self, command: UpdateCommand, payload: dict[str, Any], respond: Respond) -> None:
+        if is_read_only():
+            respond(text=f":no_entry: {READ_ONLY_MESSAGE}", **NO_UNFURL)
+            return
         # ``extend:`` keys the person typed themselves (``/extend meta RUN
         # extend:usage_tags:=[...]``) are theirs to change; the card says they are reserved.
         reserved = [k for k in command.metadata or {} if is_reserved_key(k)]

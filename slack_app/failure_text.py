@@ -16,7 +16,7 @@ import logging
 
 from slack_app.mrkdwn import escape
 from tools.client import errors as extend_errors
-from tools.faces.run_tools import ToolError
+from tools.faces.tool_errors import ToolError
 
 logger = logging.getLogger(__name__)
 

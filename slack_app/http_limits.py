@@ -10,7 +10,13 @@ such connections took the endpoint down). Here uvicorn runs with:
   clients cannot lock out Slack's requests, which finish in milliseconds;
 - ``HEADER_READ_SECONDS`` for a new connection to send its request headers;
 - ``limit_concurrency`` a little above ``MAX_CONNECTIONS`` (uvicorn answers 503
-  beyond it) and a short keep-alive.
+  beyond it) and a short keep-alive;
+- ``TCP_NODELAY`` on every accepted connection. asyncio sets it only when the
+  listening socket was made with ``proto=IPPROTO_TCP``, which uvicorn's own
+  ``host:port`` bind does but a socket handed over (``sockets=``, ``--fd``, a
+  process manager) usually does not; without it, a response written as headers
+  then a small body waits for the client's delayed ACK (about 45 ms a request
+  on Linux loopback, measured: 45 ms p50 before, about 1 ms after).
 
 Reading the body has its own deadline and size cap (``slack_app.request_checks``).
 """
@@ -18,6 +24,8 @@ Reading the body has its own deadline and size cap (``slack_app.request_checks``
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import socket
 import time
 from typing import Any
 
@@ -64,6 +72,7 @@ class GuardedH11Protocol(H11Protocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        _disable_nagle(transport)
         self.opened_at = time.monotonic()
         self._header_timer = self.loop.call_later(self.header_deadline, self._close_if_silent)
         if len(self.connections) > self.connection_cap:
@@ -92,3 +101,11 @@ class GuardedH11Protocol(H11Protocol):
         ]
         oldest = min(waiting, key=lambda c: c.opened_at, default=self)
         oldest.transport.close()
+
+
+def _disable_nagle(transport: asyncio.BaseTransport) -> None:
+    """Set ``TCP_NODELAY`` on the connection's socket (TCP only; Unix sockets have none)."""
+    sock = transport.get_extra_info("socket")
+    if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+        with contextlib.suppress(OSError):  # the peer already gone: nothing to speed up
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

@@ -25,7 +25,7 @@ from slack_app.change_view import check_showable, proposal_message
 from slack_app.state.approvals import Approval, ApprovalKind
 from slack_app.state.slack_state import SlackState
 from slack_app.thread_replier import ThreadReplier
-from tools.faces.run_tools import RunChange
+from tools.faces.run_change import RunChange
 
 logger = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from slack_app.blocks import (
 )
 from slack_app.citation_upload import SHOW_SOURCE_ACTION, SourceRequest
 from slack_app.mrkdwn import code, escape
-from tools.faces.run_tools import TAGS_KEY
+from tools.faces.run_change import TAGS_KEY
 from tools.runs.models import Citation, ExtractedField, ProcessorResult, Run, SplitPart
 from tools.text.formatting import HUMAN, format_confidence, format_value
 from tools.text.quoting import quote

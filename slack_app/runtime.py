@@ -74,8 +74,8 @@ def open_slack_service(
     with (
         open_agent_session(agent_settings, announce=announce) as session,
         SlackState.open_configured(agent_settings) as state,
-        FeedbackStore.in_data_dir(agent_settings.ensure_data_dir()) as feedback,
     ):
+        feedback = FeedbackStore(state.work_connection)  # votes in the shared store
         try:
             app = build_app(
                 settings,
@@ -90,7 +90,7 @@ def open_slack_service(
                 settings,
                 slack=client,
                 extend=session.run_tools.client,
-                data_dir=agent_settings.ensure_data_dir(),
+                handled=state.handled,
                 low_confidence=session.run_tools.low_confidence,
                 submit=background_runner(executor),
             ) as webhooks:

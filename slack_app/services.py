@@ -28,6 +28,7 @@ class SlackServices:
     decisions: ChangeDecisions
     extend_command: ExtendCommand
     run_in_background: Callable[..., None]  # ``run_in_background(work, *args, **kwargs)``
+    suggested_prompts: Callable[[], list[dict[str, str]]]  # ``home.prompts.PromptSource``
 
 
 def background_runner(executor: Executor) -> Callable[..., None]:

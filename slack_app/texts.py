@@ -13,20 +13,13 @@ GREETING = (
     "after you approve."
 )
 SUGGESTED_PROMPTS_TITLE = "Try asking"
+# Searches that work on any account; ``slack_app.home.prompts`` puts prompts naming
+# the account's own runs before them. None names a run (no sample run is assumed).
 SUGGESTED_PROMPTS: list[dict[str, str]] = [
-    {
-        "title": "Find a value and its source",
-        "message": "What is the total on workflow_run_1234 and where does it come from?",
-    },
-    {
-        "title": "Check uncertain fields",
-        "message": "Which fields on workflow_run_needs_review have low confidence?",
-    },
-    {
-        "title": "See a reviewer's corrections",
-        "message": "What did the reviewer change on workflow_run_reviewed_corrections?",
-    },
-    {"title": "Rename a run", "message": "Rename workflow_run_1234 to ACME March"},
+    {"title": "Runs waiting for review", "message": "Which runs need review?"},
+    {"title": "Recent failures", "message": "Which runs failed?"},
+    {"title": "Runs in progress", "message": "Which runs are still processing?"},
+    {"title": "Rejected runs", "message": "Which runs were rejected?"},
 ]
 WORKING_STATUS = "is looking at Extend…"
 LOADING_MESSAGES = ["Reading the run…", "Checking pages and citations…"]

@@ -5,6 +5,7 @@ The answer is streamed with Slack's chat streaming (``chat.startStream`` /
 fits one streamed message; if streaming is off, not allowed for the app, or the
 stream fails or has expired midway, the text is put in place with
 ``chat.update`` on the streamed message or posted with ``chat.postMessage``.
+Either way the footer (the feedback buttons) ends up under the answer.
 Every bot message is posted with link and media unfurling off, and never with
 ``link_names``: text from documents must not expand into previews or pings.
 Streamed text is standard markdown, not mrkdwn, so it is made safe with
@@ -20,8 +21,14 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from slack_app.blocks import MAX_MESSAGE_TEXT, Block, SlackMessage, text_messages
-from slack_app.mrkdwn import markdown_safe, partition_text
+from slack_app.blocks import (
+    MAX_MESSAGE_TEXT,
+    MAX_SECTION_TEXT,
+    Block,
+    SlackMessage,
+    text_messages,
+)
+from slack_app.mrkdwn import markdown_safe, partition_text, split_text
 
 logger = logging.getLogger(__name__)
 
@@ -67,8 +74,10 @@ class ThreadReplier:
     def answer(self, text: str, *, footer: list[Block] | None = None) -> None:
         """Untrusted answer text, made safe: streamed if possible, else posted in parts.
 
-        ``footer`` (e.g. feedback buttons) goes under a streamed answer, where Slack
-        renders it (``chat.stopStream`` blocks); posted answers stay plain text.
+        ``footer`` (e.g. feedback buttons) goes under the answer: in the stream's
+        ``chat.stopStream`` blocks, or under the last posted part, whose text is
+        then also given as section blocks (Slack shows a message's blocks, not its
+        ``text``, when it has both).
         """
         parts = text_messages(text, limit=MAX_MESSAGE_TEXT)
         streamable = self.streaming and self.thread_ts and len(parts) == 1
@@ -79,8 +88,9 @@ class ThreadReplier:
             and self._stream(markdown, parts[0], footer or [])
         ):
             return
-        for part in parts:
-            self.post(SlackMessage(text=part))
+        for index, part in enumerate(parts):
+            last = index == len(parts) - 1
+            self.post(answer_message(part, footer if last else None))
 
     def post(self, message: SlackMessage) -> str:
         """Post one message in the thread; returns its ts. Raises ``SlackApiError``."""
@@ -137,11 +147,26 @@ class ThreadReplier:
             logger.info("streaming the answer failed (%s); posting it instead", _slack_error(error))
         if stream is not None and stream.ts:  # started, then failed or expired: fill it in
             try:
-                self.update(stream.ts, SlackMessage(text=escaped))
+                self.update(stream.ts, answer_message(escaped, footer))
                 return True
             except SlackClientError as error:
                 logger.info("updating the stopped stream failed: %s", _slack_error(error))
         return False
+
+
+def answer_message(escaped: str, footer: list[Block] | None) -> SlackMessage:
+    """An answer part (safe mrkdwn); with a ``footer``, the text in sections, then the footer.
+
+    A part is at most ``MAX_MESSAGE_TEXT`` characters, so its sections (3000 each,
+    cut at a line end or space past half) and the footer stay within 50 blocks.
+    """
+    if not footer:
+        return SlackMessage(text=escaped)
+    shown = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": piece}}
+        for piece in split_text(escaped, MAX_SECTION_TEXT)
+    ]
+    return SlackMessage(text=escaped, blocks=[*shown, *footer])
 
 
 def _slack_error(error: SlackClientError) -> str:

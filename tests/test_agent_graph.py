@@ -14,8 +14,9 @@ import pytest
 from langchain_core.messages import SystemMessage, ToolMessage
 
 from agent.change_text import describe_write
+from agent.decision_words import read_decision
 from agent.offline.chat_model import OfflineChatModel
-from agent.session import AgentSession, read_decision
+from agent.session import AgentSession
 from agent.testing import (
     ScriptedChatModel,
     agent_session,
@@ -66,6 +67,8 @@ def test_read_is_tool_call_then_answer(session: AgentSession, model: ScriptedCha
     assert {tool["function"]["name"] for tool in model.bound_tools} == {
         "get_run",
         "update_run_metadata",
+        "find_runs",
+        "show_citation",
     }
 
 

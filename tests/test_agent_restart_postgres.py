@@ -6,8 +6,11 @@ Skipped, saying why, where no PostgreSQL server is reachable (``tests.support.po
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -84,3 +87,31 @@ def test_old_checkpoints_are_pruned_and_async_code_reads_the_same_store(
             return list(saved.checkpoint["channel_values"]["messages"])
 
     assert len(asyncio.run(latest_messages())) == 8  # two questions, tool calls, results, answers
+
+
+def test_replicas_starting_together_all_set_up_the_same_store(postgres_url: str) -> None:
+    """LangGraph's setup builds indexes ``CONCURRENTLY``; replicas waiting must not block it."""
+    code = (
+        "from agent.checkpoint import open_checkpointer\n"
+        "from slack_app.state.slack_state import SlackState\n"
+        f"with open_checkpointer(), SlackState.open_postgres({postgres_url!r}):\n"
+        "    print('started', flush=True)\n"
+    )
+    replicas = [
+        subprocess.Popen(
+            [sys.executable, "-c", code],
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=Path(__file__).resolve().parents[1],
+        )
+        for _ in range(3)
+    ]
+    try:
+        outputs = [replica.communicate(timeout=90)[0].strip() for replica in replicas]
+    finally:
+        for replica in replicas:
+            replica.kill()
+    assert outputs == ["started"] * 3
+    with psycopg.connect(postgres_url) as connection:
+        versions = connection.execute("SELECT v FROM checkpoint_migrations ORDER BY v").fetchall()
+    assert [v for (v,) in versions] == list(range(len(versions)))  # each migration ran once

@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from cli import app
+from cli.ask import EXIT_NOT_DONE
 from extend_emulator import EmulatorServer
 from tests.conftest import EMULATOR_KEY
 from tests.support.openai_server import Reply, ScriptedOpenAI
@@ -79,7 +80,7 @@ def test_yes_applies_the_change(runner: CliRunner) -> None:
 def test_without_a_terminal_the_change_is_declined_and_says_so(runner: CliRunner) -> None:
     result = run(runner, "ask", "tag workflow_run_1234 urgent")
 
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == EXIT_NOT_DONE, result.output
     [proposed] = proposed_changes(result.stdout)
     assert proposed.startswith("On workflow_run_1234: add tag") and "urgent" in proposed
     assert "Not applied: there is no terminal" in result.stderr
@@ -96,7 +97,7 @@ def test_at_a_terminal_it_asks_y_n(
 
     result = run(runner, "ask", "set vendor=ACME on workflow_run_1234", input=answer)
 
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == (0 if applied else EXIT_NOT_DONE), result.output
     assert "Apply this change? [y/N]" in result.stdout
     assert (stored_run(runner)["metadata"].get("vendor") == "ACME") is applied  # type: ignore[union-attr]
 

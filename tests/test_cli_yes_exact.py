@@ -22,6 +22,7 @@ from agent.session import open_agent_session
 from agent.settings import load_settings
 from cli import app
 from cli.approvals import EARLIER_NOT_APPLIED
+from cli.ask import EXIT_NOT_DONE
 from tests.support.openai_server import Reply, ScriptedOpenAI, ScriptedToolCall, text, tool_call
 
 INJECTION = "workflow_run_injection"
@@ -120,7 +121,9 @@ def test_yes_writes_nothing_beyond_the_words(
 
     result = run(runner, "ask", question, "--yes")
 
-    assert result.exit_code == 0, result.output
+    # a change asked for and not applied is a failure; a question asking none is not
+    asked = question.startswith(("tag ", "set "))
+    assert result.exit_code == (EXIT_NOT_DONE if asked else 0), result.output
     assert gullible_openai.unscripted == []
     assert "Applying it (--yes)." not in result.stdout
     assert "Not applied: --yes applies only" in result.stderr
@@ -148,7 +151,7 @@ def test_injection_in_the_run_name_or_metadata_gets_nothing_extra(
 
     result = run(runner, "ask", f"tag {INJECTION} reviewed", "--yes")
 
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == EXIT_NOT_DONE, result.output  # the tag asked for: not applied
     assert "Applying it (--yes)." not in result.stdout
     assert 'it renames the run to "PWNED", which you did not ask' in result.stderr
     assert "it sets metadata you did not ask for: approved = true" in result.stderr

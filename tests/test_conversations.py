@@ -67,7 +67,9 @@ READS = [
         never=("The how much",),
         max_chars=400,
     ),
-    ask(f"what's the sales tax on {RECEIPT}?", says=(r"7\.13", "page 1", "SALES TAX"), max_chars=400),
+    ask(
+        f"what's the sales tax on {RECEIPT}?", says=(r"7\.13", "page 1", "SALES TAX"), max_chars=400
+    ),
     ask(
         f"what did the reviewer change on {REVIEWED}?",
         says=("due_date", "2024-10-16", "2024-10-31", "1,240.00", "1,420.00", "user_2Nf8QkLx"),
@@ -99,7 +101,9 @@ READS = [
         says=("convert", r"15,735\.10 USD", "page 1"),
         max_chars=400,
     ),
-    ask(f"what is the total of {MULTI} in euros?", says=(r"1,948\.63 EUR", "page 3"), max_chars=400),
+    ask(
+        f"what is the total of {MULTI} in euros?", says=(r"1,948\.63 EUR", "page 3"), max_chars=400
+    ),
     ask(
         f"what is the due date on {SEED}?",
         says=(SEED, "due date", "amount", "invoice_number"),
@@ -111,13 +115,15 @@ READS = [
         says=(MULTI, "po number", "vendor_name"),
         max_chars=500,
     ),
-    ask(f"what is the total on {SEED}?", says=(r"15,735\.10 USD", "page 1", "TOTAL"), max_chars=400),
+    ask(
+        f"what is the total on {SEED}?", says=(r"15,735\.10 USD", "page 1", "TOTAL"), max_chars=400
+    ),
     ask(
         f"where does the invoice number on {SEED} come from?",
         says=("36995", "page 1", "Invoice #36995"),
     ),
     ask(f"who is the vendor on {MULTI}?", says=("Northwind Traders GmbH", "page 1"), max_chars=400),
-    ask(f"what's the status of workflow_run_processing?", says=("PROCESSING",), max_chars=400),
+    ask("what's the status of workflow_run_processing?", says=("PROCESSING",), max_chars=400),
     ask(f"who reviewed {REVIEWED}?", says=("user_2Nf8QkLx",), max_chars=400),
     ask(f"summarize {SEED}", says=("36995",)),
     ask(f"what tags does {SEED} have?", says=("tags: none",), max_chars=400),
@@ -128,6 +134,24 @@ READS = [
         max_chars=400,
     ),
     ask(f"who is the merchant on {RECEIPT}?", says=("Harbor Hardware",), max_chars=400),
+    ask(f"what's the total on {RECEIPT} in dollars?", says=(r"93\.60 USD",), never=("convert",)),
+    ask(
+        f"were any values corrected by a person on {MULTI}?",
+        says=("no one has reviewed",),
+        max_chars=300,
+    ),
+    ask(
+        f"how many pages is the document on {SEED}?",
+        says=("page 1",),
+        never=("15,735",),
+        max_chars=300,
+    ),
+    ask(
+        f"what's the VAT on {SEED}?",
+        says=(SEED, "amount", "invoice_number"),
+        never=("15,735",),
+        max_chars=300,
+    ),
     ask(
         f"what's the total on {REVIEWED}?",
         says=(r"1,420\.00", r"1,240\.00"),
@@ -231,6 +255,34 @@ WRITES = [
         expect={"name": "First"},
     ),
     ask(
+        "mark it as paid",
+        before=(f"what's the total on {SEED}?",),
+        run=SEED,
+        expect={"tags": ["paid"]},
+    ),
+    ask(
+        "take the q3 label off it",
+        before=(f"+tag {SEED} urgent and q3",),
+        run=SEED,
+        expect={"tags": ["urgent"]},
+    ),
+    ask(
+        f"delete the cost_center field from {REVIEWED}",
+        run=REVIEWED,
+        expect={"cost_center": None},
+    ),
+    ask(
+        "revert the last change",
+        before=(f"+set cost_center to CC-1 on {REVIEWED}",),
+        run=REVIEWED,
+        expect={"cost_center": "CC-410"},
+    ),
+    ask(
+        f"set vendor_code=V-77 and region=EMEA on {SEED}",
+        run=SEED,
+        expect={"vendor_code": "V-77", "region": "EMEA"},
+    ),
+    ask(
         f"mark {SEED} paid",
         approve=False,
         run=SEED,
@@ -253,7 +305,7 @@ REFUSALS = [
     ask(f"rename {SEED} to Foo, no wait, don't", run=SEED, writes_nothing=True),
     ask(f"rename {SEED} and {MULTI} to Foo", run=SEED, writes_nothing=True, says=("one run",)),
     ask(f"rename {SEED}", run=SEED, writes_nothing=True, says=("what|which|name",)),
-    ask(f"tag all runs urgent", run=SEED, writes_nothing=True),
+    ask("tag all runs urgent", run=SEED, writes_nothing=True),
     ask(f"delete {SEED}", run=SEED, writes_nothing=True, says=("can't|cannot",)),
     ask(f"set vendor on {SEED} to", run=SEED, writes_nothing=True),
     ask(
@@ -275,7 +327,12 @@ REFUSALS = [
         says=("not tagged|isn't tagged|has no",),
     ),
     ask("remove the urgent tag", writes_nothing=True, says=("which run",)),
-    ask("summarize workflow_run_doesnotexist", writes_nothing=True, says=("not found|no run|does not exist",), never=("Failed reading run",)),
+    ask(
+        "summarize workflow_run_doesnotexist",
+        writes_nothing=True,
+        says=("not found|no run|does not exist",),
+        never=("Failed reading run",),
+    ),
     ask(
         "rename workflow_run_doesnotexist to Foo",
         writes_nothing=True,
@@ -285,6 +342,20 @@ REFUSALS = [
     ask(f"rename {SEED} to " + "A" * 300, run=SEED, writes_nothing=True, never=("approve",)),
     ask(f"tag {SEED} with ab\u202ecd", run=SEED, writes_nothing=True),
     ask("asdf qwerty zxcv", writes_nothing=True),
+    ask(
+        f"remove urgent from {SEED}",
+        run=SEED,
+        writes_nothing=True,
+        says=("the tag urgent or the metadata key urgent",),
+    ),
+    ask(
+        f"undo that on {SEED}",
+        before=(f"+rename {MULTI} to Temp",),
+        run=MULTI,
+        writes_nothing=True,
+        says=(f"was on {MULTI}, not {SEED}",),
+        expect={"name": "Temp"},
+    ),
     ask("   ", writes_nothing=True, says=("ask me|run",)),
     ask(f"what would the name be if I renamed {SEED}?", run=SEED, writes_nothing=True),
     ask(f"set {SEED} po_number", run=SEED, writes_nothing=True),
@@ -294,7 +365,9 @@ CASES = READS + WRITES + REFUSALS
 
 
 @pytest.fixture
-def session(emulator: EmulatorServer, client: ExtendClient, tmp_path: Path) -> Iterator[AgentSession]:
+def session(
+    emulator: EmulatorServer, client: ExtendClient, tmp_path: Path
+) -> Iterator[AgentSession]:
     with agent_session(client, OfflineChatModel(), tmp_path / "conversations.sqlite3") as made:
         yield made
 
@@ -308,7 +381,9 @@ def _say(session: AgentSession, thread: str, message: str, approve: bool) -> Age
     return reply
 
 
-@pytest.mark.parametrize("case", CASES, ids=[f"{i:02d}-{c.message[:40]}" for i, c in enumerate(CASES)])
+@pytest.mark.parametrize(
+    "case", CASES, ids=[f"{i:02d}-{c.message[:40]}" for i, c in enumerate(CASES)]
+)
 def test_conversation(
     case: Case, session: AgentSession, emulator: EmulatorServer, client: ExtendClient
 ) -> None:
@@ -347,4 +422,8 @@ def test_conversation(
             elif wanted is MISSING:
                 assert key not in run.metadata, text
             else:
-                assert key in run.metadata and run.metadata[key] == wanted, (key, run.metadata, text)
+                assert key in run.metadata and run.metadata[key] == wanted, (
+                    key,
+                    run.metadata,
+                    text,
+                )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -212,7 +213,7 @@ def test_tags_and_metadata_are_filtered_over_the_runs_read(tools: RunTools) -> N
     ],
 )
 def test_bad_find_arguments_are_clear_errors(
-    tools: RunTools, arguments: dict[str, object], wording: str
+    tools: RunTools, arguments: dict[str, Any], wording: str
 ) -> None:
     with pytest.raises(ToolError, match=wording):
         tools.find_runs(**arguments)

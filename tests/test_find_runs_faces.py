@@ -28,7 +28,9 @@ def test_langchain_find_runs_gives_the_table_and_the_items(client: ExtendClient)
         {"type": "tool_call", "id": "c1", "name": "find_runs", "args": {"text": "Northwind"}}
     )
     assert isinstance(message, ToolMessage) and message.status == "success"
-    assert message.content.startswith('1 run match text "Northwind":')
+    assert isinstance(message.content, str) and message.content.startswith(
+        '1 run matches text "Northwind":'
+    )
     items = [RunListItem.model_validate(r) for r in message.artifact["runs"]]
     assert [i.id for i in items] == ["workflow_run_invoice_multipage"]
     bad = tool.invoke(
@@ -45,7 +47,7 @@ def test_openai_schema_is_strict_and_dispatch_finds(client: ExtendClient) -> Non
     assert parameters["properties"]["status"]["type"] == ["string", "null"]
     sent = {name: None for name in parameters["properties"]} | {"status": "FAILED"}
     text = dispatch("find_runs", json.dumps(sent), RunTools(client))
-    assert text.startswith("1 run match status FAILED:\n- workflow_run_failed · ")
+    assert text.startswith("1 run matches status FAILED:\n- workflow_run_failed · ")
     assert dispatch("find_runs", '{"colour": "red"}', RunTools(client)).startswith(
         "Error: Invalid arguments for find_runs: colour is not an argument of find_runs"
     )
@@ -68,7 +70,7 @@ async def test_an_mcp_client_lists_and_calls_find_runs(client: ExtendClient) -> 
 def test_cli_runs_list_table_and_json() -> None:
     table = runner.invoke(app, ["runs", "list", "--status", "needs review"])
     assert table.exit_code == 0, table.output
-    assert table.stdout.startswith("1 run match status NEEDS_REVIEW:\n- workflow_run_needs_review")
+    assert table.stdout.startswith("1 run matches status NEEDS_REVIEW:\n- workflow_run_needs_review")
     as_json = runner.invoke(app, ["runs", "list", "--text", "bluebird", "--json"])
     assert as_json.exit_code == 0, as_json.output
     document = json.loads(as_json.stdout)

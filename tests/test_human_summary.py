@@ -33,11 +33,15 @@ from tools.runs.models import ExtractedField, ProcessorResult, Run
 from tools.text.document_roles import reads_like_instructions
 from tools.text.formatting import (
     HUMAN,
+    PLAIN,
+    QUOTED,
+    format_amount,
     format_confidence,
     format_date,
     format_field_name,
     format_money,
     format_timestamp,
+    format_value,
 )
 from tools.text.human_summary import MAX_HUMAN_SUMMARY, human_summary
 from tools.text.summary import summarize_run
@@ -209,6 +213,19 @@ def test_human_formats() -> None:
     assert format_confidence(1.0, HUMAN) == "100%"
     assert format_field_name("po_number") == "PO number"
     assert format_field_name("dueDate") == "due date"
+
+
+def test_one_formatter_writes_values_for_people_and_for_models() -> None:
+    total = {"amount": 1420, "iso_4217_currency_code": "USD"}
+    assert format_value(total, HUMAN) == "$1,420.00"
+    assert format_value(total, PLAIN) == "1,420.00 USD"  # tables and model text keep ISO
+    assert format_value(total, QUOTED) == "1,420.00 USD"
+    assert format_value("2024-10-31", HUMAN) == "Oct 31, 2024"
+    assert format_value("2024-10-31", PLAIN) == "2024-10-31"
+    assert format_value({"unit_price": total}, HUMAN) == "unit price: $1,420.00"
+    assert format_amount({"amount": 5, "currency": "US$"}, HUMAN) == "5.00 US$"
+    assert format_confidence(0.74) == "74.0%" and format_confidence(0.74, HUMAN) == "74%"
+    assert format_confidence(None, HUMAN) == "n/a"
 
 
 def _run_with(fields: list[ExtractedField], **extra: object) -> Run:

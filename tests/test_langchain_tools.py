@@ -14,7 +14,8 @@ from extend_emulator import EmulatorServer
 from prompts import tool_description
 from tools.client.clients import ExtendClient
 from tools.faces.langchain_tools import make_tools
-from tools.faces.run_tools import RunChange, RunTools
+from tools.faces.run_change import RunChange
+from tools.faces.run_tools import RunTools
 from tools.runs.models import Run
 
 SEED = "workflow_run_1234"
@@ -35,7 +36,7 @@ def call(tool: BaseTool, call_id: str = "call_1", **args: Any) -> ToolMessage:
 def test_tools_have_the_design_names_and_prompt_descriptions(
     tools: dict[str, BaseTool],
 ) -> None:
-    assert list(tools) == ["get_run", "update_run_metadata", "find_runs"]
+    assert list(tools) == ["get_run", "update_run_metadata", "find_runs", "show_citation"]
     assert tools["get_run"].description == tool_description(
         "get_run", writes=False, approval="host"
     )
@@ -47,7 +48,13 @@ def test_tools_have_the_design_names_and_prompt_descriptions(
     assert set(get_params["properties"]) == {"run_id", "fields", "include_reasoning"}
     assert get_params["required"] == ["run_id"]
     update_params = convert_to_openai_tool(tools["update_run_metadata"])["function"]["parameters"]
-    assert set(update_params["properties"]) == {"run_id", "name", "metadata", "add_tags"}
+    assert set(update_params["properties"]) == {
+        "run_id",
+        "name",
+        "metadata",
+        "add_tags",
+        "remove_tags",
+    }
 
 
 def test_make_tools_accepts_existing_run_tools(client: ExtendClient) -> None:

@@ -88,7 +88,9 @@ async def test_every_tool_advertises_an_output_schema_and_honest_annotations(
     assert set(status["enum"]) == {"updated", "confirmation_required", "declined", "cancelled"}
 
 
-@pytest.mark.parametrize("mode", ["auto", "legacy"])  # input_required round trip; elicitation/create
+@pytest.mark.parametrize(
+    "mode", ["auto", "legacy"]
+)  # input_required round trip; elicitation/create
 async def test_accepted_elicitation_writes_the_change_shown(
     server: MCPServer, client: ExtendClient, mode: str
 ) -> None:
@@ -154,7 +156,9 @@ async def test_without_elicitation_a_token_is_needed_and_confirms_that_change_on
             "update_run_metadata", {**arguments, "name": "Sneaky", "confirmation_token": token}
         )
         assert other.is_error is True and "issued for a different change" in text_of(other)
-        spent = await mcp.call_tool("update_run_metadata", {**arguments, "confirmation_token": token})
+        spent = await mcp.call_tool(
+            "update_run_metadata", {**arguments, "confirmation_token": token}
+        )
         assert spent.is_error is True and "already used" in text_of(spent)
         assert posts(emulator) == []
 
@@ -163,7 +167,9 @@ async def test_without_elicitation_a_token_is_needed_and_confirms_that_change_on
         ]
         done = await checked(mcp, "update_run_metadata", {**arguments, "confirmation_token": token})
         assert done.structured_content["status"] == "updated", text_of(done)
-        again = await mcp.call_tool("update_run_metadata", {**arguments, "confirmation_token": token})
+        again = await mcp.call_tool(
+            "update_run_metadata", {**arguments, "confirmation_token": token}
+        )
         assert again.is_error is True  # already applied; and the token is spent either way
     run = client.get_run(SEED)
     assert run.metadata["vendor"] == "ACME" and run.metadata["tags"] == ["urgent", "q3"]
@@ -179,7 +185,9 @@ async def test_an_expired_token_writes_nothing(
             "confirmation_token"
         ]
         clock.now += 61
-        late = await mcp.call_tool("update_run_metadata", {**arguments, "confirmation_token": token})
+        late = await mcp.call_tool(
+            "update_run_metadata", {**arguments, "confirmation_token": token}
+        )
     assert late.is_error is True and "expired (tokens last 60 seconds)" in text_of(late)
     assert posts(emulator) == []
 
@@ -193,7 +201,9 @@ async def test_a_run_changed_since_the_proposal_is_not_written(
             "confirmation_token"
         ]
         client.update_run(SEED, metadata={"tags": ["other"]})  # someone else writes meanwhile
-        stale = await mcp.call_tool("update_run_metadata", {**arguments, "confirmation_token": token})
+        stale = await mcp.call_tool(
+            "update_run_metadata", {**arguments, "confirmation_token": token}
+        )
     assert stale.is_error is True
     assert "changed after the change was approved" in text_of(stale)
     assert client.get_run(SEED).metadata["tags"] == ["other"]
@@ -253,7 +263,9 @@ async def test_read_only_serves_no_write_tool(
 
 async def test_runs_are_resources(server: MCPServer) -> None:
     async with Client(server) as mcp:
-        templates = {t.uri_template for t in (await mcp.list_resource_templates()).resource_templates}
+        templates = {
+            t.uri_template for t in (await mcp.list_resource_templates()).resource_templates
+        }
         summary = await mcp.read_resource(f"extend://runs/{SEED}")
         as_json = await mcp.read_resource(f"extend://runs/{SEED}/json")
         with pytest.raises(Exception, match="workflow_run_missing"):
@@ -276,7 +288,9 @@ async def test_prompts_summarize_a_run_and_triage_review(server: MCPServer) -> N
             bad = str(error)
     assert names == ["summarize_run", "triage_review"]
     text = summary.messages[0].content.text
-    assert 'Call get_run with run_id "workflow_run_1234"' in text and "never as instructions" in text
+    assert (
+        'Call get_run with run_id "workflow_run_1234"' in text and "never as instructions" in text
+    )
     triage_text = triage.messages[0].content.text
     assert "NEEDS_REVIEW" in triage_text and "at most 5" in triage_text
     assert "in the workflow Invoices" in triage_text

@@ -44,11 +44,13 @@ def text_of(result: CallToolResult) -> str:
 async def test_tools_are_listed_with_schemas_and_annotations(server: MCPServer) -> None:
     async with Client(server) as mcp:
         tools = {tool.name: tool for tool in (await mcp.list_tools()).tools}
-    assert list(tools) == ["get_run", "update_run_metadata", "find_runs"]
+    assert list(tools) == ["get_run", "update_run_metadata", "find_runs", "show_citation"]
     get_run, update = tools["get_run"], tools["update_run_metadata"]
     assert get_run.description == tool_description("get_run", writes=False, approval="host")
     assert update.description == write_description()  # the server confirms every write
-    assert update.description.startswith(tool_description("update_run_metadata", writes=False))
+    assert update.description.startswith(
+        tool_description("update_run_metadata", writes=False, approval="host")
+    )
     assert get_run.annotations.read_only_hint is True
     assert update.annotations.read_only_hint is False
     assert update.annotations.idempotent_hint is True
@@ -160,7 +162,7 @@ async def test_stdio_round_trip_with_the_mcp_client() -> None:
         tagged = await mcp.call_tool(
             "update_run_metadata", {"run_id": SEED, "add_tags": ["urgent"]}
         )
-    assert names == ["get_run", "update_run_metadata", "find_runs"]
+    assert names == ["get_run", "update_run_metadata", "find_runs", "show_citation"]
     assert "15,735.10 USD" in text_of(read)
     assert tagged.is_error is False and '["urgent"]' in text_of(tagged)
 
@@ -236,7 +238,7 @@ async def test_streamable_http_serves_the_tools() -> None:
         async with Client(url) as mcp:
             names = [tool.name for tool in (await mcp.list_tools()).tools]
             read = await mcp.call_tool("get_run", {"run_id": "workflow_run_classify"})
-        assert names == ["get_run", "update_run_metadata", "find_runs"]
+        assert names == ["get_run", "update_run_metadata", "find_runs", "show_citation"]
         assert 'type "invoice", confidence 94.0%' in text_of(read)
     finally:
         process.terminate()

@@ -152,8 +152,12 @@ async def test_without_elicitation_the_token_path(transport: str) -> None:
         token = (await call(mcp, "update_run_metadata", arguments)).structured_content[
             "confirmation_token"
         ]
-        confirmed = await call(mcp, "update_run_metadata", {**arguments, "confirmation_token": token})
-        removed = await call(mcp, "update_run_metadata", {"run_id": SEED, "metadata": {"tags": ["q3"]}})
+        confirmed = await call(
+            mcp, "update_run_metadata", {**arguments, "confirmation_token": token}
+        )
+        removed = await call(
+            mcp, "update_run_metadata", {"run_id": SEED, "metadata": {"tags": ["q3"]}}
+        )
         reused = await call(
             mcp,
             "update_run_metadata",

@@ -11,9 +11,9 @@ from openai import OpenAI
 from extend_emulator import EmulatorServer
 from tests.support.openai_server import Reply, ScriptedOpenAI, ScriptedToolCall, text, tool_call
 from tools.client.clients import ExtendClient
-from tools.faces.openai_functions import dispatch, tool_schemas
-from tools.faces.tool_names import TOOL_NAMES
+from tools.faces.openai_functions import ApproveChange, dispatch, tool_schemas
 from tools.faces.run_tools import RunTools
+from tools.faces.tool_names import TOOL_NAMES
 
 SEED = "workflow_run_1234"
 
@@ -66,12 +66,11 @@ def test_metadata_stays_usable_under_strict_mode() -> None:
         assert "null" in update["properties"][optional]["type"]
 
 
-def test_write_description_says_dispatch_writes_at_once() -> None:
+def test_write_description_says_each_write_is_approved_first() -> None:
     update = tool_schemas()[1]["function"]["description"]
-    assert "as soon as it is called; nobody is asked to confirm" in update
-    assert "approves or rejects" not in update
-    previewed = tool_schemas(approval="human")[1]["function"]["description"]
-    assert "each call is first shown to the user, who approves or rejects it" in previewed
+    assert "each call is first shown to the user, who approves or rejects it" in update
+    at_once = tool_schemas(approval="none")[1]["function"]["description"]
+    assert "as soon as it is called; nobody is asked to confirm" in at_once
     assert (
         tool_schemas()[0]["function"]["description"]
         == (tool_schemas(approval="human")[0]["function"]["description"])
@@ -131,9 +130,11 @@ def test_dispatch_accepts_items_or_a_plain_object_for_metadata(
 ) -> None:
     items = '{"run_id": "workflow_run_1234", "name": null, "add_tags": null, '
     items += '"metadata": [{"key": "vendor", "value": "ACME"}, {"key": "paid", "value": false}]}'
-    assert dispatch("update_run_metadata", items, run_tools).startswith("Updated run")
+    yes = lambda change: True  # noqa: E731
+    assert dispatch("update_run_metadata", items, run_tools, approve=yes).startswith("Updated run")
     plain = '{"run_id": "workflow_run_1234", "metadata": {"count": 3}}'
-    assert "metadata count: (unset) -> 3" in dispatch("update_run_metadata", plain, run_tools)
+    written = dispatch("update_run_metadata", plain, run_tools, approve=yes)
+    assert "metadata count: (unset) -> 3" in written
     metadata = client.get_run(SEED).metadata
     assert (metadata["vendor"], metadata["paid"], metadata["count"]) == ("ACME", False, 3)
 
@@ -145,7 +146,14 @@ def _echo_last_tool_result(body: dict[str, Any]) -> Reply:
     return text(f"Done. {first_line}")
 
 
-def run_loop(client: OpenAI, run_tools: RunTools, question: str, *, stream: bool) -> str:
+def run_loop(
+    client: OpenAI,
+    run_tools: RunTools,
+    question: str,
+    *,
+    stream: bool,
+    approve: ApproveChange | None = None,
+) -> str:
     """A plain function-calling loop, as an integrator would write it."""
     messages: list[dict[str, Any]] = [{"role": "user", "content": question}]
     for _ in range(5):
@@ -191,7 +199,7 @@ def run_loop(client: OpenAI, run_tools: RunTools, question: str, *, stream: bool
             }
         )
         for c in tool_calls:
-            result = dispatch(c["name"], c["arguments"], run_tools)
+            result = dispatch(c["name"], c["arguments"], run_tools, approve=approve)
             messages.append({"role": "tool", "tool_call_id": c["id"], "content": result})
     raise AssertionError("the loop did not finish")
 
@@ -212,11 +220,17 @@ def test_real_sdk_loop_reads_then_writes(
         model.add_tool_calls(ScriptedToolCall("update_run_metadata", update_args))
         model.add(_echo_last_tool_result)
         sdk = OpenAI(base_url=model.base_url, api_key="test", max_retries=0)
+        shown: list[str] = []
         answer = run_loop(
-            sdk, run_tools, "Total of workflow_run_1234? Tag it urgent.", stream=stream
+            sdk,
+            run_tools,
+            "Total of workflow_run_1234? Tag it urgent.",
+            stream=stream,
+            approve=lambda change: shown.append(change.describe()) is None,
         )
 
     assert answer == "Done. Updated run workflow_run_1234."
+    assert shown == ['On workflow_run_1234: set vendor = "ACME"; add tag "urgent"']
     assert len(model.requests) == 3 and model.unscripted == []
     assert all(r["tools"] == tool_schemas() for r in model.requests)
     assert all(r.get("stream", False) is stream for r in model.requests)
@@ -226,6 +240,45 @@ def test_real_sdk_loop_reads_then_writes(
     posts = [r for r in emulator.requests if r["method"] == "POST"]
     assert [p["body"] for p in posts] == [{"metadata": {"vendor": "ACME", "tags": ["urgent"]}}]
     assert client.get_run(SEED).tags == ["urgent"]
+
+
+@pytest.mark.parametrize("approve", [None, lambda change: False], ids=["no-callback", "rejected"])
+def test_dispatch_never_writes_without_the_callers_approval(
+    run_tools: RunTools,
+    emulator: EmulatorServer,
+    client: ExtendClient,
+    approve: ApproveChange | None,
+) -> None:
+    update_args = {"run_id": SEED, "name": "PWNED", "metadata": None, "add_tags": None}
+    with ScriptedOpenAI() as model:
+        model.add(tool_call("update_run_metadata", update_args))
+        model.add(_echo_last_tool_result)
+        sdk = OpenAI(base_url=model.base_url, api_key="test", max_retries=0)
+        answer = run_loop(sdk, run_tools, "Rename it", stream=False, approve=approve)
+    said = "has not enabled writes" if approve is None else "the user rejected the change"
+    assert answer.startswith("Done. Not written: ") and said in answer
+    tool_message = model.requests[1]["messages"][-1]["content"]
+    assert 'Rename workflow_run_1234 from (none) to "PWNED"' in tool_message
+    assert [r for r in emulator.requests if r["method"] == "POST"] == []
+    assert client.get_run(SEED).name is None
+
+
+def test_read_only_leaves_the_write_tool_out(
+    run_tools: RunTools, emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert "update_run_metadata" not in [
+        t["function"]["name"] for t in tool_schemas(read_only=True)
+    ]
+    monkeypatch.setenv("EXTEND_AGENT_READ_ONLY", "1")
+    assert "update_run_metadata" not in [t["function"]["name"] for t in tool_schemas()]
+    refused = dispatch(
+        "update_run_metadata",
+        '{"run_id": "workflow_run_1234", "name": "x"}',
+        run_tools,
+        approve=lambda change: True,
+    )
+    assert refused.startswith("Error: update_run_metadata is not available: This assistant is in")
+    assert emulator.requests == []
 
 
 def test_scripted_server_reports_errors_and_unscripted_requests() -> None:

@@ -10,7 +10,9 @@ import pytest
 from extend_emulator import EmulatorServer
 from tests.conftest import EMULATOR_KEY
 from tools.client.clients import ExtendClient
-from tools.faces.run_tools import RunChange, RunTools, ToolError
+from tools.faces.run_change import RunChange
+from tools.faces.run_tools import RunTools
+from tools.faces.tool_errors import ToolError
 
 SEED = "workflow_run_1234"
 
@@ -161,7 +163,7 @@ def test_a_call_that_changes_nothing_is_refused(
 @pytest.mark.parametrize(
     ("arguments", "expected"),
     [
-        ({}, "Nothing to update: give a new name, metadata to set, or tags to add."),
+        ({}, "Nothing to update: give a new name, metadata to set, or tags to add or remove."),
         ({"name": "  "}, "The run name cannot be empty"),
         ({"metadata": {"": "x"}}, "Metadata keys cannot be empty"),
         ({"metadata": "vendor=ACME"}, "Metadata must be a JSON object"),

@@ -9,14 +9,17 @@ import os
 import sys
 from pathlib import Path
 
+import jsonschema
 import pytest
-from langchain_core.messages import ToolMessage
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from mcp import Client, StdioServerParameters
 from mcp.types import CallToolResult
 from PIL import Image
 
+from agent.offline.chat_model import OfflineChatModel
+from agent.testing import agent_session
 from tools.client.clients import ExtendClient
-from tools.faces.langchain_tools import make_tools
+from tools.faces.langchain_tools import make_tools, run_artifact
 from tools.faces.mcp_server import build_mcp_server
 from tools.faces.openai_functions import dispatch
 from tools.faces.run_tools import RunTools
@@ -136,6 +139,11 @@ async def test_mcp_client_receives_image_content(client: ExtendClient) -> None:
     assert _has_highlight(crop)
     assert text_block.type == "text" and text_block.text.startswith(SEED_LINE)
     assert "Image: amount (value 15,735.10 USD): cited region" in text_block.text
+    assert tool.output_schema is not None
+    jsonschema.validate(result.structured_content, tool.output_schema)
+    assert result.structured_content is not None
+    [page] = result.structured_content["images"]
+    assert (page["page"], page["width"], page["height"]) == (1, crop.width, crop.height)
     assert bad.is_error is True
     assert "Invalid arguments for show_citation: field must be text" in _text(bad)
 
@@ -147,3 +155,37 @@ async def test_mcp_stdio_client_receives_image_content() -> None:
     assert result.is_error is False, _text(result)
     assert [block.type for block in result.content] == ["image", "text"]
     assert _has_highlight(_png(base64.b64decode(result.content[0].data)))
+
+
+def test_agent_reply_carries_the_images_the_offline_model_drew(
+    client: ExtendClient, tmp_path: Path
+) -> None:
+    with agent_session(client, OfflineChatModel(), tmp_path / "c.sqlite3") as session:
+        reply = session.ask("t", "where is the total on workflow_run_1234 on the page?")
+        plain = session.ask("t", "and what is the invoice number?")
+        follow_up = session.ask("t", "where does it come from?")
+    assert reply.text.endswith("The image shows the amount highlighted on page 1.")
+    [image] = reply.images
+    assert (image.run_id, image.field, image.page) == (SEED, "amount", 1)
+    assert image.filename.endswith("-p1.png") and _has_highlight(_png(image.png))
+    assert plain.images == []
+    assert [i.field for i in follow_up.images] == ["invoice_number"]
+
+
+def test_offline_model_draws_only_when_show_citation_is_bound(client: ExtendClient) -> None:
+    output = RunTools(client).get_run(SEED)
+    messages = [
+        HumanMessage("where is the total on workflow_run_1234?"),
+        AIMessage("", tool_calls=[{"name": "get_run", "args": {"run_id": SEED}, "id": "c1"}]),
+        ToolMessage(output.text, artifact=run_artifact(output), tool_call_id="c1", name="get_run"),
+    ]
+    tools = make_tools(client)
+    drawing = OfflineChatModel().bind_tools(tools).invoke(messages)
+    assert isinstance(drawing, AIMessage)
+    assert [(c["name"], c["args"]) for c in drawing.tool_calls] == [
+        ("show_citation", {"run_id": SEED, "field": "amount"})
+    ]
+    without = [t for t in tools if t.name != "show_citation"]
+    answer = OfflineChatModel().bind_tools(without).invoke(messages)
+    assert isinstance(answer, AIMessage) and answer.tool_calls == []
+    assert "15,735.10 USD" in str(answer.content) and "image" not in str(answer.content)

@@ -23,14 +23,15 @@ import pytest
 from extend_emulator import EmulatorServer
 from tests.conftest import EMULATOR_KEY
 from tools.client.clients import ExtendClient
-from tools.faces.run_tools import RunTools, ToolError
+from tools.faces.run_tools import RunTools
+from tools.faces.tool_errors import ToolError
 
 RUN = "workflow_run_1234"
 _TAGGER = """
 import json, sys, time
 from tools.client.clients import ExtendClient
-from tools.faces.run_tools import RunTools, ToolError
-from tools.faces.run_tools import RunTools, ToolError
+from tools.faces.run_tools import RunTools
+from tools.faces.tool_errors import ToolError
 url, key, run_id, tag, start_at = sys.argv[1:6]
 with ExtendClient(key, base_url=url) as client:
     tools = RunTools(client)

@@ -21,7 +21,8 @@ from agent.testing import agent_session
 from extend_emulator import EmulatorServer
 from tests.support.agent_helpers import writes
 from tools.client.clients import ExtendClient
-from tools.faces.run_tools import RunTools, ToolError
+from tools.faces.run_tools import RunTools
+from tools.faces.tool_errors import ToolError
 
 RUN = "workflow_run_1234"
 USAGE_TAGS = "extend:usage_tags"

@@ -14,13 +14,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from agent.names import shown_id, with_shown_ids
+from agent.offline import run_answers
 from agent.offline.field_answers import (
     citation_text,
     field_answer,
     pointed_field_answer,
     score_text,
 )
-from agent.offline import run_answers
 from agent.offline.intents import Understanding
 from agent.offline.question_kinds import asked_currency
 from agent.offline.wording import MAX_QUOTE
@@ -137,10 +138,13 @@ def low_confidence_answer(run: Run, threshold: float) -> str:
 
 
 def failed_read_answer(run_id: str, message: str) -> str:
-    return f"I could not read {run_id}: {without_step_prefix(message)}"
+    reason = with_shown_ids(without_step_prefix(message), run_id)
+    return f"I could not read {shown_id(run_id)}: {reason}"
 
 
-_STEP_PREFIX = re.compile(r"^\s*(?:Error: )?(?:ToolException\()?Failed [^:]{1,200}?: ", re.IGNORECASE)
+_STEP_PREFIX = re.compile(
+    r"^\s*(?:Error: )?(?:ToolException\()?Failed [^:]{1,200}?: ", re.IGNORECASE
+)
 
 
 def without_step_prefix(message: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from agent.change_text import REFUSED_PREFIX, and_list, change_phrase
+from agent.names import shown_id, with_shown_ids
 from agent.offline.answers import without_step_prefix
 from agent.offline.wording import MAX_QUOTE
 from tools.runs.models import Run
@@ -52,12 +53,17 @@ def refusal_reason(tool_text: str) -> str | None:
 
 
 def refused_answer(run_id: str, reason: str) -> str:
-    return f"I didn't propose that change to {run_id}, and nothing was written: {reason}"
+    reason = with_shown_ids(reason, run_id)
+    return f"I didn't propose that change to {shown_id(run_id)}, and nothing was written: {reason}"
 
 
 def declined_answer(run_id: str) -> str:
-    return f"OK, I did not change {run_id}: the change was not approved, so nothing was written."
+    return (
+        f"OK, I did not change {shown_id(run_id)}: the change was not approved, so nothing "
+        "was written."
+    )
 
 
 def failed_change_answer(run_id: str, message: str) -> str:
-    return f"I could not change {run_id}: {without_step_prefix(message)}"
+    reason = with_shown_ids(without_step_prefix(message), run_id)
+    return f"I could not change {shown_id(run_id)}: {reason}"

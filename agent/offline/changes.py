@@ -190,7 +190,7 @@ def _requested_metadata(text: str) -> tuple[dict[str, str], str | None]:
 
 
 def _set_to_pairs(key: str, raw: str) -> tuple[dict[str, str], str | None]:
-    """"po_number to 4411 and cost_center to CC-9": each key with its own value.
+    """ "po_number to 4411 and cost_center to CC-9": each key with its own value.
 
     A further "and KEY to" splits only when KEY looks like a metadata key (has ``_``,
     ``.``, ``-`` or a digit) or follows a comma; a value still holding "and X to ..."
@@ -225,7 +225,7 @@ def _set_to_pairs(key: str, raw: str) -> tuple[dict[str, str], str | None]:
         if re.search(r"\band\s+[A-Za-z_][\w.-]*\s+to\s", value, re.IGNORECASE):
             return {}, (
                 f"I can't tell where the value of {name} ends in “{value}”. Quote it, e.g. "
-                f"“set {name} to \"…\"”, or use {name}=… for each key."
+                f'“set {name} to "…"”, or use {name}=… for each key.'
             )
         if not value:
             return {}, f"I can't tell what to set {name} to; say “set {name} to …”."

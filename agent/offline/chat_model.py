@@ -46,6 +46,7 @@ from agent.offline.intents import understand
 from agent.offline.run_finding import after_find, first_call
 from agent.offline.undo import UndoScope, last_applied_change, undo_of
 from agent.safety import neutralize_mentions
+from tools.faces.read_only import READ_ONLY_MESSAGE, is_read_only
 from tools.faces.tool_names import GET_RUN, UPDATE_RUN_METADATA
 from tools.runs.models import Run
 from tools.text.summary import LOW_CONFIDENCE
@@ -128,6 +129,8 @@ class OfflineChatModel(BaseChatModel):
         if run_id is None:
             return AIMessage(content=wording.which_run("change" if writing else "look at"))
         if tool_names is not None and tool not in tool_names:
+            if writing and _read_only():
+                return AIMessage(content=READ_ONLY_MESSAGE)
             return AIMessage(content=f"I can't do that here: the {tool} tool is not available.")
         if understanding.write is not None:
             args = understanding.write.tool_args(run_id)
@@ -210,3 +213,11 @@ def _was_declined(result: ToolMessage) -> bool:
         return False
     source = result.additional_kwargs.get("lc_source")
     return source == _DECISION_SOURCE or message_text(result).startswith("User rejected")
+
+
+def _read_only() -> bool:
+    """Whether writes are off (``EXTEND_AGENT_READ_ONLY``); a bad value counts as off too."""
+    try:
+        return is_read_only()
+    except ValueError:
+        return True

@@ -18,6 +18,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
 from agent.names import run_ids_in
+from tools.faces.tool_names import FIND_RUNS
 
 
 def message_text(message: BaseMessage) -> str:
@@ -61,9 +62,19 @@ def current_turn(messages: Sequence[BaseMessage]) -> Turn:
 
 
 def run_in_focus(history: Sequence[BaseMessage]) -> str | None:
-    """The run the conversation was last about: latest tool call or id the person typed."""
+    """The run the conversation was last about: latest tool call or id the person typed.
+
+    A run ``find_runs`` resolved from the person's words ("the Bluebird fax") counts too:
+    its id comes from our resolver (``resolution.run_id``), never from document text.
+    """
     for message in reversed(history):
-        if isinstance(message, AIMessage):
+        if isinstance(message, ToolMessage) and message.name == FIND_RUNS:
+            artifact = message.artifact if isinstance(message.artifact, dict) else {}
+            resolution = artifact.get("resolution")
+            resolved = resolution.get("run_id") if isinstance(resolution, dict) else None
+            if isinstance(resolved, str) and run_ids_in(resolved):
+                return resolved
+        elif isinstance(message, AIMessage):
             for call in reversed(message.tool_calls):
                 run_id = call.get("args", {}).get("run_id")
                 if isinstance(run_id, str) and run_ids_in(run_id):

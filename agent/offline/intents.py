@@ -185,9 +185,9 @@ def understand(text: str, known_fields: tuple[str, ...] = ()) -> Understanding:
         return Understanding(text, "help", ids)
     if not ids and _is_thanks(text):
         return Understanding(text, "thanks", ids)
-    asked = question_kind(text)
-    if asked is not None:
-        return Understanding(text, asked, ids)
+    about_the_run = question_kind(text)  # currency, pages, corrections, sums, conversion
+    if about_the_run is not None:
+        return Understanding(text, about_the_run, ids)
     if _LOW.search(text):
         return Understanding(text, "low_confidence", ids)
     asked: tuple[tuple[Aspect, re.Pattern[str]], ...] = (

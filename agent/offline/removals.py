@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from agent.names import RUN_ID_IN_TEXT
 
@@ -25,28 +26,37 @@ _TARGET = (
 _START = r"^\s*(?:please\s+|pls\s+)?(?:(?:can|could|would)\s+you\s+(?:please\s+)?)?"
 _FROM = rf"(?:\s+(?:from|on|off(?:\s+of)?|of|for)\s+{_TARGET})?"
 _END = r"\s*(?:,?\s*(?:please|thanks|thank\s+you)\b)?\s*[.!]*\s*$"
-_VERB = r"(?:remove|delete|drop|take\s+off|take\s+out|strip|clear|unset|erase)"
+_VERB = r"(?:remove|delete|drop|take\s+off|take\s+out|take|strip|clear|unset|erase)"
 _TAG_WORD = r"(?:tags?|labels?)"
 _KEY_WORD = r"(?:metadata\s+)?(?:keys?|fields?|values?|metadata|entry|entries)"
 _NAME = r"[A-Za-z0-9_][\w.:-]*"
 _NAMES = rf"{_NAME}(?:\s*(?:,|\band\b|&)\s*{_NAME})*"
 
-_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    # remove the urgent tag (from it) / remove the urgent and q3 tags
-    ("tag", re.compile(rf"{_START}{_VERB}\s+(?:the\s+)?(?P<names>{_NAMES})\s+{_TAG_WORD}{_FROM}{_END}", re.I)),
-    # remove tag urgent (from it) / remove the tags urgent and q3 from X
-    ("tag", re.compile(rf"{_START}{_VERB}\s+(?:the\s+)?{_TAG_WORD}\s+(?P<names>{_NAMES}){_FROM}{_END}", re.I)),
-    # untag urgent (from X) / untag X urgent
-    ("tag", re.compile(rf"{_START}untag\s+(?:{_TARGET}\s+)?(?P<names>{_NAMES}){_FROM}{_END}", re.I)),
-    # remove the po_number key / clear the cost_center metadata (on X)
-    ("key", re.compile(rf"{_START}{_VERB}\s+(?:the\s+)?(?P<names>{_NAMES})\s+{_KEY_WORD}{_FROM}{_END}", re.I)),
-    # remove the metadata key po_number / delete key po_number from X
-    ("key", re.compile(rf"{_START}{_VERB}\s+(?:the\s+)?{_KEY_WORD}\s+(?P<names>{_NAMES}){_FROM}{_END}", re.I)),
-    # clear cost_center (on X) / unset vendor
-    ("key", re.compile(rf"{_START}(?:clear|unset|null)\s+(?:the\s+)?(?P<names>{_NAMES}){_FROM}{_END}", re.I)),
-    # remove urgent from X: a tag or a key?
-    ("either", re.compile(rf"{_START}{_VERB}\s+(?:the\s+)?(?P<names>{_NAMES}){_FROM}{_END}", re.I)),
-)
+
+@cache
+def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """The removal phrasings, compiled on first use (they are long: import stays cheap)."""
+    forms = (
+        # remove the urgent tag (from it) / remove the urgent and q3 tags
+        ("tag", rf"{_VERB}\s+(?:the\s+)?(?P<names>{_NAMES})\s+{_TAG_WORD}"),
+        # remove tag urgent (from it) / remove the tags urgent and q3 from X
+        ("tag", rf"{_VERB}\s+(?:the\s+)?{_TAG_WORD}\s+(?P<names>{_NAMES})"),
+        # untag urgent (from X) / untag X urgent
+        ("tag", rf"untag\s+(?:{_TARGET}\s+)?(?P<names>{_NAMES})"),
+        # remove the po_number key / clear the cost_center metadata (on X)
+        ("key", rf"{_VERB}\s+(?:the\s+)?(?P<names>{_NAMES})\s+{_KEY_WORD}"),
+        # remove the metadata key po_number / delete key po_number from X
+        ("key", rf"{_VERB}\s+(?:the\s+)?{_KEY_WORD}\s+(?P<names>{_NAMES})"),
+        # clear cost_center (on X) / unset vendor
+        ("key", rf"(?:clear|unset|null)\s+(?:the\s+)?(?P<names>{_NAMES})"),
+        # remove urgent from X: a tag or a key?
+        ("either", rf"{_VERB}\s+(?:the\s+)?(?P<names>{_NAMES})"),
+    )
+    return tuple(
+        (kind, re.compile(f"{_START}{form}{_FROM}{_END}", re.IGNORECASE)) for kind, form in forms
+    )
+
+
 _NOT_NAMES = frozenset(
     {"it", "this", "that", "run", "the", "a", "an", "all", "everything", "name", "tag", "tags"}
 )
@@ -63,7 +73,7 @@ class Removal:
 
 def requested_removal(text: str) -> Removal | None:
     """The removal ``text`` asks for; None when it asks for no removal of a tag or key."""
-    for kind, pattern in _PATTERNS:
+    for kind, pattern in _patterns():
         match = pattern.match(text)
         if match is None:
             continue

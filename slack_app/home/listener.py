@@ -17,7 +17,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
 from slack_app.home.home_view import MAX_RUNS_SHOWN, home_view
-from slack_app.home.prompts import suggested_prompts
+from slack_app.home.prompts import newest_runs, suggested_prompts
 from tools.client.clients import ExtendClient
 from tools.client.errors import ExtendError
 from tools.runs.listing import RunListItem
@@ -44,8 +44,8 @@ def publish_home(client: WebClient, user_id: str, extend: ExtendClient) -> None:
     failures: list[RunListItem] = []
     problem = None
     try:
-        needing_review = _newest(extend, "NEEDS_REVIEW", MAX_RUNS_SHOWN)
-        failures = _newest(extend, "FAILED", RECENT_FAILURES)
+        needing_review = newest_runs(extend, "NEEDS_REVIEW", MAX_RUNS_SHOWN)
+        failures = newest_runs(extend, "FAILED", RECENT_FAILURES)
     except ExtendError as error:
         problem = str(error)
     view = home_view(
@@ -59,10 +59,3 @@ def publish_home(client: WebClient, user_id: str, extend: ExtendClient) -> None:
         client.views_publish(user_id=user_id, view=view)
     except SlackClientError as error:
         logger.warning("could not publish the App Home: %s", type(error).__name__)
-
-
-def _newest(extend: ExtendClient, status: str, count: int) -> list[RunListItem]:
-    page = extend.list_runs(
-        status=status, sort_by="updatedAt", sort_dir="desc", max_page_size=count
-    )
-    return page.items[:count]

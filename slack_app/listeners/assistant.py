@@ -1,6 +1,7 @@
 """The assistant (agent view) threads: greeting and prompts on start, then the conversation.
 
-- ``assistant_thread_started``: greet, and offer the suggested prompts.
+- ``assistant_thread_started``: greet, and offer the suggested prompts (built
+  from the runs in Extend now, ``slack_app.home.prompts``).
 - a person's message in an assistant thread (a DM thread): answer it there.
 - ``assistant_thread_context_changed``: acknowledged, nothing stored. Bolt's
   default handler saves the channel the user is viewing into the thread's first
@@ -11,6 +12,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, Assistant, BoltContext, Say
@@ -29,7 +31,7 @@ def register(app: App, services: SlackServices) -> None:
 
     @assistant.thread_started
     def handle_thread_started(say: Say, set_suggested_prompts: SetSuggestedPrompts) -> None:
-        services.run_in_background(greet, say, set_suggested_prompts)
+        services.run_in_background(greet, say, set_suggested_prompts, services.suggested_prompts)
 
     @assistant.user_message
     def handle_user_message(body: dict[str, Any], context: BoltContext) -> None:
@@ -44,17 +46,24 @@ def register(app: App, services: SlackServices) -> None:
     app.assistant(assistant)
 
 
-def greet(say: Say, set_suggested_prompts: SetSuggestedPrompts) -> None:
+def greet(
+    say: Say,
+    set_suggested_prompts: SetSuggestedPrompts,
+    prompts: Callable[[], list[dict[str, str]]],
+) -> None:
     try:
         say(text=texts.GREETING, unfurl_links=False, unfurl_media=False)
     except SlackClientError as error:
         logger.info("could not greet in the assistant thread: %s", type(error).__name__)
-    offer_suggested_prompts(set_suggested_prompts)
+    offer_suggested_prompts(set_suggested_prompts, prompts)
 
 
-def offer_suggested_prompts(set_suggested_prompts: SetSuggestedPrompts) -> None:
-    """Set the app's suggested prompts (also on App Home); a failure is logged, a nicety."""
+def offer_suggested_prompts(
+    set_suggested_prompts: SetSuggestedPrompts, prompts: Callable[[], list[dict[str, str]]]
+) -> None:
+    """Set the suggested prompts ``prompts()`` gives (the Home tab shows the same kind);
+    a failure is logged, a nicety."""
     try:
-        set_suggested_prompts(prompts=texts.SUGGESTED_PROMPTS, title=texts.SUGGESTED_PROMPTS_TITLE)
+        set_suggested_prompts(prompts=prompts(), title=texts.SUGGESTED_PROMPTS_TITLE)
     except SlackClientError as error:
         logger.info("could not set suggested prompts: %s", type(error).__name__)

@@ -57,7 +57,9 @@ def register(app: App, services: SlackServices) -> None:
     ) -> None:
         if event.get("tab") != "messages" or set_suggested_prompts is None:
             return
-        services.run_in_background(offer_suggested_prompts, set_suggested_prompts)
+        services.run_in_background(
+            offer_suggested_prompts, set_suggested_prompts, services.suggested_prompts
+        )
 
 
 def _from_a_bot(event: dict[str, Any]) -> bool:

@@ -9,9 +9,12 @@ connection it works on (``connection.StoreConnection``):
 - ``turns.ThreadTurns``: one turn at a time per conversation thread;
 - ``approvals.ApprovalStore``: changes waiting for (or given) a decision.
 
-The SQL is kept portable where it costs nothing (``INSERT ... ON CONFLICT``,
-``?`` placeholders, no SQLite-only statements outside ``connection``), so a
-PostgreSQL connection can later be put behind the same ``StoreConnection``.
+The store is a SQLite file in the data dir, or PostgreSQL when
+``EXTEND_AGENT_DATABASE_URL`` is set (``postgres.PostgresConnection``, so replicas
+share it); the parts don't know which. Their SQL is portable (``INSERT ... ON
+CONFLICT``, ``?`` placeholders, no backend-only statements outside the
+connections), and their tables are versioned and migrated forward on start
+(``schema``).
 """
 
 from __future__ import annotations

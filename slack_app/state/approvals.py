@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from slack_app.state.connection import StoreConnection, add_missing_columns
-from tools.faces.run_tools import RunChange
+from tools.faces.run_change import RunChange
 
 DECISION_STALLED_SECONDS = 120.0
 

@@ -131,6 +131,12 @@ class SlackState:
     def in_data_dir(cls, data_dir: Path, *, clock: Callable[[], float] = time.time) -> SlackState:
         return cls.open_file(Path(data_dir) / STATE_FILE, clock=clock)
 
+    @property
+    def work_connection(self) -> StoreConnection:
+        """The work connection, for a store of another module on the same database
+        (it declares its own ``schema.Schema``, as ``slack_app.feedback.store`` does)."""
+        return self._connections[1]
+
     def __enter__(self) -> SlackState:
         return self
 

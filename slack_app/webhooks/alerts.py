@@ -14,12 +14,12 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from slack_sdk import WebClient
 
 from slack_app.settings import SlackSettings, SlackSettingsError
+from slack_app.state.handled import HandledKeys
 from slack_app.webhooks.events import WebhookEvent
 from slack_app.webhooks.ledger import EventLedger
 from slack_app.webhooks.poster import AlertPoster
@@ -35,12 +35,16 @@ def open_webhook_alerts(
     *,
     slack: WebClient,
     extend: ExtendClient,
-    data_dir: Path | None,
+    handled: HandledKeys | None,
     low_confidence: float,
     submit: Callable[..., None],
     clock: Callable[[], float] = time.time,
 ) -> Iterator[WebhookReceiver | None]:
-    """The receiver for the configured alerts (None when no webhook secret is set)."""
+    """The receiver for the configured alerts (None when no webhook secret is set).
+
+    ``handled`` is the app store's handled keys (``SlackState.handled``), where
+    accepted event ids are claimed; None keeps them in memory (one process only).
+    """
     secret = settings.webhook_secret.get_secret_value().strip() if settings.webhook_secret else ""
     if not secret:
         yield None
@@ -51,7 +55,7 @@ def open_webhook_alerts(
             "EXTEND_ALERT_CHANNEL is not set: it must name the channel (id like C0123ABCD) "
             "where alerts from Extend webhooks are posted. See README, Slack."
         )
-    ledger = EventLedger.in_data_dir(data_dir) if data_dir is not None else EventLedger()
+    ledger = EventLedger(handled)
     with ledger:
         poster = AlertPoster(
             slack=slack,

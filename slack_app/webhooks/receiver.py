@@ -99,7 +99,7 @@ class WebhookReceiver:
             return _refuse(400, f"Not an Extend webhook event: {problem}.")
         if event.event_type not in self.alert_events:
             return _answer("ignored")
-        first = await run_in_threadpool(self.ledger.claim, event.event_id, event.event_type)
+        first = await run_in_threadpool(self.ledger.claim, event.event_id)
         if not first:
             logger.info("webhook event %s already accepted; not posted again", event.event_id)
             return _answer("duplicate")

@@ -55,7 +55,6 @@ def run_http_with_workers(settings: SlackSettings, *, host: str, port: int) -> N
 
     secret = settings.require_signing_secret()
     agent_settings = load_settings()
-    data_dir = agent_settings.ensure_data_dir()
     slack = make_web_client(settings)
     posting = ThreadPoolExecutor(ALERT_POSTING_THREADS, thread_name_prefix="slack-alerts")
     with (
@@ -65,7 +64,7 @@ def run_http_with_workers(settings: SlackSettings, *, host: str, port: int) -> N
             settings,
             slack=slack,
             extend=extend.client,
-            data_dir=data_dir,
+            handled=state.handled,
             low_confidence=agent_settings.low_confidence,
             submit=background_runner(posting),
         ) as webhooks,

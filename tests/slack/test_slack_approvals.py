@@ -12,18 +12,14 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from extend_emulator import EmulatorServer
+from slack_app.testing.slack_requests import mention, message
+from slack_app.testing.workspace import ALICE, APPROVER, BOB, CHANNEL
 from tests.support.agent_helpers import writes
 from tests.support.slack_mock import SlackMock
 from tests.support.slack_stack import (
-    ALICE,
-    APPROVER,
-    BOB,
-    CHANNEL,
     Proposal,
     SlackStack,
     click,
-    mention,
-    message,
     outcome_of,
     proposals,
     updates_of,

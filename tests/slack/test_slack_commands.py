@@ -16,18 +16,10 @@ from extend_emulator import EmulatorServer
 from extend_emulator.samples import SAMPLES_DIR
 from slack_app.extend_command import MAX_RESPONSES
 from slack_app.run_card import run_card
+from slack_app.testing.workspace import ALICE, BOB, CHANNEL
 from tests.support.agent_helpers import writes
 from tests.support.slack_mock import SlackMock
-from tests.support.slack_stack import (
-    ALICE,
-    BOB,
-    CHANNEL,
-    Proposal,
-    SlackStack,
-    click,
-    outcome_of,
-    proposals,
-)
+from tests.support.slack_stack import Proposal, SlackStack, click, outcome_of, proposals
 from tools.client.clients import ExtendClient
 
 RUN = "workflow_run_1234"
@@ -251,3 +243,34 @@ def test_a_reserved_key_changed_after_the_card_is_not_overwritten(
     click(stack, proposal, user=ALICE)
     assert "has changed since" in outcome_of(slack, proposal)
     assert client.get_run(RESERVED_RUN).metadata[USAGE_TAGS] == ["finance"]
+
+
+def test_an_agent_approval_never_counts_a_reserved_key_as_typed(
+    stack: SlackStack, emulator: EmulatorServer, client: ExtendClient
+) -> None:
+    """Only ``/extend`` words are the person's own: a model's reserved key stays refused."""
+    from slack_app.applying import ChangeApplier
+    from tools.faces.run_tools import RunTools
+
+    metadata = {USAGE_TAGS: []}
+    tools = RunTools(client)
+    change = tools.preview_update(RESERVED_RUN, metadata=metadata, reserved_keys=[USAGE_TAGS])
+    applier = ChangeApplier(session=stack.session, run_tools=tools, approval_ttl_seconds=3600)
+    emulator.clear_requests()
+    for kind, expected in (("agent", "failed"), ("command", "approved")):
+        approval = stack.state.approvals.add(
+            kind=kind,
+            channel_id=CHANNEL,
+            run_id=RESERVED_RUN,
+            description=change.describe(),
+            requester=ALICE,
+            thread_id="thread-reserved" if kind == "agent" else None,
+            metadata=metadata,
+            change=change,
+            change_id="change-reserved" if kind == "agent" else None,
+        )
+        outcome = applier.outcome(approval, ALICE, True, approval.created_at)
+        assert outcome.status == expected, (kind, outcome.text)
+        if kind == "agent":
+            assert writes(emulator) == []
+    assert client.get_run(RESERVED_RUN).metadata[USAGE_TAGS] == []

@@ -26,16 +26,11 @@ from starlette.routing import Route
 
 from slack_app.request_checks import MAX_BODY_BYTES, RequestRefused, read_body
 from slack_app.server import EVENTS_PATH
+from slack_app.testing.serving import serve_in_thread
+from slack_app.testing.slack_requests import event_envelope, mention, signature_headers
+from slack_app.testing.workspace import CHANNEL
 from tests.support.slack_mock import SlackMock
-from tests.support.slack_stack import (
-    CHANNEL,
-    SlackStack,
-    event_envelope,
-    mention,
-    proposals,
-    serve_in_thread,
-    signature_headers,
-)
+from tests.support.slack_stack import SlackStack, proposals
 from tools.client.clients import ExtendClient
 
 RUN = "workflow_run_1234"

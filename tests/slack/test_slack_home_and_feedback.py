@@ -9,15 +9,10 @@ from typing import Any
 from extend_emulator import EmulatorServer
 from slack_app.feedback.buttons import FEEDBACK_ACTION
 from slack_app.feedback.store import FeedbackCounts
+from slack_app.testing.slack_requests import block_action, mention
+from slack_app.testing.workspace import ALICE, BOB, CHANNEL
 from tests.support.slack_mock import SlackCall, SlackMock
-from tests.support.slack_stack import (
-    ALICE,
-    BOB,
-    CHANNEL,
-    SlackStack,
-    block_action,
-    mention,
-)
+from tests.support.slack_stack import SlackStack
 
 TEAM_PREFIX = "slack:"
 
@@ -56,7 +51,8 @@ def test_opening_app_home_publishes_runs_needing_review_and_failures(
     # The suggested prompts name runs that exist now, and only ask what the app answers.
     assert "Which fields on workflow_run_needs_review have low confidence?" in text
     assert "Why did workflow_run_failed fail?" in text
-    assert "Which runs" not in text
+    assert "Which runs need review?" in text  # a search: the app finds runs by status
+    assert "workflow_run_reviewed_corrections" not in text  # no sample run assumed
 
 
 def test_the_messages_tab_does_not_publish_a_home_view(stack: SlackStack, slack: SlackMock) -> None:

@@ -21,7 +21,7 @@ from slack_app.failure_text import (
 )
 from slack_app.settings import SlackSettings
 from tools.client import errors
-from tools.faces.run_tools import ToolError
+from tools.faces.tool_errors import ToolError
 
 RUN = "workflow_run_1234"
 

@@ -18,17 +18,12 @@ from agent.model_choice import choose_model
 from agent.settings import AgentSettings
 from extend_emulator import EmulatorServer
 from slack_app.state.slack_state import STATE_FILE
+from slack_app.testing.slack_requests import event_envelope, mention, message
+from slack_app.testing.workspace import CHANNEL
 from tests.support.agent_helpers import writes
 from tests.support.openai_server import ScriptedOpenAI, tool_call
 from tests.support.slack_mock import SlackMock
-from tests.support.slack_stack import (
-    CHANNEL,
-    SlackStack,
-    event_envelope,
-    mention,
-    message,
-    proposals,
-)
+from tests.support.slack_stack import SlackStack, proposals
 from tools.client.clients import ExtendClient
 
 RUN = "workflow_run_1234"

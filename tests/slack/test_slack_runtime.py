@@ -14,15 +14,10 @@ from cli import app as cli_app
 from slack_app.runtime import open_slack_app
 from slack_app.server import EVENTS_PATH, create_asgi_app
 from slack_app.settings import CPU_BOUND_WORKERS, SlackSettingsError, load_slack_settings
+from slack_app.testing.serving import serve_in_thread
+from slack_app.testing.slack_requests import SlackSender, mention
+from slack_app.testing.workspace import BOT_TOKEN, CHANNEL, SIGNING_SECRET
 from tests.support.slack_mock import SlackMock
-from tests.support.slack_stack import (
-    BOT_TOKEN,
-    CHANNEL,
-    SIGNING_SECRET,
-    SlackSender,
-    mention,
-    serve_in_thread,
-)
 
 
 def test_the_app_from_the_environment_answers_a_mention(monkeypatch: pytest.MonkeyPatch) -> None:

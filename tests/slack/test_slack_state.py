@@ -10,7 +10,7 @@ from pathlib import Path
 from slack_app.state.approvals import DECISION_STALLED_SECONDS
 from slack_app.state.slack_state import SlackState
 from slack_app.state.turns import TURN_LEASE_SECONDS
-from tools.faces.run_tools import RunChange
+from tools.faces.run_change import RunChange
 
 
 class Clock:

@@ -22,6 +22,8 @@ from extend_emulator import EmulatorServer
 from slack_app.app import make_web_client
 from slack_app.services import background_runner
 from slack_app.settings import SlackSettings
+from slack_app.testing.serving import serve_in_thread
+from slack_app.testing.workspace import BOT_TOKEN
 from slack_app.webhooks.alerts import open_webhook_alerts
 from slack_app.webhooks.receiver import MAX_BODY_BYTES, WEBHOOKS_PATH, create_webhook_app
 from tests.support.extend_webhooks import (
@@ -33,7 +35,6 @@ from tests.support.extend_webhooks import (
     run_event,
 )
 from tests.support.slack_mock import SlackMock
-from tests.support.slack_stack import BOT_TOKEN, serve_in_thread
 from tools.client.clients import ExtendClient
 
 CURRENT = "2026-02-09"
@@ -54,7 +55,7 @@ def webhooks_url(slack: SlackMock, client: ExtendClient, tmp_path: Path) -> Iter
         settings,
         slack=make_web_client(settings),
         extend=client,
-        data_dir=tmp_path / "data",
+        handled=None,  # event ids in memory: one process
         low_confidence=0.8,
         submit=background_runner(pool),
     ) as receiver:

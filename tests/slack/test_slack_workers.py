@@ -20,22 +20,20 @@ from extend_emulator import EmulatorServer
 from slack_app.change_view import APPROVE_ACTION
 from slack_app.server import EVENTS_PATH
 from slack_app.state.slack_state import SlackState
-from slack_app.workers.front import create_front_app
-from slack_app.workers.pool import AgentWorkers
-from tests.support.agent_helpers import writes
-from tests.support.slack_mock import SlackMock
-from tests.support.slack_stack import (
-    APPROVER,
-    CHANNEL,
-    SIGNING_SECRET,
+from slack_app.testing.serving import serve_in_thread
+from slack_app.testing.slack_requests import (
     SlackSender,
     block_action,
     event_envelope,
     mention,
-    proposals,
-    serve_in_thread,
     signature_headers,
 )
+from slack_app.testing.workspace import APPROVER, CHANNEL, SIGNING_SECRET
+from slack_app.workers.front import create_front_app
+from slack_app.workers.pool import AgentWorkers
+from tests.support.agent_helpers import writes
+from tests.support.slack_mock import SlackMock
+from tests.support.slack_stack import proposals
 from tests.support.worker_app import open_worker_app
 
 

@@ -19,6 +19,8 @@ from pathlib import Path
 import httpx
 
 from slack_app.server import EVENTS_PATH
+from slack_app.testing.slack_requests import SlackSender, event_envelope, mention
+from slack_app.testing.workspace import BOT_TOKEN, CHANNEL, SIGNING_SECRET
 from slack_app.webhooks.receiver import WEBHOOKS_PATH
 from tests.support.extend_webhooks import (
     ALERT_CHANNEL,
@@ -28,14 +30,6 @@ from tests.support.extend_webhooks import (
     run_event,
 )
 from tests.support.slack_mock import SlackMock
-from tests.support.slack_stack import (
-    BOT_TOKEN,
-    CHANNEL,
-    SIGNING_SECRET,
-    SlackSender,
-    event_envelope,
-    mention,
-)
 
 
 def free_port() -> int:

@@ -24,7 +24,7 @@ from slack_app.state.postgres import PostgresConnection, postgres_sql
 from slack_app.state.schema import Schema, SchemaTooNewError, migrate, schema_version
 from slack_app.state.slack_state import SLACK_STATE_SCHEMA, SlackState
 from slack_app.state.turns import TURN_LEASE_SECONDS
-from tools.faces.run_tools import RunChange
+from tools.faces.run_change import RunChange
 
 
 class Clock:
@@ -339,3 +339,31 @@ def test_an_unreachable_server_is_one_clear_error() -> None:
     message = str(caught.value)
     assert "127.0.0.1:1/none" in message and "EXTEND_AGENT_DATABASE_URL" in message
     assert "secret" not in message
+
+
+def test_a_connection_the_server_dropped_is_replaced_not_failed(postgres_url: str) -> None:
+    import psycopg
+
+    with SlackState.open_postgres(postgres_url) as state:
+        [(pid,)] = state.handled.connection.execute("SELECT pg_backend_pid()").rows
+        with psycopg.connect(postgres_url, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        assert state.handled.claim("event:after-a-restart")  # reconnected, not failed
+        assert not state.handled.claim("event:after-a-restart")
+
+
+def test_the_database_url_setting_picks_the_backend(
+    tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from agent.settings import AgentSettings, SettingsError, load_settings
+
+    settings = AgentSettings.model_validate({"EXTEND_AGENT_DATA_DIR": tmp_path / "data"})
+    with SlackState.open_configured(settings) as state:  # unset: the data dir's file
+        assert isinstance(state.approvals.connection, SqliteConnection)
+    assert (tmp_path / "data" / "slack.sqlite3").is_file()
+    monkeypatch.setenv("EXTEND_AGENT_DATABASE_URL", postgres_url)
+    with SlackState.open_configured(load_settings()) as state:
+        assert isinstance(state.approvals.connection, PostgresConnection)
+    monkeypatch.setenv("EXTEND_AGENT_DATABASE_URL", "sqlite:///tmp/x.db")
+    with pytest.raises(SettingsError, match=r"EXTEND_AGENT_DATABASE_URL: .*PostgreSQL URL"):
+        load_settings()

@@ -28,7 +28,8 @@ Slack's message limits are enforced as Slack does, on every message-carrying cal
 (``chat.postMessage``, ``chat.update``, ``chat.postEphemeral``, response URLs):
 ``msg_too_long`` for text over 40,000 characters, ``invalid_blocks`` for more than
 50 blocks, a section text over 3000, a header over 150, a button text over 75, a
-confirm dialog's text over 300 (``limit_problem`` says which). A rejected call is
+confirm dialog's text over 300, a select with over 100 options or an option's text
+over 75 or value over 150 (``limit_problem`` says which). A rejected call is
 recorded with its error, so a test waiting for a post sees nothing arrive.
 """
 
@@ -52,6 +53,7 @@ __all__ = [
     "SlackCall",
     "SlackMock",
     "SlackUpload",
+    "is_answer_post",
     "limit_problem",
 ]
 
@@ -70,7 +72,11 @@ TEXT_LIMITS: dict[str, int] = {
     "confirm.text": 300,
     "confirm.confirm": 30,
     "confirm.deny": 30,
+    "option": 75,
+    "option.value": 150,
+    "placeholder": 150,
 }
+MAX_OPTIONS = 100  # a static select's options
 MAX_ALT_TEXT = 1000
 BOT_USER_ID = "UBOT00001"
 BOT_ID = "BBOT00001"
@@ -243,15 +249,21 @@ class SlackMock:
         return streams
 
     def answers(self, channel: str | None = None, thread_ts: str | None = None) -> list[str]:
-        """Answers in a thread: finished streams and plain-text posts (no blocks), in order."""
+        """Answers in a thread, in order: finished streams and posted answers (``answer_posts``)."""
         found: list[tuple[float, str]] = []
         for stream in self.streams().values():
             if stream["stopped"] and _matches(stream, channel, thread_ts):
                 found.append((stream["at"], stream["text"]))
-        for call in self.posts(channel, thread_ts):
-            if not call.args.get("blocks"):
-                found.append((call.at, str(call.args.get("text") or "")))
+        for call in self.answer_posts(channel, thread_ts):
+            found.append((call.at, str(call.args.get("text") or "")))
         return [text for _, text in sorted(found)]
+
+    def answer_posts(
+        self, channel: str | None = None, thread_ts: str | None = None
+    ) -> list[SlackCall]:
+        """Posted (not streamed) answers: plain-text posts, or posts whose blocks are the
+        answer's text with feedback buttons under it (not cards, proposals or alerts)."""
+        return [c for c in self.posts(channel, thread_ts) if is_answer_post(c.args)]
 
     def all_text(self) -> str:
         """Everything any call would have shown anyone, joined (for "never shown" checks)."""
@@ -366,8 +378,7 @@ class SlackMock:
                 return 404, "not found"
             if len(data) != pending["length"]:
                 return 400, "length mismatch"
-            pending["data"] = data
-            self._calls.append(SlackCall(method="file_upload", args={"file_id": file_id}))
+            pending["data"] = data  # not a Web API call: no token, not in ``calls()``
         return 200, f"OK - {len(data)}"
 
     def _complete_upload(self, args: dict[str, Any], channel: str | None) -> dict[str, Any]:
@@ -443,6 +454,23 @@ def _handler_for(mock: SlackMock) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+def is_answer_post(args: dict[str, Any]) -> bool:
+    """True for a message that is an answer: no blocks, or only sections and feedback buttons."""
+    blocks = args.get("blocks") or []
+    if isinstance(blocks, str):
+        blocks = json.loads(blocks)
+    if not blocks:
+        return True
+    kinds = {block.get("type") for block in blocks}
+    feedback = any(
+        element.get("type") == "feedback_buttons"
+        for block in blocks
+        if block.get("type") == "context_actions"
+        for element in block.get("elements") or []
+    )
+    return feedback and kinds <= {"section", "context_actions"}
+
+
 def limit_problem(args: dict[str, Any]) -> str | None:
     """``"invalid_blocks: ..."`` / ``"msg_too_long: ..."`` if Slack would reject ``args``."""
     text = args.get("text")
@@ -454,6 +482,9 @@ def limit_problem(args: dict[str, Any]) -> str | None:
     if len(blocks) > MAX_BLOCKS:
         return f"invalid_blocks: {len(blocks)} blocks"
     for index, block in enumerate(blocks):
+        for element in block.get("elements") or []:
+            if len(element.get("options") or []) > MAX_OPTIONS:
+                return f"invalid_blocks: more than {MAX_OPTIONS} options in block {index}"
         for what, shown in _limited_texts(block):
             if len(shown) > TEXT_LIMITS[what]:
                 return f"invalid_blocks: {what} text of {len(shown)} in block {index}"
@@ -467,6 +498,12 @@ def _limited_texts(block: dict[str, Any]) -> Iterator[tuple[str, str]]:
     for element in block.get("elements") or []:
         if kind == "context":
             yield "context", str(element.get("text") or "")
+        elif element.get("type") == "static_select":
+            if "placeholder" in element:
+                yield "placeholder", str(element["placeholder"].get("text") or "")
+            for option in element.get("options") or []:
+                yield "option", str((option.get("text") or {}).get("text") or "")
+                yield "option.value", str(option.get("value") or "")
         elif element.get("type") == "button":
             yield "button", str((element.get("text") or {}).get("text") or "")
             confirm = element.get("confirm") or {}

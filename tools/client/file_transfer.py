@@ -1,6 +1,6 @@
 """Reading a file's description and downloading its bytes, sync and async.
 
-The same request path as the run calls (``ClientCore``): one deadline per call
+The same request path as the run calls (``tools.client.exchange``): one deadline per call
 covering every attempt and wait, the response size cap while the body streams
 in, the same retries (429/408/5xx, dropped connections, timeouts) and the same
 error tree. A download whose link is refused (403: expired, as links are after
@@ -15,15 +15,11 @@ from urllib.parse import quote
 
 import httpx
 
-from tools.client.body import decode_json, json_or_none
-from tools.client.core import ClientCore, parse_retry_after
+from tools.client.body import decode_json
+from tools.client.core import ClientCore
 from tools.client.deadline import CallDeadline
-from tools.client.errors import (
-    ExtendError,
-    NotFoundError,
-    PermissionDeniedError,
-    error_for_status,
-)
+from tools.client.errors import NotFoundError, PermissionDeniedError
+from tools.client.exchange import Accept, BuildRequest, aexchange, exchange, raise_for_status
 from tools.client.files import (
     FileContent,
     FileInfo,
@@ -35,20 +31,15 @@ from tools.client.files import (
     validate_file_id,
 )
 
-BuildRequest = Callable[[float], httpx.Request]
 
+def _response(core: ClientCore, what: str) -> Accept[tuple[httpx.Response, bytes]]:
+    """Accept a 2xx answer as it is (the caller parses it); raise for any other status."""
 
-def _raise_for_status(core: ClientCore, response: httpx.Response, data: bytes, what: str) -> None:
-    status = response.status_code
-    if status >= 400 or status < 200:
-        raise error_for_status(
-            status,
-            json_or_none(data),
-            request_id=response.headers.get("x-request-id"),
-            retry_after=parse_retry_after(response.headers),
-            what=what,
-            secrets=(core.config.api_key,),
-        )
+    def accept(response: httpx.Response, data: bytes) -> tuple[httpx.Response, bytes]:
+        raise_for_status(core, response, data, what)
+        return response, data
+
+    return accept
 
 
 def _file_not_found(file_id: str, error: NotFoundError) -> NotFoundError:
@@ -81,45 +72,6 @@ def _first_file(file: str | FileInfo) -> tuple[str, FileInfo | None]:
 # --- sync ---------------------------------------------------------------------
 
 
-def _fetch(
-    http: httpx.Client,
-    core: ClientCore,
-    sleep: Callable[[float], None],
-    build: BuildRequest,
-    what: str,
-    timeout: float | None,
-    call: CallDeadline,
-) -> tuple[httpx.Response, bytes]:
-    attempt = 0
-    while True:
-        try:
-            if call.expired():
-                raise core.deadline_error(what, call)
-            limit = core.attempt_timeout(timeout, call)
-            try:
-                with call.attempt(limit) as clock:
-                    response = http.send(build(limit), stream=True)
-                    try:
-                        reader = core.body_reader(response, what)
-                        for chunk in response.iter_bytes():
-                            reader.add(chunk)
-                            if clock.expired():
-                                raise core.timed_out(what, call)
-                    finally:
-                        response.close()
-            except httpx.TransportError as exc:
-                raise core.transport_error(exc, what, call) from None
-            _raise_for_status(core, response, reader.data, what)
-            return response, reader.data
-        except ExtendError as error:
-            delay = core.retry_delay(attempt, error, call)
-            if delay is None:
-                raise
-            core.log_retry(error, delay, attempt)
-        sleep(delay)
-        attempt += 1
-
-
 def get_file(
     http: httpx.Client,
     core: ClientCore,
@@ -131,10 +83,9 @@ def get_file(
     file_id = validate_file_id(file_id)
     what = f"get of file {file_id}"
     call = call or core.start_call()
+    build, accept = _file_request(http, file_id), _response(core, what)
     try:
-        response, data = _fetch(
-            http, core, sleep, _file_request(http, file_id), what, timeout, call
-        )
+        response, data = exchange(http, core, sleep, build, accept, what, timeout, call)
     except NotFoundError as error:
         raise _file_not_found(file_id, error) from None
     return parse_file(decode_json(data, what, response.status_code), file_id, what)
@@ -155,9 +106,9 @@ def download_file(
     what = f"download of file {file_id}"
     for refreshed in (False, True):
         url = check_download_url(info.presigned_url, file_id)
+        build, accept = _download_request(http, url), _response(core, what)
         try:
-            build = _download_request(http, url)
-            response, data = _fetch(http, core, sleep, build, what, timeout, call)
+            response, data = exchange(http, core, sleep, build, accept, what, timeout, call)
         except PermissionDeniedError:
             if refreshed:
                 raise PermissionDeniedError(refused_message(file_id), status_code=403) from None
@@ -168,45 +119,6 @@ def download_file(
 
 
 # --- async --------------------------------------------------------------------
-
-
-async def _afetch(
-    http: httpx.AsyncClient,
-    core: ClientCore,
-    sleep: Callable[[float], Awaitable[None]],
-    build: BuildRequest,
-    what: str,
-    timeout: float | None,
-    call: CallDeadline,
-) -> tuple[httpx.Response, bytes]:
-    attempt = 0
-    while True:
-        try:
-            if call.expired():
-                raise core.deadline_error(what, call)
-            limit = core.attempt_timeout(timeout, call)
-            try:
-                with call.attempt(limit) as clock:
-                    response = await http.send(build(limit), stream=True)
-                    try:
-                        reader = core.body_reader(response, what)
-                        async for chunk in response.aiter_bytes():
-                            reader.add(chunk)
-                            if clock.expired():
-                                raise core.timed_out(what, call)
-                    finally:
-                        await response.aclose()
-            except httpx.TransportError as exc:
-                raise core.transport_error(exc, what, call) from None
-            _raise_for_status(core, response, reader.data, what)
-            return response, reader.data
-        except ExtendError as error:
-            delay = core.retry_delay(attempt, error, call)
-            if delay is None:
-                raise
-            core.log_retry(error, delay, attempt)
-        await sleep(delay)
-        attempt += 1
 
 
 async def aget_file(
@@ -220,9 +132,9 @@ async def aget_file(
     file_id = validate_file_id(file_id)
     what = f"get of file {file_id}"
     call = call or core.start_call()
-    build = _file_request(http, file_id)
+    build, accept = _file_request(http, file_id), _response(core, what)
     try:
-        response, data = await _afetch(http, core, sleep, build, what, timeout, call)
+        response, data = await aexchange(http, core, sleep, build, accept, what, timeout, call)
     except NotFoundError as error:
         raise _file_not_found(file_id, error) from None
     return parse_file(decode_json(data, what, response.status_code), file_id, what)
@@ -243,9 +155,9 @@ async def adownload_file(
     what = f"download of file {file_id}"
     for refreshed in (False, True):
         url = check_download_url(info.presigned_url, file_id)
+        build, accept = _download_request(http, url), _response(core, what)
         try:
-            build = _download_request(http, url)
-            response, data = await _afetch(http, core, sleep, build, what, timeout, call)
+            response, data = await aexchange(http, core, sleep, build, accept, what, timeout, call)
         except PermissionDeniedError:
             if refreshed:
                 raise PermissionDeniedError(refused_message(file_id), status_code=403) from None

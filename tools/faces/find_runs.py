@@ -164,7 +164,7 @@ def describe_query(query: SearchQuery) -> str:
 
 def _answer(result: SearchResult, query: SearchQuery) -> str:
     count = len(result.matches)
-    head = f"{count} run{'s' if count != 1 else ''} match {describe_query(query)}"
+    head = f"{count} {'run matches' if count == 1 else 'runs match'} {describe_query(query)}"
     lines = [head + (":" if count else ".")]
     lines.extend(f"- {run_line(m)}" for m in result.matches[:MAX_LINES])
     if count > MAX_LINES:

@@ -31,6 +31,7 @@ from pydantic import ValidationError as PydanticValidationError
 from prompts import WriteApproval
 from tools.client.clients import ExtendClient
 from tools.faces.find_runs import FindOutput
+from tools.faces.read_only import served_tool_names
 from tools.faces.run_tools import RunTools, ToolOutput
 from tools.faces.show_citation import image_artifact
 from tools.faces.tool_arguments import (
@@ -65,14 +66,19 @@ def make_tools(
     *,
     low_confidence: float = LOW_CONFIDENCE,
     approval: WriteApproval = "host",
+    read_only: bool | None = None,
 ) -> list[BaseTool]:
     """The tools on one Extend client (or on an existing ``RunTools``).
 
     ``approval`` says what ``update_run_metadata``'s description tells the model
     happens before a write: ``"human"`` when the agent pauses every call for a
-    person's yes (``agent.build_agent`` does), ``"host"`` (the default) when it is
-    up to the application, ``"none"`` when calls write at once.
+    person's yes (``agent.build_agent`` does; in your own ``create_agent``, add
+    ``HumanInTheLoopMiddleware(interrupt_on=approval_interrupt_on(run_tools))``
+    from ``tools.faces.langchain_approval``), ``"host"`` (the default) when it is
+    up to the application, ``"none"`` when calls write at once. ``read_only``
+    (default: ``EXTEND_AGENT_READ_ONLY``) leaves the writing tools out.
     """
+    served = served_tool_names(read_only)
     if isinstance(client_or_run_tools, RunTools):
         run_tools = client_or_run_tools
     else:
@@ -122,12 +128,13 @@ def make_tools(
         except ToolError as error:
             raise ToolException(error.message) from None
 
-    return [
+    tools = [
         _tool(get_run, GET_RUN, approval),
         _tool(update_run_metadata, UPDATE_RUN_METADATA, approval),
         _tool(find_runs, FIND_RUNS, approval),
         _tool(show_citation, SHOW_CITATION, approval),
     ]
+    return [tool for tool in tools if tool.name in served]
 
 
 def find_artifact(found: FindOutput) -> dict[str, Any]:

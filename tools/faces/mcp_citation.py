@@ -3,8 +3,9 @@
 MCP clients (Claude Desktop, Cursor, IDEs) show image content to the user and to
 the model, so the answer is one ``ImageContent`` block per cited page (PNG, sized
 for MCP clients: ``tools.images.page_render.MCP``) followed by one ``TextContent``
-line naming the field, its value and the page, then each image's alt text. The
-tool only reads (``readOnlyHint``), so it is served in read-only mode too.
+line naming the field, its value and the page, then each image's alt text; the
+structured content (``CitationShown``) says the same as data. The tool only
+reads (``readOnlyHint``), so it is served in read-only mode too.
 
 Arguments arrive untouched and are checked against ``ShowCitationArgs``
 (``tools.faces.mcp_arguments``), so a bad one reads like on every other face.
@@ -24,9 +25,10 @@ from tools.faces.show_citation import IMAGE_MIME_TYPE, CitationOutput
 from tools.faces.tool_arguments import ShowCitationArgs
 from tools.faces.tool_errors import ToolError
 from tools.faces.tool_names import SHOW_CITATION, describe_tool
+from tools.faces.tool_outputs import CitationShown, ShownPage, output_schema, structured
 from tools.faces.tool_schemas import input_schema
 
-__all__ = ["TITLE", "citation_result", "show_citation_tool"]
+__all__ = ["TITLE", "citation_result", "show_citation_tool", "shown"]
 
 TITLE = "Show where a value was read"
 
@@ -69,6 +71,9 @@ def show_citation_tool(run_tools: RunTools) -> Tool:
         structured_output=False,
     )
     tool.parameters = input_schema(ShowCitationArgs)
+    tool.fn_metadata = tool.fn_metadata.model_copy(
+        update={"output_model": CitationShown, "output_schema": output_schema(CitationShown)}
+    )
     return tool
 
 
@@ -89,4 +94,26 @@ def citation_result(output: CitationOutput) -> CallToolResult:
     elif images:
         lines.append(f"Image: {images[0].alt_text}")
     blocks.append(TextContent(type="text", text="\n".join(lines)))
-    return CallToolResult(content=list(blocks))
+    return CallToolResult(content=list(blocks), structured_content=structured(shown(output)))
+
+
+def shown(output: CitationOutput) -> CitationShown:
+    """What the images show, as structured content (no bytes: those are the image blocks)."""
+    images = output.images
+    return CitationShown(
+        run_id=images.run_id,
+        field=images.field,
+        value=images.value_text,
+        before_review=images.pre_review,
+        whole_page=images.whole_page,
+        images=[
+            ShownPage(
+                file_id=image.file_id,
+                page=image.page,
+                width=image.width,
+                height=image.height,
+                alt_text=image.alt_text,
+            )
+            for image in images.images
+        ],
+    )

@@ -64,7 +64,8 @@ _INPUT_REQUIRED_VERSION = "2026-07-28"
 class McpUpdateArgs(UpdateRunMetadataArgs):
     """``update_run_metadata``'s arguments over MCP: any JSON metadata value, and the token."""
 
-    metadata: dict[str, JsonValue] | None = Field(
+    # Wider than the shared model on purpose: MCP carries any JSON value (lists, objects).
+    metadata: dict[str, JsonValue] | None = Field(  # type: ignore[assignment]
         default=None,
         description='Metadata keys to set, e.g. {"vendor": "ACME"}; other keys are kept. A '
         'value may be any JSON value; a list replaces the whole list (e.g. {"tags": '

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from tools.client.errors import ExtendError
 from tools.client.validation import validate_run_id
 from tools.faces.find_runs import FindOutput, build_query, find_runs
-from tools.faces.run_change import TAGS_KEY, RunChange, UpdateRequest
+from tools.faces.run_change import RunChange, UpdateRequest
 from tools.faces.run_reference import Resolution, resolve_reference
 from tools.faces.run_search import RunCache
 from tools.faces.show_citation import CitationOutput, show_citation
@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from tools.images.page_render import ImageSize
     from tools.runs.models import Run
 
-__all__ = ["TAGS_KEY", "RunChange", "RunTools", "ToolError", "ToolOutput"]
+__all__ = ["RunTools", "ToolOutput"]
 
 TAG_SETTLE_MIN_S = 0.05
 TAG_SETTLE_MAX_S = 2.0

@@ -22,6 +22,7 @@ from tools.client.errors import ExtendError
 from tools.faces.tool_errors import ToolError, errors_as_tool_errors
 from tools.text.field_names import match_fields
 from tools.text.formatting import format_value
+from tools.text.quoting import quote
 
 if TYPE_CHECKING:
     from tools.client.clients import ExtendClient
@@ -41,6 +42,7 @@ __all__ = [
 ]
 
 IMAGE_MIME_TYPE = "image/png"
+VALUE_QUOTE_LIMIT = 100
 
 
 @dataclass
@@ -199,6 +201,7 @@ def _value_text(run: Run, name: str, before_review: bool) -> str | None:
     extracted = run.field(name)
     if extracted is None:
         return None  # a nested path: citation_image renders the part's value itself
-    if before_review and extracted.edited:
-        return format_value(extracted.initial_value)
-    return format_value(extracted.value)
+    value = extracted.initial_value if before_review and extracted.edited else extracted.value
+    if isinstance(value, str):  # document text: quoted, so it reads as data
+        return quote(value, limit=VALUE_QUOTE_LIMIT)
+    return format_value(value)

@@ -8,7 +8,9 @@ render or check a result without parsing the text:
 - ``update_run_metadata``: a ``WriteOutcome``, saying whether the change was
   written, is waiting for confirmation, or was declined or cancelled, with the
   change (``RunChange``, before -> after) and, once written, the run;
-- ``find_runs``: ``FoundRuns``, the matching runs as a list shows them.
+- ``find_runs``: ``FoundRuns``, the matching runs as a list shows them;
+- ``show_citation``: ``CitationShown``, what each image shows (field, value, page,
+  alt text, size); the PNGs themselves travel as image content or in the artifact.
 
 ``OUTPUT_MODELS`` maps each tool name to its model (a tool added later adds a
 row); ``output_schema(model)`` is the schema to advertise and ``structured(value)``
@@ -23,13 +25,15 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from tools.faces.run_change import RunChange
-from tools.faces.tool_names import FIND_RUNS, GET_RUN, UPDATE_RUN_METADATA
+from tools.faces.tool_names import FIND_RUNS, GET_RUN, SHOW_CITATION, UPDATE_RUN_METADATA
 from tools.runs.listing import RunListItem
 from tools.runs.models import Run
 
 __all__ = [
     "OUTPUT_MODELS",
+    "CitationShown",
     "FoundRuns",
+    "ShownPage",
     "WriteOutcome",
     "WriteStatus",
     "output_schema",
@@ -68,10 +72,32 @@ class FoundRuns(BaseModel):
     runs: list[RunListItem] = Field(default_factory=list)
 
 
+class ShownPage(BaseModel):
+    """One image of ``show_citation``: the page it shows and how it reads to a screen reader."""
+
+    file_id: str
+    page: int
+    width: int = Field(description="Pixels.")
+    height: int = Field(description="Pixels.")
+    alt_text: str = Field(description="Field, value, page and the quoted text it was read from.")
+
+
+class CitationShown(BaseModel):
+    """The result of ``show_citation``: which field was drawn, its value, and each image."""
+
+    run_id: str
+    field: str
+    value: str = Field(description="The value as shown (document text quoted).")
+    before_review: bool = Field(description="The images show the value before a reviewer's change.")
+    whole_page: bool
+    images: list[ShownPage] = Field(description="In the order of the image content blocks.")
+
+
 OUTPUT_MODELS: dict[str, type[BaseModel]] = {
     GET_RUN: Run,
     UPDATE_RUN_METADATA: WriteOutcome,
     FIND_RUNS: FoundRuns,
+    SHOW_CITATION: CitationShown,
 }
 """Each tool's structured result model, by tool name."""
 

@@ -15,9 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from tools.runs.step_outcomes import MergedExtractor, RouteOutcome, ValidationOutcome
-from tools.runs.versions import CURRENT_API_VERSION as CURRENT_API_VERSION
-from tools.runs.versions import LEGACY_API_VERSION as LEGACY_API_VERSION
-from tools.runs.versions import SUPPORTED_API_VERSIONS as SUPPORTED_API_VERSIONS
+from tools.runs.versions import LEGACY_API_VERSION
 
 ResultKind = Literal["extract", "classify", "split", "parse", "validation", "router", "other"]
 OutputShape = Literal["json", "fields_array", "unknown"]

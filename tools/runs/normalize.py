@@ -18,13 +18,8 @@ from __future__ import annotations
 from typing import Any
 
 from tools.runs.extraction import extract_fields, output_shape
-from tools.runs.models import (
-    CURRENT_API_VERSION,
-    LEGACY_API_VERSION,
-    WAITING_STEP_STATUSES,
-    ResultKind,
-    Run,
-)
+from tools.runs.models import WAITING_STEP_STATUSES, ResultKind, Run
+from tools.runs.versions import CURRENT_API_VERSION, LEGACY_API_VERSION
 from tools.runs.wire import (
     CurrentProcessorRun,
     CurrentStepResult,

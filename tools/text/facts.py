@@ -2,10 +2,15 @@
 
 A summary of a run may be short, but it may not lose or invent anything. The facts
 of a run are every leaf of every extracted value (and, for a field a reviewer
-changed, every pre-review leaf that differs from the final one), every citation's
-page and reference text (the pre-review citations of a changed field included),
-classification types and confidences, split parts and their pages, and a failed
-run's reason and message. ``run_facts`` lists them, one ``Fact`` per occurrence,
+changed, every pre-review leaf that differs from the final one, and the reviewer's
+note), every citation's page, cells and reference text (the pre-review citations of
+a changed field included) and, in a run with several files, the file it is in; the
+run's file names;
+classification types and confidences, split parts and their pages; a failed run's
+or step's reason and message, a rejection note, the credits used; the extractors a
+merge step merged, the rules and checks that failed and why, an external check's
+response status, the branch a router took, and the type of a step this version
+does not know. ``run_facts`` lists them, one ``Fact`` per occurrence,
 straight from the normalized run's values; ``missing_facts`` says which a text
 does not state. The summary tests and the benchmark's coverage figure use them.
 
@@ -17,13 +22,14 @@ How a text states a fact (the rule ``tools.text.summary`` follows):
   ``10.0`` but not by ``10.00`` inside a quoted reference text, nor by ``110``);
   an amount with a plain currency code as that number followed by the code
   (``15,735.10 USD``); a boolean as ``yes`` or ``no``;
-- a page as ``page 3``, a page range as ``pages 1-2``; other fixed phrases (a
-  failure reason, a confidence such as ``94.0%``) as they are.
+- a page as ``page 3``, a page range as ``pages 1-2``, credits as ``6 credits``,
+  a response status as ``response 404``; other fixed phrases (a failure reason, a
+  confidence such as ``94.0%``, a rule's name) as they are, bare or quoted.
 
 Every fact needs its own occurrence: a value that two fields hold must be stated
 twice. Numbers that are the text's own words (item indices ``[0]``, ``version 3``,
-``4 items``, percentages, scores ``2/5``, timestamps, page numbers) never count as
-a stated value.
+``4 items``, ``2 of 4 rules``, ``6 credits``, percentages, scores ``2/5``,
+timestamps, page numbers) never count as a stated value.
 """
 
 from __future__ import annotations
@@ -37,9 +43,10 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from tools.text.field_names import match_fields
 from tools.text.formatting import format_confidence, money, plain_amount
+from tools.text.summary_steps import credits_text
 
 if TYPE_CHECKING:
-    from tools.runs.models import Citation, ExtractedField, Run
+    from tools.runs.models import Citation, ExtractedField, ProcessorResult, Run
 
 __all__ = [
     "Fact",
@@ -61,7 +68,7 @@ _LITERAL = re.compile(r'"(?:[^"\\\n]|\\.)*"')
 _OWN_NUMBERS = re.compile(r"\bpages? \d+(?:-\d+)?|\bversion \S+|^\s*\[\d+\]|(?<=\w)\[\d+\]", re.M)
 _NUMBER = re.compile(
     r"(?<![\w.,:/\-])(-?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?))"
-    r"(?![\w%/:\-]|[.,]\d| items?\b| parts?\b)"
+    r"(?![\w%/:\-]|[.,]\d| items?\b| parts?\b| credits?\b| of \d| rules?\b| checks?\b| steps?\b)"
 )
 _BOOLEAN = re.compile(
     r"(?:(?<=: )|(?<== )|(?<=\[)|(?<=, )|(?<=\{))(yes|no)(?=$|[;,}\]]| \|| ->| \()", re.M
@@ -140,6 +147,8 @@ def _citation_facts(citations: Iterable[Citation]) -> list[Fact]:
     for citation in citations:
         if citation.page is not None:
             facts.append(Fact("phrase", page_text(citation.page)))
+        if citation.cell_range and citation.cell_range.strip():
+            facts.append(Fact("text", citation.cell_range))
         if citation.reference_text and citation.reference_text.strip():
             facts.append(Fact("text", citation.reference_text))
     return facts
@@ -151,6 +160,8 @@ def field_facts(field: ExtractedField) -> list[Fact]:
     if field.edited:
         facts += changed_leaves(field.initial_value, field.value)
         facts += _citation_facts(getattr(field, "initial_citations", []))
+        if field.edit_note and field.edit_note.strip():
+            facts.append(Fact("text", field.edit_note))
     facts += _citation_facts(field.citations)
     for part in field.parts:
         facts += _citation_facts(part.citations)
@@ -161,13 +172,19 @@ def run_facts(run: Run, fields: Sequence[str] | None = None) -> list[Fact]:
     """The run's facts, one per occurrence; ``fields`` narrows to those fields."""
     selected = match_fields(run, fields)[0] if fields else run.fields
     facts = [fact for field in selected for fact in field_facts(field)]
+    facts += _file_facts(run, selected)
     if fields:
         return facts
     if run.failure_reason and run.failure_reason.strip():
         facts.append(Fact("phrase", run.failure_reason))
     if run.failure_message and run.failure_message.strip():
         facts.append(Fact("text", run.failure_message))
+    if run.rejection_note and run.rejection_note.strip():
+        facts.append(Fact("text", run.rejection_note))
+    if run.usage_credits is not None:
+        facts.append(Fact("phrase", credits_text(run.usage_credits)))
     for result in run.results:
+        facts += _step_facts(result, step_credits=run.usage_credits is None)
         c = result.classification
         if c is not None:
             facts += [Fact("text", t) for t in (c.type, c.initial_type) if t]
@@ -176,6 +193,58 @@ def run_facts(run: Run, fields: Sequence[str] | None = None) -> list[Fact]:
         for split in result.splits:
             facts += [Fact("text", t) for t in (split.type, split.name, split.identifier) if t]
             facts.append(Fact("phrase", page_range_text(split.start_page, split.end_page)))
+    return facts
+
+
+def _file_facts(run: Run, fields: Sequence[ExtractedField]) -> list[Fact]:
+    """The run's files (the header names them) and, in a run with several, each cited one."""
+    facts = [Fact("text", f.name) if f.name else Fact("phrase", f.id or "?") for f in run.files]
+    if len(run.files) < 2:
+        return facts
+    names = {f.id: f.name for f in run.files if f.id}
+    for field in fields:
+        cited = [*field.citations, *(c for p in field.parts for c in p.citations)]
+        if field.edited:
+            cited += getattr(field, "initial_citations", [])
+        for citation in cited:
+            if citation.file_id:
+                name = names.get(citation.file_id)
+                facts.append(Fact("text", name) if name else Fact("phrase", citation.file_id))
+    return facts
+
+
+def _step_facts(result: ProcessorResult, *, step_credits: bool) -> list[Fact]:
+    """What a step says beyond extracted fields: failure, merge, validation, route, type."""
+    if result.kind == "other":  # named once, with its type, among the unknown steps
+        return [Fact("phrase", result.step_type or "no type")]
+    facts = []
+    if result.failure_reason and result.failure_reason.strip():
+        facts.append(Fact("phrase", result.failure_reason))
+    if result.failure_message and result.failure_message.strip():
+        facts.append(Fact("text", result.failure_message))
+    if step_credits and result.kind == "extract" and result.usage_credits is not None:
+        facts.append(Fact("phrase", credits_text(result.usage_credits)))
+    facts += [
+        Fact("text", m.name) if m.name else Fact("phrase", m.id or "?")
+        for m in result.merged_extractors
+    ]
+    outcome = result.validation
+    if outcome is not None and not result.pending:
+        for rule in outcome.failed_rules:
+            facts.append(Fact("phrase", rule.name or "(no name)"))
+            if rule.error:
+                facts.append(Fact("text", rule.error))
+            elif rule.failure_reason:
+                facts.append(Fact("phrase", rule.failure_reason))
+        for block in outcome.failed_blocks:
+            facts.append(Fact("phrase", block.name or "(no name)"))
+            if block.error or block.reasoning:
+                facts.append(Fact("text", block.error or block.reasoning))
+        if not outcome.rules and not outcome.blocks and outcome.response_status is not None:
+            facts.append(Fact("phrase", f"response {outcome.response_status}"))
+    route = result.route
+    if route is not None and route.matched_branch and not result.pending:
+        facts.append(Fact("text", route.matched_branch))
     return facts
 
 

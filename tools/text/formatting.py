@@ -85,7 +85,7 @@ _NAME_PARTS = re.compile(r"[A-Za-z][a-z]*|[A-Z]+(?![a-z])|\d+")
 # -- single values -------------------------------------------------------------------------
 
 
-def money(amount: float | int, currency: str | None = None) -> str:
+def money(amount: float | int | Decimal, currency: str | None = None) -> str:
     """``15735.1`` -> ``15,735.10``; keeps extra decimals rather than rounding them off."""
     try:
         exact = Decimal(str(amount))
@@ -97,7 +97,7 @@ def money(amount: float | int, currency: str | None = None) -> str:
     return f"{text} {currency}" if currency else text
 
 
-def _human_money(amount: float | int, currency: str | None = None) -> str:
+def _human_money(amount: float | int | Decimal, currency: str | None = None) -> str:
     """``(1420, "USD")`` -> ``$1,420.00``; ``(1948.63, "CHF")`` -> ``1,948.63 CHF``."""
     try:
         exact = Decimal(str(amount))
@@ -168,7 +168,7 @@ class ValueStyle:
     """An object's key."""
     bracketed: bool
     """Nested objects in ``{}`` and lists in ``[]``; a top-level list of objects as a count."""
-    money: Callable[[float | int, str | None], str] = money
+    money: Callable[[float | int | Decimal, str | None], str] = money
     """An amount and its currency code."""
     confidence: Callable[[float], str] = _iso_confidence
     """A 0-1 score."""
@@ -185,7 +185,9 @@ HUMAN = ValueStyle(
 )
 
 
-def format_money(amount: float | int, currency: str | None, style: ValueStyle = PLAIN) -> str:
+def format_money(
+    amount: float | int | Decimal, currency: str | None, style: ValueStyle = PLAIN
+) -> str:
     """An amount with its currency in ``style``: ``1,420.00 USD`` or (``HUMAN``) ``$1,420.00``."""
     return style.money(amount, currency)
 

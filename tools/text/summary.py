@@ -3,9 +3,11 @@
 The JSON Extend returns repeats every output up to three times and carries polygons
 no reader needs; the summary keeps what answers questions: who, what, status, and
 for each extracted field its value, page, reference text and confidence, with the
-reviewer's corrections as ``before -> after`` and weak fields flagged. Nothing is
-invented and nothing is dropped: ``tools.text.facts`` states the rule and tests hold
-every sample run to it. Field lines are written by ``tools.text.summary_fields``.
+reviewer's corrections as ``before -> after`` and weak fields flagged, and what the
+other steps decided (validation, routing, failures). Nothing is invented and nothing
+is dropped: ``tools.text.facts`` states the rule and tests hold every sample run to
+it. Field lines are written by ``tools.text.summary_fields``, step outcomes by
+``tools.text.summary_steps``.
 
 Document text is untrusted. Every piece of it (string values, reference text,
 reasoning, names) is written as a JSON string literal with control characters
@@ -19,19 +21,27 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tools.runs.models import (
-    CURRENT_API_VERSION,
     IN_PROGRESS_STATUSES,
     ExtractedField,
     ProcessorResult,
     Run,
     RunStatus,
 )
+from tools.runs.versions import CURRENT_API_VERSION
 from tools.text.facts import page_range_text
 from tools.text.field_names import match_fields
 from tools.text.formatting import EMPTY, format_confidence
 from tools.text.quoting import json_text, quote
 from tools.text.quoting import plain_or_quoted as _p
 from tools.text.summary_fields import LOW_CONFIDENCE_FLAG, FieldStyle, field_lines
+from tools.text.summary_steps import (
+    UNREADABLE_OUTPUT,
+    credits_text,
+    failure_text,
+    merged_text,
+    outcome_lines,
+    unknown_steps_line,
+)
 
 __all__ = ["LOW_CONFIDENCE", "summarize_run"]
 
@@ -62,10 +72,24 @@ def summarize_run(
         selected, unknown = match_fields(run, fields)
         if unknown:
             lines.append(_unknown_fields_note(run, unknown))
-    style = FieldStyle(include_reasoning=include_reasoning, low_confidence=low_confidence)
+    style = FieldStyle(
+        include_reasoning=include_reasoning,
+        low_confidence=low_confidence,
+        file_names=_file_names(run),
+    )
     for result in run.results:
         lines += _result_lines(run, result, selected, style)
+    unknown_steps = unknown_steps_line(run.unknown_steps) if selected is None else None
+    if unknown_steps:
+        lines.append(unknown_steps)
     return "\n".join(lines)
+
+
+def _file_names(run: Run) -> dict[str, str]:
+    """File id -> how a citation names its file; empty for a one-file run (nothing to tell)."""
+    if len(run.files) < 2:
+        return {}
+    return {f.id: quote(f.name) if f.name else _p(f.id) for f in run.files if f.id}
 
 
 # -- header --------------------------------------------------------------------------------
@@ -102,6 +126,8 @@ def _header(run: Run) -> list[str]:
         lines.append(f"Metadata: {pairs}.")
     if tags_line:
         lines.append(f"Tags: {', '.join(quote(t) for t in run.tags)}.")
+    if run.usage_credits is not None:
+        lines.append(f"Usage: {credits_text(run.usage_credits)}.")
     lines += _status_notes(run)
     return lines
 
@@ -112,6 +138,8 @@ def _status_notes(run: Run) -> list[str]:
         reason = _p(run.failure_reason) if run.failure_reason else "no reason given"
         message = f": {quote(run.failure_message)}" if run.failure_message else ""
         notes.append(f"Failed ({reason}){message}.")
+    if run.rejection_note:
+        notes.append(f"Rejection note: {quote(run.rejection_note)}.")
     if run.in_progress:
         notes.append("Still processing: results are not final yet.")
     elif run.status == RunStatus.NEEDS_REVIEW:
@@ -134,35 +162,60 @@ def _unknown_fields_note(run: Run, unknown: list[str]) -> str:
 def _result_lines(
     run: Run, result: ProcessorResult, selected: list[ExtractedField] | None, style: FieldStyle
 ) -> list[str]:
-    label = quote(result.processor_name) if result.processor_name else _p(result.id or "")
+    name = result.processor_name or result.step_name
+    label = quote(name) if name else _p(result.id or "")
     label = f" {label}" if label else ""
+    failed = failure_text(result)
+    also_failed = f", {failed}" if failed else ""
     if result.kind == "extract":
         shown = [f for f in result.fields if selected is None or any(f is s for s in selected)]
         if selected is not None and not shown:
             return []
         edited = ", edited by reviewer" if result.edited else ""
+        used = ""
+        if result.usage_credits is not None and run.usage_credits is None:  # else in the header
+            used = f", {credits_text(result.usage_credits)}"
+        label += merged_text(result)
+        if result.output_shape == "unknown":
+            return [f"Extraction{label}{used}: {UNREADABLE_OUTPUT}{also_failed}."]
         if not result.fields:
+            if failed:
+                return [f"Extraction{label}{used}: {failed}."]
             state = _p(result.status or run.status)
             pending = " yet" if run.in_progress or state in IN_PROGRESS_STATUSES else ""
             return [f"Extraction{label}: no fields{pending} (status {state})."]
-        lines = [f"Extraction{label}{edited}:"]
+        lines = [f"Extraction{label}{edited}{used}{also_failed}:"]
         for field in shown:
             lines += field_lines(field, style)
         return lines
     if selected is not None:
         return []
     if result.kind == "classify":
-        return _classify_lines(result, label, style)
+        return _classify_lines(result, label, style, failed)
     if result.kind == "split":
-        return _split_lines(result, label, style)
+        return _split_lines(result, label, style, failed)
+    if result.kind == "other":
+        return []  # one line for all of them, after the results (``unknown_steps_line``)
+    if not result.pending:
+        decided = outcome_lines(result, label, include_reasoning=style.include_reasoning)
+        if decided:
+            decided[0] = decided[0].removesuffix(".") + f"{also_failed}."
+            return decided
+    step_type = _p(result.step_type or "unknown type")
+    if failed:
+        return [f"Step{label} ({step_type}): {failed}."]
     status = f": status {_p(result.status)}" if result.status else ""
     pending = ", no result yet" if result.pending else ""
-    return [f"Step{label} ({_p(result.step_type or 'unknown type')}){status}{pending}."]
+    return [f"Step{label} ({step_type}){status}{pending}."]
 
 
-def _classify_lines(result: ProcessorResult, label: str, style: FieldStyle) -> list[str]:
+def _classify_lines(
+    result: ProcessorResult, label: str, style: FieldStyle, failed: str
+) -> list[str]:
     c = result.classification
     if c is None:
+        if failed:
+            return [f"Classification{label}: {failed}."]
         return [f"Classification{label}: no result yet (status {_p(result.status or 'unknown')})."]
     text = f"Classification{label}: type {quote(c.type) if c.type else EMPTY}"
     if c.initial_type:
@@ -171,17 +224,20 @@ def _classify_lines(result: ProcessorResult, label: str, style: FieldStyle) -> l
         text += f", confidence {format_confidence(c.confidence)}"
         if c.confidence < style.low_confidence:
             text += f" {LOW_CONFIDENCE_FLAG}"
-    lines = [text + "."]
+    lines = [text + (f", {failed}." if failed else ".")]
     if style.include_reasoning:
         lines += [f"  reasoning: {quote(r)}" for r in c.reasoning]
     return lines
 
 
-def _split_lines(result: ProcessorResult, label: str, style: FieldStyle) -> list[str]:
+def _split_lines(result: ProcessorResult, label: str, style: FieldStyle, failed: str) -> list[str]:
     if not result.splits:
+        if failed:
+            return [f"Split{label}: {failed}."]
         return [f"Split{label}: no parts (status {_p(result.status or 'unknown')})."]
     count = len(result.splits)
-    lines = [f"Split{label} into {count} part{'s' if count > 1 else ''}:"]
+    also_failed = f", {failed}" if failed else ""
+    lines = [f"Split{label} into {count} part{'s' if count > 1 else ''}{also_failed}:"]
     for part in result.splits:
         kind = quote(part.type) if part.type else "(no type)"
         name = f" {quote(part.name)}" if part.name else ""

@@ -2,12 +2,15 @@
 
 One field reads ``- total: 15,735.10 USD | page 1 "TOTAL  $15,735.1" | OCR 99.2%``.
 A field a reviewer changed reads ``before: <value> (page N "ref") -> after: <value>
-(changed by reviewer)``, the pre-review value with the citations it was read from
-(``ExtractedField.initial_citations``), so an old citation is never shown as
-evidence for the new value. Lists of objects (line items) get one line per item,
-and an item the reviewer changed says what it held before (only the keys that
-changed), or that the reviewer added or removed it. Nested evidence Extend reports
-for a path (``line_items[3].amount``) follows on its own line.
+(changed by reviewer, note "...")``, the pre-review value with the citations it was
+read from (``ExtractedField.initial_citations``), so an old citation is never shown
+as evidence for the new value, and the reviewer's note when they left one. A
+spreadsheet citation names its cells (``page 1 cells "Manifest!B2:B4"``); in a run
+with several files, a citation names its file (``page 1 of "manifest.xlsx"``).
+Lists of objects (line items) get one line per item, and an item the reviewer
+changed says what it held before (only the keys that changed), or that the reviewer
+added or removed it. Nested evidence Extend reports for a path
+(``line_items[3].amount``) follows on its own line.
 
 Values are written by ``tools.text.formatting.format_value`` in its ``QUOTED`` style,
 which follows ``tools.text.facts``: text is JSON-quoted, amounts read ``1,948.63 EUR``,
@@ -18,8 +21,9 @@ identifiers.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 from tools.runs.models import Citation, Evidence, ExtractedField, FieldPart
@@ -35,10 +39,15 @@ _PATH_STEP = re.compile(r"\[(\d+)\]|\.([^.\[]+)")
 
 @dataclass(frozen=True)
 class FieldStyle:
-    """How fields are written: with the model's reasoning or not, and the confidence bar."""
+    """How fields are written: reasoning or not, the confidence bar, the run's file names.
+
+    ``file_names`` maps a file id to how a citation names its file; it is empty for a
+    run with one file, where saying so on every citation would tell nothing.
+    """
 
     include_reasoning: bool
     low_confidence: float
+    file_names: Mapping[str, str] = dataclass_field(default_factory=dict)
 
 
 def field_lines(field: ExtractedField, style: FieldStyle) -> list[str]:
@@ -46,9 +55,10 @@ def field_lines(field: ExtractedField, style: FieldStyle) -> list[str]:
     name = plain_or_quoted(field.name)
     value = format_value(field.value, QUOTED)
     if field.edited:
-        cited = citations_text(getattr(field, "initial_citations", []))
+        cited = citations_text(getattr(field, "initial_citations", []), style)
         before = format_value(field.initial_value, QUOTED) + (f" ({cited})" if cited else "")
-        value = f"before: {before} -> after: {value} (changed by reviewer)"
+        note = f", note {quote(field.edit_note)}" if field.edit_note else ""
+        value = f"before: {before} -> after: {value} (changed by reviewer{note})"
     lines = [f"- {name}: {value}{evidence_text(field, style)}"]
     lines += _reasoning(field, style, "  ")
     items = field.value if _is_item_list(field.value) else []
@@ -98,21 +108,29 @@ def _reasoning(evidence: Evidence, style: FieldStyle, indent: str) -> list[str]:
     return [f"{indent}reasoning: {quote(r)}" for r in evidence.reasoning]
 
 
-def citations_text(citations: Iterable[Citation]) -> str:
-    """``page 1 "TOTAL  $15,735.1"; page 2 "..."`` (empty when nothing is cited)."""
+def citations_text(citations: Iterable[Citation], style: FieldStyle | None = None) -> str:
+    """``page 1 "TOTAL  $15,735.1"; page 2 "..."`` (empty when nothing is cited).
+
+    A citation also names its cells (``cells "Sheet!A1:B2"``) and, in a run with
+    several files (``style.file_names``), its file (``of "manifest.xlsx"``).
+    """
+    files = style.file_names if style is not None else {}
     cites = []
     for c in citations:
         where = page_text(c.page) if c.page is not None else ""
+        if c.file_id and files:
+            where = f"{where} of {files.get(c.file_id) or plain_or_quoted(c.file_id)}".strip()
+        cells = f"cells {quote(c.cell_range)}" if c.cell_range else ""
         text = quote(c.reference_text) if c.reference_text else ""
-        if where or text:
-            cites.append(" ".join(p for p in (where, text) if p))
+        if where or cells or text:
+            cites.append(" ".join(p for p in (where, cells, text) if p))
     return "; ".join(cites)
 
 
 def evidence_text(evidence: Evidence, style: FieldStyle) -> str:
     """`` | page 1 "ref" | OCR 99.2%, logprobs 100%`` for a field or a nested path."""
     pieces = []
-    cited = citations_text(evidence.citations)
+    cited = citations_text(evidence.citations, style)
     if cited:
         pieces.append(cited)
     scores = []

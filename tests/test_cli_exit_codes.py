@@ -1,0 +1,190 @@
+"""``extend-agent ask`` behaves like a CLI: exit status, one line per problem, exact ``--yes``.
+
+Each failure a person can hit from a terminal is run for real (the built-in
+emulator, or a client pointed at a local emulator with a wrong key or at a closed
+port): a run that can't be read (404, 401, network) or a change that isn't
+applied (declined, no terminal, refused under ``--yes``) exits ``EXIT_NOT_DONE``
+and says why once. The new request forms (several keys, removing a tag or a
+key, undo) are applied by ``--yes`` exactly as said, and read back from Extend.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from agent.extend_connection import BASE_URL_IGNORED
+from cli import app
+from cli.ask import EXIT_NOT_DONE
+from extend_emulator import EmulatorServer
+
+SEED = "workflow_run_1234"
+MULTI = "workflow_run_invoice_multipage"
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def run(runner: CliRunner, *args: str, input: str | None = None) -> Result:
+    return runner.invoke(app, list(args), input=input, catch_exceptions=False)
+
+
+def stored(runner: CliRunner, run_id: str = SEED) -> dict[str, object]:
+    result = run(runner, "runs", "get", run_id, "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_a_run_that_does_not_exist_exits_non_zero_saying_why_once(runner: CliRunner) -> None:
+    result = run(runner, "ask", "summarize workflow_run_nope")
+
+    assert result.exit_code == EXIT_NOT_DONE, result.output
+    assert "I could not read workflow_run_nope: Extend returned 404" in result.stdout
+    assert "Failed reading run" not in result.stdout  # the step is said once, not twice
+
+
+def test_a_wrong_key_exits_non_zero(
+    runner: CliRunner, emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EXTEND_API_KEY", "not-the-right-key")
+    monkeypatch.setenv("EXTEND_BASE_URL", emulator.url)
+
+    result = run(runner, "ask", f"summarize {SEED}")
+
+    assert result.exit_code == EXIT_NOT_DONE, result.output
+    assert "401" in result.stdout and "not-the-right-key" not in result.output
+
+
+def test_no_network_exits_non_zero_and_says_retrying_once(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EXTEND_API_KEY", "some-key")
+    monkeypatch.setenv("EXTEND_BASE_URL", f"http://127.0.0.1:{closed_port()}")
+    monkeypatch.setenv("EXTEND_MAX_RETRIES", "2")
+
+    result = run(runner, "ask", f"summarize {SEED}")
+
+    assert result.exit_code == EXIT_NOT_DONE, result.output
+    assert "Could not reach Extend" in result.stdout
+    assert result.stderr.count("retrying") == 1, result.stderr
+
+
+def test_a_very_long_id_is_shortened_when_echoed(runner: CliRunner) -> None:
+    long_id = "workflow_run_" + "x" * 400
+
+    result = run(runner, "ask", f"summarize {long_id}")
+
+    assert result.exit_code == EXIT_NOT_DONE, result.output
+    assert long_id not in result.output
+    assert "(413 characters)" in result.stdout and len(result.stdout) < 400
+
+
+def test_base_url_without_a_key_says_it_is_ignored(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EXTEND_BASE_URL", "https://api.extend.ai")
+
+    result = run(runner, "ask", f"what's the status of {SEED}?")
+
+    assert result.exit_code == 0, result.output
+    assert BASE_URL_IGNORED in result.stderr
+    assert "PROCESSED" in result.stdout
+
+
+def test_a_change_to_a_missing_run_is_not_proposed_and_exits_non_zero(runner: CliRunner) -> None:
+    result = run(runner, "ask", "rename workflow_run_nope to Foo", "--yes")
+
+    assert result.exit_code == EXIT_NOT_DONE, result.output
+    assert "Proposed change" not in result.stdout  # its preview already knew it would fail
+    assert "not found" in result.stdout
+
+
+def test_removing_a_tag_the_run_lacks_writes_nothing_and_exits_non_zero(
+    runner: CliRunner,
+) -> None:
+    before = stored(runner)
+
+    result = run(runner, "ask", f"remove the urgent tag from {SEED}", "--yes")
+
+    assert result.exit_code == EXIT_NOT_DONE, result.output
+    assert "not tagged" in result.stdout
+    assert stored(runner) == before
+
+
+def test_yes_applies_several_keys_in_one_request(runner: CliRunner) -> None:
+    result = run(runner, "ask", f"set po_number to 4411 and cost_center to CC-9 on {SEED}", "--yes")
+
+    assert result.exit_code == 0, result.output
+    assert "Applying it (--yes)." in result.stdout
+    metadata = stored(runner)["metadata"]
+    assert metadata == {"internal_id": "id_1234", "po_number": "4411", "cost_center": "CC-9"}
+
+
+def test_yes_removes_a_tag_and_sets_a_removed_key_to_null(runner: CliRunner) -> None:
+    assert run(runner, "ask", f"tag {SEED} urgent and q3", "--yes").exit_code == 0
+
+    removed = run(runner, "ask", "remove the urgent tag", "--yes")
+    cleared = run(runner, "ask", "remove the internal_id key", "--yes")
+
+    assert removed.exit_code == 0 and cleared.exit_code == 0, removed.output + cleared.output
+    assert "null" in cleared.stdout and "cannot delete" in cleared.stdout
+    assert stored(runner)["metadata"] == {"internal_id": None, "tags": ["q3"]}
+
+
+@pytest.mark.parametrize("undo", ["undo that", "rename it back", "put the old name back"])
+def test_yes_undoes_the_last_change_from_its_recorded_before_values(
+    runner: CliRunner, undo: str
+) -> None:
+    original = stored(runner, MULTI)["name"]
+    assert run(runner, "ask", f"rename {MULTI} to Temp name", "--yes").exit_code == 0
+
+    result = run(runner, "ask", undo, "--yes")
+
+    assert result.exit_code == 0, result.output
+    assert "Applying it (--yes)." in result.stdout
+    assert stored(runner, MULTI)["name"] == original
+
+
+def test_undo_with_nothing_to_undo_writes_nothing(runner: CliRunner) -> None:
+    before = stored(runner)
+
+    result = run(runner, "ask", "undo that", "--yes")
+
+    assert result.exit_code == EXIT_NOT_DONE, result.output
+    assert "nothing to undo" in result.stdout.lower()
+    assert stored(runner) == before
+
+
+def test_an_unclear_request_asks_instead_of_writing(runner: CliRunner) -> None:
+    before = stored(runner)
+
+    result = run(runner, "ask", f"set po_number to 4411 and cost_center on {SEED}", "--yes")
+
+    assert "what to set cost_center to" in result.stdout
+    assert "Proposed change" not in result.stdout
+    assert stored(runner) == before
+
+
+def test_chat_takes_yes_like_ask(runner: CliRunner) -> None:
+    result = run(
+        runner,
+        "chat",
+        "--yes",
+        input=f"set vendor=ACME on {SEED}\nrename it to PWNED and tag it x\nexit\n",
+    )
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("Applying it (--yes).") == 2
+    assert stored(runner)["metadata"] == {"internal_id": "id_1234", "vendor": "ACME", "tags": ["x"]}
+    assert stored(runner)["name"] == "PWNED"
