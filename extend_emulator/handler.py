@@ -43,25 +43,8 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         finally:
             self.server.untrack(self.connection)
 
-    def do_GET(self) -> None:
-        self._serve()
-
-    def do_POST(self) -> None:
-        self._serve()
-
-    def do_PUT(self) -> None:
-        self._serve()
-
-    def do_PATCH(self) -> None:
-        self._serve()
-
-    def do_DELETE(self) -> None:
-        self._serve()
-
-    def do_OPTIONS(self) -> None:
-        self._serve()
-
     def _serve(self) -> None:
+        """Every method is answered here; the app's routes decide what each one may do."""
         request_id = new_request_id()
         try:
             body = self._read_body()
@@ -87,6 +70,8 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         self._write(reply)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _serve
 
     def _read_body(self) -> bytes:
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():

@@ -12,6 +12,7 @@ import copy
 from typing import Any
 
 from extend_emulator import citations
+from extend_emulator.set_keys import copy_set_keys
 
 Step = dict[str, Any]
 
@@ -19,6 +20,26 @@ _STEP_TYPES_FROM_LEGACY = {"SPLITTER": "SPLIT"}
 _PROCESSOR_TYPES = ("EXTRACT", "MERGE_EXTRACT", "CONDITIONAL_EXTRACT", "CLASSIFY", "SPLIT")
 _PROCESSOR_REFS = ("extractor", "classifier", "splitter")
 _OUTPUT_KEYS = ("initialOutput", "reviewedOutput", "output")
+_LEGACY_OUTPUT_KEPT = (  # of a 2024-12-23 output, kept when set
+    "processorId",
+    "processorVersionId",
+    "processorName",
+    "status",
+    "reviewed",
+    "edits",
+    "failureReason",
+    "failureMessage",
+)
+_PROCESSOR_RUN_KEPT = (  # of a 2026-02-09 processor run, kept when set
+    "reviewed",
+    "failureReason",
+    "failureMessage",
+    "createdAt",
+    "updatedAt",
+    "edits",
+    "usage",
+    "config",
+)
 
 
 def steps_from_legacy(run: dict[str, Any]) -> list[Step]:
@@ -55,12 +76,7 @@ def _from_legacy_output(output: dict[str, Any]) -> Step:
         "runId": output.get("id"),
         "edited": bool(output.get("edited")),
     }
-    for key in ("processorId", "processorVersionId", "processorName", "status", "reviewed"):
-        if output.get(key) is not None:
-            step[key] = output[key]
-    for key in ("edits", "failureReason", "failureMessage"):
-        if output.get(key) is not None:
-            step[key] = copy.deepcopy(output[key])
+    copy_set_keys(step, output, _LEGACY_OUTPUT_KEPT)
     if merged:
         step["mergedExtractors"] = [
             {"id": m.get("processorId"), "versionId": m.get("processorVersionId"),
@@ -115,12 +131,7 @@ def step_from_current(step_run: dict[str, Any]) -> Step:
 def _read_processor_run(step: Step, body: dict[str, Any]) -> None:
     step["runId"] = body.get("id")
     step["edited"] = bool(body.get("edited"))
-    for key in ("reviewed", "failureReason", "failureMessage", "createdAt", "updatedAt"):
-        if body.get(key) is not None:
-            step[key] = body[key]
-    for key in ("edits", "usage", "config"):
-        if body.get(key) is not None:
-            step[key] = copy.deepcopy(body[key])
+    copy_set_keys(step, body, _PROCESSOR_RUN_KEPT)
     ref = next((body[k] for k in _PROCESSOR_REFS if isinstance(body.get(k), dict)), None)
     if ref is not None:
         step["processorId"] = ref.get("id")

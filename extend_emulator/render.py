@@ -29,6 +29,7 @@ from extend_emulator.render_steps import (
     legacy_outputs,
     legacy_step_runs,
 )
+from extend_emulator.set_keys import copy_set_keys
 
 LEGACY_VERSION = "2024-12-23"
 CURRENT_VERSION = "2026-02-09"
@@ -73,9 +74,7 @@ def legacy_run(run: Run) -> dict[str, Any]:
         out["name"] = run["name"]
     out["status"] = run["status"]
     out["metadata"] = copy.deepcopy(run.get("metadata") or {})
-    for key in _LEGACY_OPTIONAL[1:]:
-        if run.get(key) is not None:
-            out[key] = run[key]
+    copy_set_keys(out, run, _LEGACY_OPTIONAL[1:])
     for key in ("initialRunAt", "reviewedBy", "reviewedAt", "startTime", "endTime"):
         out[key] = run.get(key)
     if not run.get("reviewed") and (run.get("reviewedBy") or run.get("reviewedAt")):

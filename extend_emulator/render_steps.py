@@ -20,6 +20,7 @@ import copy
 from typing import Any
 
 from extend_emulator import citations
+from extend_emulator.set_keys import copy_set_keys
 
 Run = dict[str, Any]
 Step = dict[str, Any]
@@ -83,14 +84,12 @@ def _legacy_output(step: Step) -> dict[str, Any]:
         "edited": bool(step.get("edited")),
         "type": LEGACY_OUTPUT_TYPES[step["type"]],
     }
-    for key in ("processorId", "processorVersionId", "processorName", "reviewed", "edits"):
-        if step.get(key) is not None:
-            out[key] = copy.deepcopy(step[key])
+    copy_set_keys(
+        out, step, ("processorId", "processorVersionId", "processorName", "reviewed", "edits")
+    )
     if step.get("status") not in (None, "PROCESSED"):  # the seed's outputs carry no status
         out["status"] = step["status"]
-    for key in ("failureReason", "failureMessage"):
-        if step.get(key) is not None:
-            out[key] = step[key]
+    copy_set_keys(out, step, ("failureReason", "failureMessage"))
     if step.get("mergedExtractors"):
         out["mergedProcessors"] = [
             {"processorId": m.get("id"), "processorVersionId": m.get("versionId"),
@@ -161,9 +160,7 @@ def _parse_run(run: Run, step: Step) -> dict[str, Any]:
         "status": _processor_status(step.get("status")),
         "config": copy.deepcopy(step.get("config") or {}),
     }
-    for key in ("failureReason", "failureMessage"):
-        if step.get(key) is not None:
-            body[key] = step[key]
+    copy_set_keys(body, step, ("failureReason", "failureMessage"))
     return body
 
 
@@ -176,9 +173,7 @@ def _processor_run(run: Run, step: Step, obj: str) -> dict[str, Any]:
     }
     for key in ("output", "initialOutput", "reviewedOutput"):
         body[key] = citations.map_output(step.get(key), citations.to_current)
-    for key in ("failureReason", "failureMessage"):
-        if step.get(key) is not None:
-            body[key] = step[key]
+    copy_set_keys(body, step, ("failureReason", "failureMessage"))
     body["reviewed"] = bool(step.get("reviewed", step.get("reviewedOutput") is not None))
     body["edited"] = bool(step.get("edited"))
     if obj == "extract_run" and step.get("edits") is not None:
@@ -257,9 +252,7 @@ def step_files(run: Run, step: Step) -> list[dict[str, Any]]:
 def file_summary(run: Run, file: dict[str, Any]) -> dict[str, Any]:
     """A ``FileSummary`` of 2026-02-09 (no ``presignedUrl``: that is ``GET /files``' job)."""
     out: dict[str, Any] = {"object": "file", "id": file.get("id"), "name": file.get("name")}
-    for key in ("type", "parentFileId"):
-        if file.get(key) is not None:
-            out[key] = file[key]
+    copy_set_keys(out, file, ("type", "parentFileId"))
     out["metadata"] = copy.deepcopy(file.get("metadata") or {})
     out["createdAt"] = file.get("createdAt") or run.get("createdAt")
     out["updatedAt"] = file.get("updatedAt") or run.get("createdAt")

@@ -189,16 +189,29 @@ def test_decide_without_a_pending_change(session: AgentSession) -> None:
 
 
 def test_pending_description_falls_back_when_the_preview_fails(
-    session: AgentSession, model: ScriptedChatModel
+    session: AgentSession, model: ScriptedChatModel, emulator: EmulatorServer
 ) -> None:
-    model.add(call("update_run_metadata", run_id="workflow_run_missing_one", name="X"))
-    reply = session.ask("t", "rename workflow_run_missing_one to X")
+    model.add(call("update_run_metadata", run_id=SEED, name="X"))
+    emulator.faults.add("error", status=500, count=10, method="GET")  # Extend unreadable
+    reply = session.ask("t", f"rename {SEED} to X")
 
     assert reply.pending is not None
-    assert reply.pending.description.startswith(
-        describe_write({"run_id": "workflow_run_missing_one", "name": "X"})
-    )
+    assert reply.pending.description.startswith(describe_write({"run_id": SEED, "name": "X"}))
     assert "note:" in reply.pending.description
+
+
+def test_a_change_to_a_run_that_does_not_exist_is_never_shown(
+    session: AgentSession, model: ScriptedChatModel, emulator: EmulatorServer
+) -> None:
+    model.add(
+        call("update_run_metadata", run_id="workflow_run_missing_one", name="X"),
+        echo_last_tool_result(),
+    )
+    reply = session.ask("t", "rename workflow_run_missing_one to X")
+
+    assert reply.pending is None  # its preview already knew it would fail (404)
+    assert "not found" in reply.text and "Not proposed to the user" in reply.text
+    assert reply.change_tried and not reply.change_written
 
 
 def test_threads_are_separate_conversations_and_safe_in_parallel(

@@ -23,6 +23,7 @@ from extend_emulator import EmulatorServer
 from tests.support.agent_helpers import writes
 from tests.support.openai_server import ScriptedOpenAI, text, tool_call
 from tools.client.clients import ExtendClient
+from tools.faces.tool_names import TOOL_NAMES
 
 SEED = "workflow_run_1234"
 ANSWER = "The total is 15,735.10 USD — page 1, from “TOTAL  $15,735.1”."
@@ -64,7 +65,7 @@ def test_chat_openai_completes_the_tool_loop(
     assert bool(first.get("stream")) is streaming
     # both tools, with their schemas and product descriptions
     tools = tools_in(first)
-    assert set(tools) == {"get_run", "update_run_metadata"}
+    assert set(tools) == set(TOOL_NAMES)
     get_run = tools["get_run"]["parameters"]
     assert get_run["required"] == ["run_id"]
     assert set(get_run["properties"]) == {"run_id", "fields", "include_reasoning"}

@@ -9,7 +9,7 @@ from langchain_core.messages import ToolMessage
 
 from agent.testing import ScriptedChatModel, agent_session, call, echo_last_tool_result, say
 from tools.client.clients import ExtendClient
-from tools.faces.tool_names import GET_RUN, UPDATE_RUN_METADATA
+from tools.faces.tool_names import GET_RUN, TOOL_NAMES
 
 SEED = "workflow_run_1234"
 
@@ -27,7 +27,7 @@ def test_the_documented_example(client: ExtendClient, tmp_path: Path) -> None:
     assert model.requests[1][-1].type == "tool"
     result = model.requests[1][-1]
     assert isinstance(result, ToolMessage) and "15,735.10 USD" in str(result.content)
-    assert [t["function"]["name"] for t in model.bound_tools] == [GET_RUN, UPDATE_RUN_METADATA]
+    assert [t["function"]["name"] for t in model.bound_tools] == list(TOOL_NAMES)
 
 
 def test_a_step_can_answer_from_the_tool_result(client: ExtendClient, tmp_path: Path) -> None:

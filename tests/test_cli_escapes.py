@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli import app
-from tests.support.hostile_server import Behaviour, HostileServer, run_payload
+from tests.support.hostile_server import Behaviour, HostileServer, extract_output, run_payload
 
 RUN_ID = "workflow_run_1234"
 HOSTILE = "A\x1b[2J\x1b]0;owned\x07\x9b31m\r\u202eB"
@@ -26,13 +26,8 @@ runner = CliRunner()
 
 
 def _hostile_run() -> bytes:
-    extract = {
-        "object": "document_processor_run",
-        "id": "dpr_1",
-        "type": "EXTRACT",
-        "status": "PROCESSED",
-        "edited": False,
-        "output": {
+    extract = extract_output(
+        {
             "value": {"total": HOSTILE},
             "metadata": {
                 "total": {
@@ -40,8 +35,8 @@ def _hostile_run() -> bytes:
                     "ocrConfidence": 0.99,
                 }
             },
-        },
-    }
+        }
+    )
     return run_payload(
         RUN_ID,
         name=HOSTILE,

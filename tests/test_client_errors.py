@@ -4,69 +4,32 @@ from __future__ import annotations
 
 import email.utils
 import json
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
 from extend_emulator import EmulatorServer
 from tests.conftest import EMULATOR_KEY
+from tests.support.hostile_server import Behaviour, HostileServer
 from tools.client import errors
 from tools.client.clients import ExtendClient
 
 SEED_ID = "workflow_run_1234"
 
 
-class StatusServer:
-    """A loopback HTTP server answering every request with a scripted status and body."""
-
-    def __init__(self) -> None:
-        self.status = 200
-        self.body: Any = {}
-        self.headers: dict[str, str] = {}
-        self.hits = 0
-        owner = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def _answer(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                self.rfile.read(length)
-                owner.hits += 1
-                data = (
-                    owner.body if isinstance(owner.body, bytes) else json.dumps(owner.body).encode()
-                )
-                self.send_response(owner.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                for key, value in owner.headers.items():
-                    self.send_header(key, value)
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_POST = _answer
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
-def status_server() -> Iterator[StatusServer]:
-    server = StatusServer()
-    yield server
-    server.close()
+def status_server() -> Iterator[HostileServer]:
+    """A loopback server answering every request as its ``behaviour`` says (see ``answer``)."""
+    with HostileServer() as server:
+        yield server
+
+
+def answer(status: int = 200, body: Any = None, headers: dict[str, str] | None = None) -> Behaviour:
+    """A scripted answer: ``body`` as JSON (bytes are sent as they are; None is ``{}``)."""
+    data = body if isinstance(body, bytes) else json.dumps({} if body is None else body).encode()
+    return Behaviour(status=status, body=data, headers=headers or {})
 
 
 @pytest.mark.parametrize(
@@ -86,19 +49,21 @@ def status_server() -> Iterator[StatusServer]:
     ],
 )
 def test_each_error_status_maps_to_its_exception(
-    status_server: StatusServer,
+    status_server: HostileServer,
     status: int,
     code: str,
     exception: type[errors.APIError],
     hint: str,
 ) -> None:
-    status_server.status = status
-    status_server.body = {
-        "code": code,
-        "message": "Something specific went wrong",
-        "retryable": status >= 429,
-        "requestId": "req_abc123",
-    }
+    status_server.behaviour = answer(
+        status,
+        {
+            "code": code,
+            "message": "Something specific went wrong",
+            "retryable": status >= 429,
+            "requestId": "req_abc123",
+        },
+    )
     sleeps: list[float] = []
     with (
         ExtendClient(
@@ -120,10 +85,9 @@ def test_each_error_status_maps_to_its_exception(
 
 
 def test_error_body_that_is_not_json_still_gives_a_clear_error(
-    status_server: StatusServer,
+    status_server: HostileServer,
 ) -> None:
-    status_server.status = 502
-    status_server.body = b"<html>Bad gateway</html>"
+    status_server.behaviour = answer(502, b"<html>Bad gateway</html>")
     with (
         ExtendClient("k", base_url=status_server.url, max_retries=0) as extend,
         pytest.raises(errors.ServerError, match="Extend returned 502"),
@@ -131,8 +95,8 @@ def test_error_body_that_is_not_json_still_gives_a_clear_error(
         extend.get_run(SEED_ID)
 
 
-def test_success_that_is_not_json_is_an_invalid_response(status_server: StatusServer) -> None:
-    status_server.body = b"<html>login page</html>"
+def test_success_that_is_not_json_is_an_invalid_response(status_server: HostileServer) -> None:
+    status_server.behaviour = answer(body=b"<html>login page</html>")
     with (
         ExtendClient("k", base_url=status_server.url) as extend,
         pytest.raises(errors.InvalidResponseError, match="not JSON"),
@@ -141,8 +105,10 @@ def test_success_that_is_not_json_is_an_invalid_response(status_server: StatusSe
     assert status_server.hits == 1
 
 
-def test_answer_for_another_run_is_an_invalid_response(status_server: StatusServer) -> None:
-    status_server.body = {"success": True, "workflowRun": {"id": "workflow_run_other"}}
+def test_answer_for_another_run_is_an_invalid_response(status_server: HostileServer) -> None:
+    status_server.behaviour = answer(
+        body={"success": True, "workflowRun": {"id": "workflow_run_other"}}
+    )
     with (
         ExtendClient("k", base_url=status_server.url) as extend,
         pytest.raises(errors.InvalidResponseError, match="workflow_run_other"),
@@ -159,9 +125,9 @@ def test_rate_limit_honours_retry_after_seconds(emulator: EmulatorServer) -> Non
     assert [r["status"] for r in emulator.requests] == [429, 429, 200]
 
 
-def test_rate_limit_honours_retry_after_http_date(status_server: StatusServer) -> None:
-    status_server.status = 429
-    status_server.headers = {"Retry-After": email.utils.formatdate(time.time() + 20, usegmt=True)}
+def test_rate_limit_honours_retry_after_http_date(status_server: HostileServer) -> None:
+    retry_at = email.utils.formatdate(time.time() + 20, usegmt=True)
+    status_server.behaviour = answer(429, headers={"Retry-After": retry_at})
     sleeps: list[float] = []
     with (
         ExtendClient("k", base_url=status_server.url, max_retries=1, sleep=sleeps.append) as extend,
@@ -172,10 +138,9 @@ def test_rate_limit_honours_retry_after_http_date(status_server: StatusServer) -
 
 
 def test_retry_after_beyond_a_minute_fails_at_once_stating_the_wait(
-    status_server: StatusServer,
+    status_server: HostileServer,
 ) -> None:
-    status_server.status = 429
-    status_server.headers = {"Retry-After": "3600"}
+    status_server.behaviour = answer(429, headers={"Retry-After": "3600"})
     sleeps: list[float] = []
     with (
         ExtendClient("k", base_url=status_server.url, max_retries=6, sleep=sleeps.append) as extend,
@@ -225,9 +190,8 @@ def test_dropped_connections_until_max_raise_connection_error(emulator: Emulator
         extend.get_run(SEED_ID)
 
 
-def test_408_is_retried(status_server: StatusServer) -> None:
-    status_server.status = 408
-    status_server.body = {"code": "REQUEST_TIMEOUT", "message": "slow upload"}
+def test_408_is_retried(status_server: HostileServer) -> None:
+    status_server.behaviour = answer(408, {"code": "REQUEST_TIMEOUT", "message": "slow upload"})
     with (
         ExtendClient(
             "k", base_url=status_server.url, max_retries=1, sleep=lambda s: None

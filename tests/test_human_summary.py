@@ -28,6 +28,7 @@ from agent.testing import agent_session
 from cli import app
 from extend_emulator import EmulatorServer
 from tests.support.openai_server import ScriptedOpenAI, text, tool_call
+from tests.support.sample_runs import fetch_runs
 from tools.client.clients import ExtendClient
 from tools.runs.models import ExtractedField, ProcessorResult, Run
 from tools.text.document_roles import reads_like_instructions
@@ -74,13 +75,7 @@ def served_run_ids(server: EmulatorServer) -> list[str]:
 @pytest.fixture(scope="module")
 def served_runs() -> Iterator[dict[tuple[str, str], Run]]:
     with EmulatorServer(host="127.0.0.1", port=0, api_key=KEY) as server:
-        ids = served_run_ids(server)
-        runs = {}
-        for version in VERSIONS:
-            with ExtendClient(KEY, base_url=server.url, api_version=version) as client:
-                for run_id in ids:
-                    runs[(version, run_id)] = client.get_run(run_id)
-        yield runs
+        yield fetch_runs(server, KEY, served_run_ids(server), VERSIONS)
 
 
 def field_named(run: Run, *keys: str) -> ExtractedField | None:

@@ -257,6 +257,7 @@ async def test_read_only_serves_no_write_tool(
         names = [tool.name for tool in (await mcp.list_tools()).tools]
         refused = await mcp.call_tool("update_run_metadata", {"run_id": SEED, "name": "x"})
     assert "update_run_metadata" not in names and "get_run" in names
+    assert "update_run_metadata" not in (server.instructions or "")
     assert refused.is_error is True
     assert client.get_run(SEED).name is None
 

@@ -20,6 +20,7 @@ import httpx
 import pytest
 
 from extend_emulator import EmulatorServer
+from tests.support.sample_runs import fetch_runs
 from tools.client.clients import ExtendClient
 from tools.faces.run_tools import RunTools
 from tools.runs.models import ProcessorResult, Run
@@ -47,12 +48,7 @@ def runs(server: EmulatorServer) -> dict[tuple[str, str], Run]:
         "workflow_run_package",
         "workflow_run_1234",
     )
-    fetched = {}
-    for version in VERSIONS:
-        with ExtendClient(KEY, base_url=server.url, api_version=version) as client:
-            for run_id in ids:
-                fetched[(version, run_id)] = client.get_run(run_id)
-    return fetched
+    return fetch_runs(server, KEY, ids, VERSIONS)
 
 
 def raw_get(server: EmulatorServer, path: str, version: str) -> Any:

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extend_emulator import SAMPLE_RUN_IDS, EmulatorServer
-from tools.client.clients import ExtendClient
+from tests.support.sample_runs import fetch_runs
 from tools.runs.models import Citation, ExtractedField, FieldPart, ProcessorResult, Run
 from tools.runs.normalize import parse_run
 from tools.text.facts import Fact, missing_facts, run_facts, states
@@ -38,12 +38,7 @@ _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 def sample_runs() -> Iterator[dict[tuple[str, str], Run]]:
     """Every sample run, fetched once per API version (read-only tests share them)."""
     with EmulatorServer(host="127.0.0.1", port=0, api_key=KEY) as server:
-        runs = {}
-        for version in VERSIONS:
-            with ExtendClient(KEY, base_url=server.url, api_version=version) as client:
-                for run_id in SAMPLE_RUN_IDS:
-                    runs[(version, run_id)] = client.get_run(run_id)
-        yield runs
+        yield fetch_runs(server, KEY, SAMPLE_RUN_IDS, VERSIONS)
 
 
 def compact_json_bytes(run: Run) -> int:

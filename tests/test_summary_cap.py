@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support.hostile_server import Behaviour, HostileServer, run_payload
+from tests.support.hostile_server import Behaviour, HostileServer, extract_output, run_payload
 from tools.client.clients import ExtendClient
 from tools.faces.run_tools import RunTools
 from tools.text.summary_cap import MAX_SUMMARY_CHARS, cap_summary
@@ -16,14 +16,7 @@ RUN_ID = "workflow_run_1234"
 
 def _huge_run(fields: int, blob: int) -> bytes:
     values = {f"field_{i:05d}": f"value {i} " + "z" * 200 for i in range(fields)}
-    extract = {
-        "object": "document_processor_run",
-        "id": "dpr_1",
-        "type": "EXTRACT",
-        "status": "PROCESSED",
-        "edited": False,
-        "output": {"value": values, "metadata": {}},
-    }
+    extract = extract_output({"value": values, "metadata": {}})
     return run_payload(RUN_ID, outputs=[extract], metadata={"blob": "x" * blob})
 
 

@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from extend_emulator import EmulatorServer
-from tools.client.clients import ExtendClient
+from tests.support.sample_runs import fetch_runs, read_served
 from tools.runs.models import Run
 from tools.text.facts import Fact, missing_facts, states
 from tools.text.summary import summarize_run
@@ -48,12 +48,7 @@ def server() -> Iterator[EmulatorServer]:
 
 @pytest.fixture(scope="module")
 def runs(server: EmulatorServer) -> dict[tuple[str, str], Run]:
-    fetched = {}
-    for version in VERSIONS:
-        with ExtendClient(KEY, base_url=server.url, api_version=version) as client:
-            for run_id in RUN_IDS:
-                fetched[(version, run_id)] = client.get_run(run_id)
-    return fetched
+    return fetch_runs(server, KEY, RUN_IDS, VERSIONS)
 
 
 def without(text: str, marker: str) -> str:
@@ -98,12 +93,7 @@ def test_a_failed_parse_step_states_its_own_reason(server: EmulatorServer, tmp_p
     parse = body["stepRuns"][0]["result"]["parseRun"]
     parse["failureReason"] = "CORRUPT_FILE"
     parse["failureMessage"] = "Cross-reference table missing."
-    (tmp_path / "run.json").write_text(json.dumps(body))
-    with (
-        EmulatorServer(host="127.0.0.1", port=0, api_key=KEY, fixtures_dir=tmp_path) as srv,
-        ExtendClient(KEY, base_url=srv.url, api_version=CURRENT) as client,
-    ):
-        run = client.get_run("fx_parse_failed")
+    run = read_served(body, KEY, CURRENT, tmp_path)
     summary = summarize_run(run)
     assert (
         'Step "Parse document" (PARSE): failed (CORRUPT_FILE): "Cross-reference table missing."'
@@ -294,12 +284,7 @@ def _unreadable_fixture(server: EmulatorServer) -> dict[str, Any]:
 def test_unknown_steps_and_output_shapes_are_said_to_be_kept(
     server: EmulatorServer, tmp_path: Path
 ) -> None:
-    (tmp_path / "run.json").write_text(json.dumps(_unreadable_fixture(server)))
-    with (
-        EmulatorServer(host="127.0.0.1", port=0, api_key=KEY, fixtures_dir=tmp_path) as srv,
-        ExtendClient(KEY, base_url=srv.url, api_version=CURRENT) as client,
-    ):
-        run = client.get_run("fx_unreadable")
+    run = read_served(_unreadable_fixture(server), KEY, CURRENT, tmp_path)
     summary = summarize_run(run)
     assert (
         "1 step of a type this tool doesn't know (SUMMARIZE); its raw result is kept."

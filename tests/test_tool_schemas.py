@@ -10,7 +10,7 @@ from pydantic import Field, ValidationError
 
 from prompts import load_prompt
 from tools.client.clients import ExtendClient
-from tools.faces.mcp_server import build_mcp_server
+from tools.faces.mcp_server import MCP_ARGUMENTS, build_mcp_server
 from tools.faces.openai_functions import tool_schemas
 from tools.faces.run_tools import RunTools
 from tools.faces.tool_arguments import TOOL_ARGUMENTS, GetRunArgs, UpdateRunMetadataArgs
@@ -37,18 +37,25 @@ async def test_both_faces_publish_the_models_arguments(client: ExtendClient) -> 
     mcp, openai = await mcp_input_schemas(client), openai_parameters()
     assert list(mcp) == list(openai) == list(TOOL_NAMES) == list(TOOL_ARGUMENTS)
     for name, model in TOOL_ARGUMENTS.items():
+        # MCP may take more (a subclass: the confirmation token, any JSON metadata value).
+        mcp_model = MCP_ARGUMENTS.get(name, model)
+        assert issubclass(mcp_model, model)
         arguments = list(model.model_fields)
         required = [a for a, f in model.model_fields.items() if f.is_required()]
-        assert list(mcp[name]["properties"]) == list(openai[name]["properties"]) == arguments
+        assert list(mcp[name]["properties"])[: len(arguments)] == arguments
+        assert list(openai[name]["properties"]) == arguments
         assert mcp[name].get("required", []) == required
         assert openai[name]["required"] == arguments  # strict: all listed, optional ones nullable
         for argument in set(arguments) - set(required):
             assert "null" in openai[name]["properties"][argument]["type"]
         descriptions = {a: f.description for a, f in model.model_fields.items()}
-        assert {a: p["description"] for a, p in mcp[name]["properties"].items()} == descriptions
+        mcp_descriptions = {a: f.description for a, f in mcp_model.model_fields.items()}
+        assert {a: p["description"] for a, p in mcp[name]["properties"].items()} == (
+            mcp_descriptions
+        )
         for argument, prop in openai[name]["properties"].items():
             assert prop["description"].startswith(descriptions[argument] or "")
-        assert mcp[name] == input_schema(model) and openai[name] == strict_schema(model)
+        assert mcp[name] == input_schema(mcp_model) and openai[name] == strict_schema(model)
 
 
 async def test_a_change_to_a_model_shows_up_on_both_faces(

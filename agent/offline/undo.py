@@ -119,6 +119,14 @@ def undo_of(change: Mapping[str, Any] | None, scope: UndoScope) -> Undo:
         _undo_metadata(change, args)
     if set(args) == {"run_id"}:
         return Undo(None, f"The last change on {run_id} left nothing to put back.")
+    nested = [k for k, v in (args.get("metadata") or {}).items() if isinstance(v, list | dict)]
+    if nested:
+        return Undo(
+            None,
+            f"I can't put back {', '.join(nested)} on {run_id} from here: its earlier value is a "
+            "list or an object, which a conversation can't set. Nothing was written; use "
+            "extend-agent runs update with --meta 'key:=<JSON>'.",
+        )
     return Undo(args)
 
 

@@ -20,13 +20,17 @@ HELP_TEXT = """I'm the offline assistant (no OpenAI key set), so I understand th
 - status, tags and metadata: "what's the status of workflow_run_processing?"
 - rename: "rename workflow_run_1234 to ACME March"
 - tag: "tag it urgent and q3"
-- set metadata: "set vendor=ACME on it"
+- set metadata: "set vendor=ACME on it", "set po_number to 4411 and cost_center to CC-9 on it"
+- remove: "remove the urgent tag", "remove the po_number key" (Extend keeps the key, set to null)
+- undo: "undo that", "rename it back" (puts back what my last change altered)
+- currency, pages, sums and corrections: "what currency is it in?", "does the subtotal plus tax add up?", "what did the reviewer change?"
 Follow-ups like "and the invoice number?" or "rename it to ..." refer to the last run we talked about. Every change waits for your approval."""  # noqa: E501
 
 OUT_OF_SCOPE_TEXT = (
     "I'm the offline assistant, so I only understand a fixed set of requests about "
     "Extend runs: summaries, a field's value, where it came from and why, low-confidence "
-    "fields, status, and renaming, tagging or setting metadata on a run (say “help” for "
+    "fields, status, currency, pages, reviewer corrections, whether the totals add up, and "
+    "renaming, tagging, setting or removing metadata and undoing a change (say “help” for "
     "examples). Set OPENAI_API_KEY to ask free-form questions."
 )
 

@@ -53,11 +53,18 @@ def test_a_very_long_answer_is_posted_within_limits(client: ExtendClient, tmp_pa
             event = mention("tell me everything about workflow_run_invoice_multipage")
             stack.sender.event(event)
             slack.wait_for(  # the run card comes after every part of the answer
-                lambda s: [c for c in s.posts(CHANNEL, event["ts"]) if c.args.get("blocks")],
+                lambda s: [
+                    c
+                    for c in s.posts(CHANNEL, event["ts"])
+                    if c.args.get("blocks") and c not in s.answer_posts()
+                ],
                 what="the run card",
             )
             parts = slack.answers(CHANNEL, event["ts"])
     assert len(parts) >= 3
+    posted = slack.answer_posts(CHANNEL, event["ts"])  # feedback buttons under the last part only
+    with_buttons = ["feedback_buttons" in json.dumps(c.args.get("blocks")) for c in posted]
+    assert with_buttons == [False] * (len(parts) - 1) + [True]
     for call in slack.calls():
         check_limits(call.args)
     shown_answer = "".join(parts).replace("\n", "").replace("\u200b", "")  # the agent's ZWSPs

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-__all__ = ["Behaviour", "HostileServer", "deeply_nested", "run_payload"]
+__all__ = ["Behaviour", "HostileServer", "deeply_nested", "extract_output", "run_payload"]
 
 
 @dataclass
@@ -43,6 +43,18 @@ def run_payload(run_id: str, **extra: Any) -> bytes:
     """A minimal valid 2024-12-23 answer for ``run_id`` (``extra`` merged into the run)."""
     run = {"id": run_id, "status": "PROCESSED", "outputs": [], **extra}
     return json.dumps({"success": True, "workflowRun": run}).encode()
+
+
+def extract_output(output: dict[str, Any]) -> dict[str, Any]:
+    """A processed 2024-12-23 EXTRACT entry of ``outputs[]`` whose output is ``output``."""
+    return {
+        "object": "document_processor_run",
+        "id": "dpr_1",
+        "type": "EXTRACT",
+        "status": "PROCESSED",
+        "edited": False,
+        "output": output,
+    }
 
 
 def deeply_nested(levels: int) -> bytes:

@@ -156,14 +156,18 @@ class ResponseTooLargeError(InvalidResponseError):
 
 
 _BY_STATUS: dict[int, type[APIError]] = {
-    400: BadRequestError,
-    401: AuthenticationError,
-    402: PaymentRequiredError,
-    403: PermissionDeniedError,
-    404: NotFoundError,
-    422: UnprocessableError,
-    429: RateLimitError,
+    cls.status_code: cls
+    for cls in (
+        BadRequestError,
+        AuthenticationError,
+        PaymentRequiredError,
+        PermissionDeniedError,
+        NotFoundError,
+        UnprocessableError,
+        RateLimitError,
+    )
 }
+"""The classes raised for one exact status (each names its own ``status_code``)."""
 
 
 def error_for_status(

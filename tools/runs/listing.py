@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from tools.runs.models import IN_PROGRESS_STATUSES, FileRef, WorkflowRef
-from tools.runs.wire import CurrentWorkflow, CurrentWorkflowVersion, WireFile, _Wire
+from tools.runs.wire import WireFile, WireRef, WireWorkflowVersion, _Wire
 
 __all__ = ["RunListItem", "RunPage", "parse_run_page"]
 
@@ -75,8 +75,8 @@ class _WireListItem(_Wire):
     dashboard_url: str | None = None
     workflow_id: str | None = None
     workflow_name: str | None = None
-    workflow: CurrentWorkflow | None = None
-    workflow_version: CurrentWorkflowVersion | None = None
+    workflow: WireRef | None = None
+    workflow_version: WireWorkflowVersion | None = None
     batch_id: str | None = None
     reviewed: bool | None = None
     reviewed_by: str | None = None

@@ -31,9 +31,11 @@ from tools.runs.wire import (
     WireClassifyOutput,
     WireFile,
     WireMergedExtractor,
+    WireProcessorRun,
     WireSplitOutput,
     WireStepOutcome,
     WireUsage,
+    WireWorkflowRun,
 )
 
 _KINDS: dict[str, ResultKind] = {
@@ -86,30 +88,18 @@ def _from_legacy(run: LegacyWorkflowRun, raw: dict[str, Any]) -> Run:
     # An explicit ``reviewed`` wins; otherwise a reviewer or review time means reviewed.
     inferred = bool(run.reviewed_by or run.reviewed_at) or None
     return _run(
-        id=run.id,
-        name=run.name,
-        status=run.status or "UNKNOWN",
+        run,
+        raw,
+        results,
+        api_version=LEGACY_API_VERSION,
         workflow={
             "id": workflow.id if workflow else None,
             "name": workflow.name if workflow else None,
             "version": _text(workflow.version) if workflow else None,
         },
-        metadata=run.metadata or {},
-        files=_files(run.files),
         dashboard_url=run.url,
         reviewed=run.reviewed if run.reviewed is not None else inferred,
         reviewed_by=run.reviewed_by,
-        reviewed_at=run.reviewed_at,
-        initial_run_at=run.initial_run_at,
-        start_time=run.start_time,
-        end_time=run.end_time,
-        failure_reason=run.failure_reason,
-        failure_message=run.failure_message,
-        rejection_note=run.rejection_note,
-        batch_id=run.batch_id,
-        results=results,
-        api_version=LEGACY_API_VERSION,
-        raw=raw,
     )
 
 
@@ -128,34 +118,22 @@ def _from_current(run: CurrentWorkflowRun, raw: dict[str, Any]) -> Run:
     version = run.workflow_version
     usage = run.usage
     return _run(
-        id=run.id,
-        name=run.name,
-        status=run.status or "UNKNOWN",
+        run,
+        raw,
+        results,
+        api_version=CURRENT_API_VERSION,
         workflow={
             "id": run.workflow.id if run.workflow else None,
             "name": run.workflow.name if run.workflow else None,
             "version": _text(version.version) if version else None,
         },
-        metadata=run.metadata or {},
-        files=_files(run.files),
         dashboard_url=run.dashboard_url,
         reviewed=run.reviewed,
         reviewed_by=run.reviewed_by_user,
-        reviewed_at=run.reviewed_at,
-        initial_run_at=run.initial_run_at,
-        start_time=run.start_time,
-        end_time=run.end_time,
         created_at=run.created_at,
         updated_at=run.updated_at,
-        failure_reason=run.failure_reason,
-        failure_message=run.failure_message,
-        rejection_note=run.rejection_note,
         usage_credits=usage.credits if usage else None,
         usage_total_credits=usage.total_credits if usage else None,
-        batch_id=run.batch_id,
-        results=results,
-        api_version=CURRENT_API_VERSION,
-        raw=raw,
     )
 
 
@@ -204,7 +182,7 @@ def _kind(step_type: str | None) -> ResultKind:
 
 def _processor(
     result: dict[str, Any],
-    run: LegacyProcessorRun | CurrentProcessorRun,
+    run: WireProcessorRun,
     merged: list[WireMergedExtractor] | None,
 ) -> None:
     """Outputs, reviewer changes, failure, usage and merged extractors of a processor run."""
@@ -289,22 +267,37 @@ def _credits(usage: WireUsage | None) -> float | None:
     return usage.credits if usage is not None else None
 
 
-def _run(**data: Any) -> Run:
-    """One validation of the whole normalized tree (far cheaper than a model per citation)."""
-    return Run.model_validate(data)
+def _run(
+    run: WireWorkflowRun, raw: dict[str, Any], results: list[dict[str, Any]], **own: Any
+) -> Run:
+    """The fields both versions spell alike, plus each version's ``own``, validated at once.
+
+    One validation of the whole normalized tree (far cheaper than a model per citation).
+    """
+    return Run.model_validate(
+        {
+            "id": run.id,
+            "name": run.name,
+            "status": run.status or "UNKNOWN",
+            "metadata": run.metadata or {},
+            "files": _files(run.files),
+            "reviewed_at": run.reviewed_at,
+            "initial_run_at": run.initial_run_at,
+            "start_time": run.start_time,
+            "end_time": run.end_time,
+            "failure_reason": run.failure_reason,
+            "failure_message": run.failure_message,
+            "rejection_note": run.rejection_note,
+            "batch_id": run.batch_id,
+            "results": results,
+            "raw": raw,
+            **own,
+        }
+    )
 
 
 def _files(files: list[WireFile] | None) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": f.id,
-            "name": f.name,
-            "type": f.type,
-            "parent_file_id": f.parent_file_id,
-            "presigned_url": f.presigned_url,
-        }
-        for f in files or []
-    ]
+    return [f.model_dump() for f in files or []]
 
 
 def _text(value: str | int | None) -> str | None:

@@ -6,6 +6,10 @@ run's exact JSON stays on ``Run.raw``). Extraction outputs, the bulk of a run,
 are read by ``tools.runs.normalize`` directly and type-checked once by ``Run``.
 Update bodies are built and checked in ``tools.client.validation`` (only the parts
 given are sent, so "no change" is never sent as ``null``).
+
+What both versions say alike is declared once (``WireProcessorRun``,
+``WireWorkflowRun``) and each version's model adds its own spellings; a record
+whose wire shape is its normalized model's reuses that model's fields.
 """
 
 from __future__ import annotations
@@ -15,9 +19,44 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
+from tools.runs.models import FileRef, SplitPart
+from tools.runs.step_outcomes import MergedExtractor, RouterBranch, RuleOutcome, ValidationBlock
+
 
 class _Wire(BaseModel):
     model_config = ConfigDict(extra="ignore", alias_generator=to_camel, populate_by_name=True)
+
+
+# Records whose wire shape is the normalized one: the normalized model, read with
+# camelCase names (the fields are listed once, on the normalized side).
+
+
+class WireSplit(_Wire, SplitPart):
+    pass
+
+
+class WireFile(_Wire, FileRef):
+    pass
+
+
+class WireRule(_Wire, RuleOutcome):
+    pass
+
+
+class WireBlock(_Wire, ValidationBlock):
+    pass
+
+
+class WireBranch(_Wire, RouterBranch):
+    pass
+
+
+class WireMergedExtractor(_Wire, MergedExtractor):
+    """2026-02-09 ``mergedExtractors[]``; 2024-12-23 ``mergedProcessors[]`` says ``processor*``."""
+
+    processor_id: str | None = None
+    processor_version_id: str | None = None
+    processor_name: str | None = None
 
 
 class WireInsight(_Wire):
@@ -31,28 +70,8 @@ class WireClassifyOutput(_Wire):
     insights: list[WireInsight] | None = None
 
 
-class WireSplit(_Wire):
-    id: str | None = None
-    type: str | None = None
-    name: str | None = None
-    identifier: str | None = None
-    start_page: int | None = None
-    end_page: int | None = None
-    observation: str | None = None
-    classification_id: str | None = None
-    file_id: str | None = None
-
-
 class WireSplitOutput(_Wire):
     splits: list[WireSplit] | None = None
-
-
-class WireFile(_Wire):
-    id: str | None = None
-    name: str | None = None
-    type: str | None = None
-    parent_file_id: str | None = None
-    presigned_url: str | None = None
 
 
 class WireUsage(_Wire):
@@ -63,34 +82,22 @@ class WireUsage(_Wire):
 
 
 class WireRef(_Wire):
-    """An extractor / classifier / splitter a processor run names."""
+    """An extractor / classifier / splitter a processor run names; a 2026-02-09 ``workflow``."""
 
     id: str | None = None
     name: str | None = None
 
 
-class WireRule(_Wire):
-    name: str | None = None
-    valid: bool | None = None
-    valid_array: list[bool] | None = None
-    failure_reason: str | None = None
-    error: str | None = None
+class WireStep(WireRef):
+    """The step a step run ran (2024-12-23 and 2026-02-09 ``stepRuns[].step``)."""
+
+    type: str | None = None
 
 
-class WireBlock(_Wire):
-    id: str | None = None
-    name: str | None = None
-    valid: bool | None = None
-    error: str | None = None
-    reasoning: str | None = None
+class WireWorkflowVersion(WireRef):
+    """2024-12-23 ``workflow`` (it carries the version); 2026-02-09 ``workflowVersion``."""
 
-
-class WireBranch(_Wire):
-    id: str | None = None
-    name: str | None = None
-    matched: bool | None = None
-    reasoning: str | None = None
-    error: str | None = None
+    version: str | int | None = None
 
 
 class WireExternalResponse(_Wire):
@@ -112,48 +119,51 @@ class WireStepOutcome(_Wire):
     branches: list[WireBranch] | None = None
 
 
-class WireMergedExtractor(_Wire):
-    id: str | None = None
-    version_id: str | None = None
-    name: str | None = None
-    processor_id: str | None = None
-    processor_version_id: str | None = None
-    processor_name: str | None = None
-
-
-# --- 2024-12-23 ----------------------------------------------------------------
-
-
-class LegacyWorkflow(_Wire):
-    id: str | None = None
-    version: str | int | None = None
-    name: str | None = None
-
-
-class LegacyProcessorRun(_Wire):
-    """``document_processor_run``: ``type`` is EXTRACT, CLASSIFY or SPLITTER."""
+class WireProcessorRun(_Wire):
+    """What a processor run says in both versions: outputs, reviewer changes, failure, usage."""
 
     id: str | None = None
-    type: str | None = None
-    processor_id: str | None = None
-    processor_name: str | None = None
     status: str | None = None
+    processor_name: str | None = None
     edited: bool | None = None
     reviewed: bool | None = None
     failure_reason: str | None = None
     failure_message: str | None = None
     edits: dict[str, Any] | None = None
     usage: WireUsage | None = None
-    merged_processors: list[WireMergedExtractor] | None = None
     output: Any = None
     initial_output: Any = None
     reviewed_output: Any = None
 
 
-class LegacyStepDefinition(_Wire):
-    id: str | None = None
+class WireWorkflowRun(_Wire):
+    """What a workflow run says in both versions (each adds its own spellings below)."""
+
+    id: str
     name: str | None = None
+    status: str | None = None
+    batch_id: str | None = None
+    metadata: dict[str, Any] | None = None
+    files: list[WireFile] | None = None
+    reviewed: bool | None = None
+    reviewed_at: str | None = None
+    initial_run_at: str | None = None
+    start_time: str | None = None
+    end_time: str | None = None
+    failure_reason: str | None = None
+    failure_message: str | None = None
+    rejection_note: str | None = None
+
+
+# --- 2024-12-23 ----------------------------------------------------------------
+
+
+class LegacyProcessorRun(WireProcessorRun):
+    """``document_processor_run``: ``type`` is EXTRACT, CLASSIFY or SPLITTER."""
+
     type: str | None = None
+    processor_id: str | None = None
+    merged_processors: list[WireMergedExtractor] | None = None
 
 
 class LegacyStepRun(_Wire):
@@ -162,29 +172,15 @@ class LegacyStepRun(_Wire):
     id: str | None = None
     status: str | None = None
     output: Any = None
-    step: LegacyStepDefinition | None = None
+    step: WireStep | None = None
 
 
-class LegacyWorkflowRun(_Wire):
-    id: str
-    name: str | None = None
-    status: str | None = None
+class LegacyWorkflowRun(WireWorkflowRun):
     url: str | None = None
-    batch_id: str | None = None
-    metadata: dict[str, Any] | None = None
-    initial_run_at: str | None = None
     reviewed_by: str | None = None
-    reviewed_at: str | None = None
-    start_time: str | None = None
-    end_time: str | None = None
-    failure_reason: str | None = None
-    failure_message: str | None = None
-    reviewed: bool | None = None
-    rejection_note: str | None = None
-    files: list[WireFile] | None = None
     outputs: list[LegacyProcessorRun] | None = None
     step_runs: list[LegacyStepRun] | None = None
-    workflow: LegacyWorkflow | None = None
+    workflow: WireWorkflowVersion | None = None
 
 
 class LegacyEnvelope(_Wire):
@@ -195,37 +191,14 @@ class LegacyEnvelope(_Wire):
 # --- 2026-02-09 ----------------------------------------------------------------
 
 
-class CurrentWorkflow(_Wire):
-    id: str | None = None
-    name: str | None = None
-
-
-class CurrentWorkflowVersion(_Wire):
-    id: str | None = None
-    version: str | int | None = None
-    name: str | None = None
-
-
-class CurrentProcessorRun(_Wire):
+class CurrentProcessorRun(WireProcessorRun):
     """``extractRun`` / ``classifyRun`` / ``splitRun`` / ``parseRun`` in a step run's result."""
 
-    id: str | None = None
-    status: str | None = None
-    processor_name: str | None = None
-    edited: bool | None = None
-    reviewed: bool | None = None
-    failure_reason: str | None = None
-    failure_message: str | None = None
-    edits: dict[str, Any] | None = None
-    usage: WireUsage | None = None
     extractor: WireRef | None = None
     classifier: WireRef | None = None
     splitter: WireRef | None = None
     file: WireFile | None = None
     files: list[WireFile] | None = None
-    output: Any = None
-    initial_output: Any = None
-    reviewed_output: Any = None
 
 
 class CurrentStepResult(WireStepOutcome):
@@ -238,41 +211,21 @@ class CurrentStepResult(WireStepOutcome):
     merged_extractors: list[WireMergedExtractor] | None = None
 
 
-class CurrentStep(_Wire):
-    id: str | None = None
-    name: str | None = None
-    type: str | None = None
-
-
 class CurrentStepRun(_Wire):
     id: str | None = None
     status: str | None = None
     step_type: str | None = None
-    step: CurrentStep | None = None
+    step: WireStep | None = None
     files: list[WireFile] | None = None
     result: Any = None  # a processor's result is read as ``CurrentStepResult``; others vary
 
 
-class CurrentWorkflowRun(_Wire):
-    id: str
-    name: str | None = None
-    status: str | None = None
+class CurrentWorkflowRun(WireWorkflowRun):
     dashboard_url: str | None = None
-    batch_id: str | None = None
-    metadata: dict[str, Any] | None = None
-    files: list[WireFile] | None = None
-    workflow: CurrentWorkflow | None = None
-    workflow_version: CurrentWorkflowVersion | None = None
-    reviewed: bool | None = None
+    workflow: WireRef | None = None
+    workflow_version: WireWorkflowVersion | None = None
     reviewed_by_user: str | None = None
-    reviewed_at: str | None = None
-    initial_run_at: str | None = None
-    start_time: str | None = None
-    end_time: str | None = None
     created_at: str | None = None
     updated_at: str | None = None
-    failure_reason: str | None = None
-    failure_message: str | None = None
-    rejection_note: str | None = None
     usage: WireUsage | None = None
     step_runs: list[CurrentStepRun] | None = None
