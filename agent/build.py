@@ -1,10 +1,11 @@
 """Build the agent: a LangChain ``create_agent`` graph whose every write waits for a human.
 
 ``build_agent(model, tools, checkpointer)`` takes everything it uses, so tests pass a
-scripted model and deployments pass ``ChatOpenAI`` or the offline model. Each
-``update_run_metadata`` call stops the graph (``HumanInTheLoopMiddleware``, an
-interrupt saved by the checkpointer) until someone approves or rejects it: nothing
-is written before a yes, and after a no the model is told the change was not made.
+scripted model and deployments pass ``ChatOpenAI`` or the offline model. Each call
+of a writing tool (``WRITE_TOOLS``: ``update_run_metadata``) stops the graph
+(``HumanInTheLoopMiddleware``, an interrupt saved by the checkpointer) until someone
+approves or rejects it: nothing is written before a yes, and after a no the model is
+told the change was not made.
 This holds whatever the model was persuaded to do, including by text inside a
 document, because the gate sits in the graph, not in the prompt. The model is given
 only the last few turns of a conversation (``agent.history``), so a thread that
@@ -17,7 +18,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from langchain.agents import create_agent
-from langchain.agents.middleware import HumanInTheLoopMiddleware, ModelCallLimitMiddleware
+from langchain.agents.middleware import (
+    AgentMiddleware,
+    HumanInTheLoopMiddleware,
+    InterruptOnConfig,
+    ModelCallLimitMiddleware,
+)
 from langchain_core.language_models import BaseChatModel
 from langchain_core.tools import BaseTool
 from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -26,7 +32,7 @@ from langgraph.graph.state import CompiledStateGraph
 from agent.change_text import describe_write
 from agent.history import MAX_TURNS, RecentTurnsMiddleware
 from prompts import load_prompt
-from tools.faces.tool_names import UPDATE_RUN_METADATA
+from tools.faces.tool_names import WRITE_TOOLS
 
 __all__ = ["MAX_MODEL_CALLS_PER_TURN", "build_agent", "describe_write"]
 
@@ -48,26 +54,36 @@ def build_agent(
     """
     approval = HumanInTheLoopMiddleware(
         interrupt_on={
-            UPDATE_RUN_METADATA: {
-                "allowed_decisions": ["approve", "reject"],
-                "description": _describe_for_approval,
-            }
+            name: InterruptOnConfig(
+                allowed_decisions=["approve", "reject"], description=_describe_for_approval
+            )
+            for name in sorted(WRITE_TOOLS)
         },
         interrupt_mode="batched",
     )
+    # Each middleware has its own state type (AgentMiddleware's state parameter is
+    # invariant), so the list is typed by what ``create_agent`` accepts of any of them.
+    middleware: list[AgentMiddleware[Any, Any, Any]] = [
+        RecentTurnsMiddleware(max_turns=max_turns),
+        approval,
+        ModelCallLimitMiddleware(run_limit=MAX_MODEL_CALLS_PER_TURN),
+    ]
     return create_agent(
         model,
         tools=list(tools),
         system_prompt=system_prompt if system_prompt is not None else load_prompt("system"),
-        middleware=[
-            RecentTurnsMiddleware(max_turns=max_turns),
-            approval,
-            ModelCallLimitMiddleware(run_limit=MAX_MODEL_CALLS_PER_TURN),
-        ],
+        middleware=middleware,
         checkpointer=checkpointer,
         name="extend_run_agent",
     )
 
 
 def _describe_for_approval(tool_call: Mapping[str, Any], state: Any, runtime: Any) -> str:
+    """The request in words from its arguments alone: no read of Extend inside the graph.
+
+    Not ``tools.faces.langchain_approval.approval_interrupt_on``: that preset reads the
+    run for a before -> after description each time the graph pauses, while
+    ``AgentSession`` already reads it once for the proposal it shows (and never shows
+    this description), so the preset would double the reads for text no one sees.
+    """
     return describe_write(tool_call.get("args") or {})

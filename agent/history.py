@@ -10,7 +10,9 @@ the bounded version too):
   person's message, so a tool call and its result are always kept or dropped
   together;
 - drops the structured run (``ToolMessage.artifact``) from tool results older than
-  the last ``artifact_turns`` turns; their text summary stays for the model.
+  the last ``artifact_turns`` turns; their text summary stays for the model. What
+  tells which run "it" is (a ``find_runs`` resolution, the ids a search listed) is
+  kept as a small artifact, so a follow-up several turns later still means that run.
 
 No model call is made; this is plain list surgery with LangGraph's
 ``RemoveMessage`` and same-id replacement.
@@ -21,7 +23,13 @@ from __future__ import annotations
 from typing import Any
 
 from langchain.agents.middleware import AgentMiddleware, AgentState
-from langchain_core.messages import AnyMessage, HumanMessage, RemoveMessage, ToolMessage
+from langchain_core.messages import (
+    AnyMessage,
+    BaseMessage,
+    HumanMessage,
+    RemoveMessage,
+    ToolMessage,
+)
 from langgraph.runtime import Runtime
 
 MAX_TURNS = 10
@@ -49,15 +57,41 @@ class RecentTurnsMiddleware(AgentMiddleware):
 
 def bounded_history_updates(
     messages: list[AnyMessage], *, max_turns: int, artifact_turns: int
-) -> list[AnyMessage]:
-    """The state updates that bound ``messages``: removals, and tool results without artifacts."""
+) -> list[BaseMessage]:
+    """The state updates that bound ``messages``: removals, and tool results without artifacts.
+
+    ``RemoveMessage`` is no ``AnyMessage`` (it is not a message the model sees), but
+    the ``messages`` channel's reducer takes any ``BaseMessage``: hence the wider type.
+    """
     starts = [i for i, message in enumerate(messages) if isinstance(message, HumanMessage)]
     cut = starts[-max_turns] if len(starts) > max_turns else 0
     artifacts_from = starts[-artifact_turns] if len(starts) >= artifact_turns else 0
-    updates: list[AnyMessage] = [
+    updates: list[BaseMessage] = [
         RemoveMessage(id=message.id) for message in messages[:cut] if message.id
     ]
     for message in messages[cut:artifacts_from]:
         if isinstance(message, ToolMessage) and message.artifact is not None and message.id:
-            updates.append(message.model_copy(update={"artifact": None}))
+            kept = focus_artifact(message.artifact)
+            if kept != message.artifact:
+                updates.append(message.model_copy(update={"artifact": kept}))
     return updates
+
+
+def focus_artifact(artifact: Any) -> dict[str, Any] | None:
+    """The part of a tool result's artifact that says which run a follow-up means.
+
+    A ``find_runs`` result keeps its resolved run id and the ids it listed (ids from
+    our resolver and Extend's list, never document text); every other artifact is dropped.
+    """
+    if not isinstance(artifact, dict):
+        return None
+    kept: dict[str, Any] = {}
+    resolution = artifact.get("resolution")
+    if isinstance(resolution, dict) and "run_id" in resolution:
+        kept["resolution"] = {"run_id": resolution.get("run_id")}
+    runs = artifact.get("runs")
+    if isinstance(runs, list):
+        kept["runs"] = [
+            {"id": item["id"]} for item in runs if isinstance(item, dict) and "id" in item
+        ]
+    return kept or None

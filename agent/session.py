@@ -435,6 +435,6 @@ def _images_in(messages: list[BaseMessage]) -> list[ShownImage]:
     ]
 
 
-def _text(message: AIMessage) -> str:
+def _text(message: BaseMessage) -> str:
     content = message.content
     return (content if isinstance(content, str) else str(message.text)).strip()

@@ -28,10 +28,6 @@ from slack_app.run_card import run_card
 from slack_app.thread_replier import ThreadReplier
 
 logger = logging.getLogger(__name__)
-REMOVE_TAGS_NOT_IN_SLACK = (
-    "Not proposed: removing tags from {run} can't be approved in Slack yet, so nothing was "
-    'written. Ask from the terminal instead (extend-agent ask "remove the ... tag from ...").'
-)
 
 MAX_CARDS_PER_REPLY = 3
 _POST_FAILURES = (SlackClientError, OSError)
@@ -67,10 +63,6 @@ def show_agent_reply(
     pending = reply.pending
     if pending is None or reply.not_asked:
         return
-    if pending.remove_tags:  # Slack approvals do not carry tag removals yet: never half-apply
-        session.decide(thread_id, False, change_id=pending.change_id)
-        replier.notice(texts.warning(REMOVE_TAGS_NOT_IN_SLACK.format(run=code(pending.run_id))))
-        return
     try:
         proposals.propose(
             replier,
@@ -79,6 +71,7 @@ def show_agent_reply(
             name=pending.name,
             metadata=pending.metadata,
             add_tags=pending.add_tags,
+            remove_tags=pending.remove_tags,
             description=pending.description,
             change=pending.change,
             requester=requester,

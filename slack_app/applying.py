@@ -112,6 +112,7 @@ class ChangeApplier:
                 name=approval.name,
                 metadata=approval.metadata,
                 add_tags=approval.add_tags,
+                remove_tags=approval.remove_tags,
                 reserved_keys=_typed_reserved_keys(approval),
             )
         except ToolError as error:
@@ -159,6 +160,7 @@ class ChangeApplier:
                 name=approval.name,
                 metadata=approval.metadata,
                 add_tags=approval.add_tags,
+                remove_tags=approval.remove_tags,
                 reserved_keys=_typed_reserved_keys(approval),
             )
         except Exception as error:  # the write may still have happened: Extend will tell
@@ -223,17 +225,21 @@ def _typed_reserved_keys(approval: Approval) -> list[str]:
 
 
 def run_shows_change(run: Run, approval: Approval) -> bool:
-    """True when ``run`` holds every value ``approval`` set out to write."""
+    """True when ``run`` holds every value ``approval`` set out to write, no tag it removed."""
     change = approval.change
     if change is not None:
         name, tags = (change.name_after if change.renames else None), change.tags_added
+        removed = change.tags_removed
         metadata: dict[str, Any] = {
-            k: v for k, v in change.metadata_after.items() if not (k == TAGS_KEY and tags)
+            k: v
+            for k, v in change.metadata_after.items()
+            if not (k == TAGS_KEY and (tags or removed))
         }
     else:
         name, tags, metadata = approval.name, approval.add_tags or [], approval.metadata or {}
+        removed = approval.remove_tags or []
     if name is not None and run.name != name:
         return False
     if any(run.metadata.get(key, _MISSING) != value for key, value in metadata.items()):
         return False
-    return all(tag in run.tags for tag in tags)
+    return all(tag in run.tags for tag in tags) and not any(tag in run.tags for tag in removed)

@@ -54,6 +54,8 @@ def change_lines(change: RunChange) -> list[str]:
         lines.append(f"• *metadata* {inert(key)}{reserved}: {before} → {after}")
     if change.tags_added:
         lines.append("• *tags*: add " + ", ".join(inert(t) for t in change.tags_added))
+    if change.tags_removed:
+        lines.append("• *tags*: remove " + ", ".join(inert(t) for t in change.tags_removed))
     return lines
 
 

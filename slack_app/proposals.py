@@ -52,6 +52,7 @@ class ChangeProposals:
         requester: str | None,
         thread_id: str | None = None,
         change_id: str | None = None,
+        remove_tags: list[str] | None = None,
     ) -> Approval:
         """Store the approval, post it in the replier's thread, remember the message.
 
@@ -71,6 +72,7 @@ class ChangeProposals:
             name=name,
             metadata=metadata,
             add_tags=add_tags,
+            remove_tags=remove_tags,
             description=description,
             change=change,
             change_id=change_id,

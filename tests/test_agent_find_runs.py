@@ -53,8 +53,8 @@ def session(
 @pytest.mark.parametrize(
     ("question", "run_id", "wanted"),
     [
-        ("what's the total on the Bluebird fax?", "workflow_run_needs_review", "3,958.40 USD"),
-        ("when is the Northwind invoice due?", "workflow_run_invoice_multipage", "2024-09-30"),
+        ("what's the total on the Bluebird fax?", "workflow_run_needs_review", "$3,958.40"),
+        ("when is the Northwind invoice due?", "workflow_run_invoice_multipage", "Sep 30, 2024"),
         ("what is the total on invoice INV-58213?", "workflow_run_reviewed_corrections", "1,420"),
         (
             "summarize https://dashboard.extend.ai/workflows/workflow_run_split",
@@ -135,8 +135,8 @@ def test_compare_a_field_across_named_runs(session: AgentSession) -> None:
     reply = session.ask("t", "compare the totals of the Bluebird fax and the Contoso invoice")
     lines = reply.text.splitlines()
     assert lines[0] == "Comparing totals:"
-    assert "workflow_run_needs_review" in lines[1] and "3,958.40 USD" in lines[1]
-    assert "workflow_run_injection" in lines[2] and "845.20 USD" in lines[2]
+    assert "workflow_run_needs_review" in lines[1] and "$3,958.40" in lines[1]
+    assert "workflow_run_injection" in lines[2] and "$845.20" in lines[2]
 
 
 def test_a_write_named_by_vendor_changes_that_run_only(

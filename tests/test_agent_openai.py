@@ -63,14 +63,14 @@ def test_chat_openai_completes_the_tool_loop(
     first, second = openai_server.requests
     assert first["model"] == "gpt-4.1-mini"
     assert bool(first.get("stream")) is streaming
-    # both tools, with their schemas and product descriptions
+    # every tool, with its schema and product description
     tools = tools_in(first)
     assert set(tools) == set(TOOL_NAMES)
     get_run = tools["get_run"]["parameters"]
     assert get_run["required"] == ["run_id"]
     assert set(get_run["properties"]) == {"run_id", "fields", "include_reasoning"}
     update = tools["update_run_metadata"]["parameters"]
-    assert set(update["properties"]) == {"run_id", "name", "metadata", "add_tags"}
+    assert set(update["properties"]) == {"run_id", "name", "metadata", "add_tags", "remove_tags"}
     assert "approves or rejects" in tools["update_run_metadata"]["description"]
     # system prompt first, then the question
     assert first["messages"][0]["role"] in ("system", "developer")

@@ -48,7 +48,7 @@ def test_main_job_question_answers_with_page_and_reference_text(runner: CliRunne
     result = run(runner, "ask", MAIN_JOB)
 
     assert result.exit_code == 0, result.output
-    assert "15,735.10 USD" in result.stdout
+    assert "$15,735.10" in result.stdout
     assert "page 1" in result.stdout
     assert "“TOTAL  $15,735.1”" in result.stdout
     assert "built-in Extend emulator" in result.stderr
@@ -116,7 +116,7 @@ def test_chat_conversation_with_confirmation(runner: CliRunner) -> None:
     out = result.stdout
     assert "offline model" in out and "built-in Extend emulator" in out  # the hint
     assert "chat-test" in out
-    assert "15,735.10 USD" in out and "TOTAL  $15,735.1" in out
+    assert "$15,735.10" in out and "TOTAL  $15,735.1" in out
     assert "x 430–467" in out
     assert "Change waiting for your approval" in out
     assert "Done: workflow_run_1234 is now named “ACME March”." in out
@@ -147,7 +147,7 @@ def test_real_extend_settings_are_used_when_a_key_is_set(
     result = run(runner, "ask", MAIN_JOB)
 
     assert result.exit_code == 0, result.output
-    assert "15,735.10 USD" in result.stdout
+    assert "$15,735.10" in result.stdout
     assert "built-in" not in result.output
     assert any(r["path"].endswith(SEED) for r in emulator.requests)
 

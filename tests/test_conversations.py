@@ -72,7 +72,12 @@ READS = [
     ),
     ask(
         f"what did the reviewer change on {REVIEWED}?",
-        says=("due_date", "2024-10-16", "2024-10-31", "1,240.00", "1,420.00", "user_2Nf8QkLx"),
+        says=(
+            "due date",
+            "Oct 16, 2024 -> Oct 31, 2024",
+            r"\$1,240\.00 -> \$1,420\.00",
+            "user_2Nf8QkLx",
+        ),
         max_chars=600,
     ),
     ask(
@@ -92,32 +97,28 @@ READS = [
     ),
     ask(
         f"does the subtotal plus tax add up to the total on {SEED}?",
-        says=("subtotal", "amount", "invoice_number"),
+        says=("subtotal", "amount", "invoice number"),
         never=(r"^yes",),
         max_chars=500,
     ),
     ask(
         f"what's the total in EUR on {SEED}?",
-        says=("convert", r"15,735\.10 USD", "page 1"),
+        says=("convert", r"\$15,735\.10", "page 1"),
         max_chars=400,
     ),
-    ask(
-        f"what is the total of {MULTI} in euros?", says=(r"1,948\.63 EUR", "page 3"), max_chars=400
-    ),
+    ask(f"what is the total of {MULTI} in euros?", says=("€1,948.63", "page 3"), max_chars=400),
     ask(
         f"what is the due date on {SEED}?",
-        says=(SEED, "due date", "amount", "invoice_number"),
+        says=(SEED, "due date", "amount", "invoice number"),
         never=("15,735",),
         max_chars=400,
     ),
     ask(
         f"what's the PO number on {MULTI}?",
-        says=(MULTI, "po number", "vendor_name"),
+        says=(MULTI, "po number", "vendor name"),
         max_chars=500,
     ),
-    ask(
-        f"what is the total on {SEED}?", says=(r"15,735\.10 USD", "page 1", "TOTAL"), max_chars=400
-    ),
+    ask(f"what is the total on {SEED}?", says=(r"\$15,735\.10", "page 1", "TOTAL"), max_chars=400),
     ask(
         f"where does the invoice number on {SEED} come from?",
         says=("36995", "page 1", "Invoice #36995"),
@@ -134,7 +135,7 @@ READS = [
         max_chars=400,
     ),
     ask(f"who is the merchant on {RECEIPT}?", says=("Harbor Hardware",), max_chars=400),
-    ask(f"what's the total on {RECEIPT} in dollars?", says=(r"93\.60 USD",), never=("convert",)),
+    ask(f"what's the total on {RECEIPT} in dollars?", says=(r"\$93\.60",), never=("convert",)),
     ask(
         f"were any values corrected by a person on {MULTI}?",
         says=("no one has reviewed",),
@@ -148,7 +149,7 @@ READS = [
     ),
     ask(
         f"what's the VAT on {SEED}?",
-        says=(SEED, "amount", "invoice_number"),
+        says=(SEED, "amount", "invoice number"),
         never=("15,735",),
         max_chars=300,
     ),

@@ -26,7 +26,13 @@ from agent.offline.intents import Understanding
 from agent.offline.question_kinds import asked_currency
 from agent.offline.wording import MAX_QUOTE
 from tools.runs.models import Run
-from tools.text.formatting import format_confidence, format_timestamp, format_value
+from tools.text.formatting import (
+    HUMAN,
+    format_confidence,
+    format_field_name,
+    format_timestamp,
+    format_value,
+)
 from tools.text.human_summary import human_summary
 from tools.text.quoting import quote
 from tools.text.summary import LOW_CONFIDENCE
@@ -115,23 +121,24 @@ def metadata_answer(run: Run) -> str:
 def low_confidence_answer(run: Run, threshold: float) -> str:
     scored = [f for f in run.fields if f.confidence is not None or f.review_agent_score is not None]
     low = [f for f in scored if f.is_low_confidence(threshold)]
-    limit = format_confidence(threshold)
+    limit = format_confidence(threshold, HUMAN)
     if not low:
         if not scored:
             return f"{run.id} reports no confidence scores for its fields."
         weakest = min(scored, key=lambda f: f.confidence or 0)
         return (
             f"All {len(scored)} scored fields on {run.id} are at or above {limit} confidence; "
-            f"the lowest is {weakest.name} ({score_text(weakest, full=True)})."
+            f"the lowest is {format_field_name(weakest.name)} "
+            f"({score_text(weakest, full=True, low_confidence=threshold)})."
         )
     lines = [
         f"{len(low)} of {len(run.fields)} fields on {run.id} are below {limit} confidence "
         "or flagged by Extend's review agent (score 3/5 or less):"
     ]
     for extracted in sorted(low, key=lambda f: f.confidence or 0):
-        line = f"- {extracted.name}: {format_value(extracted.value)}"
+        line = f"- {format_field_name(extracted.name)}: {format_value(extracted.value, HUMAN)}"
         cited = citation_text(extracted.citations)
-        line += f" — {cited} ({score_text(extracted, full=True)})"
+        line += f" — {cited} ({score_text(extracted, full=True, low_confidence=threshold)})"
         lines.append(line)
     lines.append("Check these against the document.")
     return "\n".join(lines)

@@ -29,6 +29,7 @@ from agent.offline.fields import read_fields
 from agent.offline.intents import understand
 from tools.faces.tool_names import GET_RUN, SHOW_CITATION
 from tools.runs.models import Run
+from tools.text.formatting import format_field_name
 
 __all__ = ["MAX_IMAGES", "citation_calls", "citation_lines", "without_citations"]
 
@@ -89,7 +90,7 @@ def citation_lines(turn: Turn) -> list[str]:
         if not _is_citation(turn, result):
             continue
         call = turn.call_for(result) or {}
-        field = str((call.get("args") or {}).get("field") or "field")
+        field = format_field_name(str((call.get("args") or {}).get("field") or "field"))
         artifact = result.artifact if isinstance(result.artifact, dict) else {}
         images = artifact.get("images") or []
         if result.status == "error" or not images:

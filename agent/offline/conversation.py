@@ -66,14 +66,24 @@ def run_in_focus(history: Sequence[BaseMessage]) -> str | None:
 
     A run ``find_runs`` resolved from the person's words ("the Bluebird fax") counts too:
     its id comes from our resolver (``resolution.run_id``), never from document text.
+    After a search that listed one run, "it" is that run; after a list of several,
+    "it" names none of them (``None``: the model asks which). Searches made together
+    ("which runs failed or need review?" is one search per status) count as one list.
     """
-    for message in reversed(history):
+    messages = list(history)
+    for index in range(len(messages) - 1, -1, -1):
+        message = messages[index]
         if isinstance(message, ToolMessage) and message.name == FIND_RUNS:
             artifact = message.artifact if isinstance(message.artifact, dict) else {}
             resolution = artifact.get("resolution")
             resolved = resolution.get("run_id") if isinstance(resolution, dict) else None
             if isinstance(resolved, str) and run_ids_in(resolved):
                 return resolved
+            listed = _listed_together(messages, index)
+            if len(listed) == 1 and run_ids_in(listed[0]):
+                return listed[0]
+            if len(listed) > 1:
+                return None  # "it" after a list of several runs names none of them: ask
         elif isinstance(message, AIMessage):
             for call in reversed(message.tool_calls):
                 run_id = call.get("args", {}).get("run_id")
@@ -84,6 +94,23 @@ def run_in_focus(history: Sequence[BaseMessage]) -> str | None:
             if ids:
                 return ids[-1]
     return None
+
+
+def _listed_together(messages: Sequence[BaseMessage], last: int) -> list[str]:
+    """The run ids listed by the ``find_runs`` result at ``last`` and the results just before it."""
+    listed: list[str] = []
+    index = last
+    while index >= 0:
+        message = messages[index]
+        if not isinstance(message, ToolMessage):
+            break
+        artifact = message.artifact if isinstance(message.artifact, dict) else {}
+        if message.name == FIND_RUNS:
+            for item in artifact.get("runs") or []:
+                if isinstance(item, dict) and isinstance(item.get("id"), str):
+                    listed.append(item["id"])
+        index -= 1
+    return list(dict.fromkeys(listed))
 
 
 def earlier_questions(history: Sequence[BaseMessage]) -> list[str]:

@@ -1,8 +1,9 @@
 """Answers about one field of a run: its value, page, reference text, position, reasoning, scores.
 
 Every sentence is built from the run the tool returned, so nothing is invented: a
-value is shown with ``tools.text.formatting`` exactly as the CLI and Slack show it, a
-reference text is quoted as Extend gave it. The field is the one the question
+value is written for a person with ``tools.text.formatting``'s ``HUMAN`` style
+(``$15,735.10``, ``Oct 31, 2024``, ``74% (low)``, ``due date``), a reference text
+is quoted exactly as Extend gave it. The field is the one the question
 names; only a question that names no field at all ("where does it come from?")
 refers back to the field asked about before. A field the run does not have is said
 to be missing, never swapped for a different field.
@@ -18,7 +19,14 @@ from agent.offline.fields import FieldMatch, FieldReading, read_fields
 from agent.offline.intents import Understanding
 from agent.offline.wording import MAX_QUOTE
 from tools.runs.models import Citation, ExtractedField, Run
-from tools.text.formatting import EMPTY, format_confidence, format_value
+from tools.text.field_names import field_key
+from tools.text.formatting import (
+    EMPTY,
+    HUMAN,
+    format_confidence,
+    format_field_name,
+    format_value,
+)
 from tools.text.quoting import quote
 
 
@@ -65,7 +73,7 @@ def pointed_field_answer(run: Run, previous_question: str, low_confidence: float
 
 
 def _no_such_field(run: Run, reading: FieldReading) -> str:
-    names = [f.name for f in run.fields]
+    names = [format_field_name(f.name) for f in run.fields]
     asked = (
         f"has no {and_list(reading.missing)} field"
         if reading.missing
@@ -85,23 +93,25 @@ def field_sentence(
         return f"{run.id} has no field {match.name}."
     aspects = set(aspects)
     verb = "are" if isinstance(extracted.value, list) else "is"
-    if extracted.value is None or format_value(extracted.value) == EMPTY:
-        sentence = f"The {match.label} on {run.id} is empty (nothing was extracted for it)"
+    label = human_label(match)
+    shown = format_value(extracted.value, HUMAN)
+    if extracted.value is None or shown == EMPTY:
+        sentence = f"The {label} on {run.id} is empty (nothing was extracted for it)"
     else:
-        sentence = f"The {match.label} on {run.id} {verb} {format_value(extracted.value)}"
+        sentence = f"The {label} on {run.id} {verb} {shown}"
     cited = citation_text(extracted.citations)
     if cited:
         sentence += f" — {cited}"
-    scores = score_text(extracted, full="confidence" in aspects)
+    scores = score_text(extracted, full="confidence" in aspects, low_confidence=low_confidence)
     if scores:
         sentence += f" ({scores})"
     sentence += "."
     if extracted.edited:
-        sentence += f" A reviewer changed it from {format_value(extracted.initial_value)}."
+        sentence += f" A reviewer changed it from {format_value(extracted.initial_value, HUMAN)}."
     score = extracted.confidence
     if score is not None and score < low_confidence:
         sentence += (
-            f" That is below the {format_confidence(low_confidence)} confidence threshold: "
+            f" That is below the {format_confidence(low_confidence, HUMAN)} threshold: "
             "check it against the document."
         )
     if "where" in aspects:
@@ -116,6 +126,13 @@ def field_sentence(
         else:
             sentence += " The run gives no reasoning for this field."
     return sentence
+
+
+def human_label(match: FieldMatch) -> str:
+    """``due date`` for the field named as it is; ``total (amount)`` when other words named it."""
+    if field_key(match.term) == field_key(match.name):
+        return format_field_name(match.name)
+    return f"{match.term} ({match.name})"
 
 
 def citation_text(citations: Sequence[Citation]) -> str:
@@ -134,17 +151,25 @@ def citation_text(citations: Sequence[Citation]) -> str:
     return ", ".join(parts)
 
 
-def score_text(extracted: ExtractedField, *, full: bool = False) -> str:
-    """``OCR 99.2%``, plus the model's score when asked or when it is below 100%.
+def score_text(
+    extracted: ExtractedField, *, full: bool = False, low_confidence: float | None = None
+) -> str:
+    """``OCR 99%``, plus the model's score when asked or when it is below 100%.
 
+    Scores are whole percent (``HUMAN``); one below ``low_confidence`` reads ``74% (low)``.
     The review agent's score is on its own 1-5 scale, so it reads ``review agent 2/5``.
     """
+
+    def shown(score: float) -> str:
+        low = low_confidence is not None and score < low_confidence
+        return format_confidence(score, HUMAN, low=low)
+
     parts = []
     if extracted.ocr_confidence is not None:
-        parts.append(f"OCR {format_confidence(extracted.ocr_confidence)}")
+        parts.append(f"OCR {shown(extracted.ocr_confidence)}")
     model = extracted.logprobs_confidence
     if model is not None and (full or model < 1 or extracted.ocr_confidence is None):
-        parts.append(f"model {format_confidence(model)}")
+        parts.append(f"model {shown(model)}")
     if extracted.review_agent_score is not None and full:
         parts.append(f"review agent {extracted.review_agent_score:g}/5")
     return ", ".join(parts)

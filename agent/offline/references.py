@@ -8,7 +8,9 @@ reference: ``find_runs(reference=...)`` decides whether it names one run, severa
 or none, or is invalid. Pronouns ("it", "that one") are not references.
 
 ``cross_run_filters(text)`` reads questions about many runs ("which runs need
-review?", "runs from Pinnacle", "runs tagged urgent") into ``find_runs`` filters;
+review?", "runs from Pinnacle", "runs tagged urgent") into ``find_runs`` filters,
+one search per status a question names ("which runs failed or need review?" is
+two: ``find_runs`` takes one status);
 ``comparison(text)`` reads "compare the totals of X and Y" into the field words
 and the references. Only the person's own messages are read this way.
 """
@@ -121,19 +123,24 @@ _COMPARE = re.compile(
 )
 
 
-def cross_run_filters(text: str) -> dict[str, str] | None:
-    """``find_runs`` filters for a question about many runs; None for anything else."""
+def cross_run_filters(text: str) -> list[dict[str, str]] | None:
+    """``find_runs`` filters for a question about many runs, one search each; None otherwise.
+
+    A question naming several statuses ("what's still processing or failed?") gets
+    one search per status, in the order the question names them.
+    """
     if run_ids_in(text) or re.search(r"\bfields?\b", text, re.I):
         return None
     tagged = _TAGGED.search(text)
     if tagged:
-        return {"tag": tagged.group("tag")}
-    for pattern, status in _STATUS_QUESTIONS:
-        if pattern.search(text):
-            return {"status": status}
+        return [{"tag": tagged.group("tag")}]
+    named = [(found.end(), status) for pattern, status in _STATUS_QUESTIONS
+             if (found := pattern.search(text))]  # fmt: skip
+    if named:
+        return [{"status": status} for _, status in sorted(named)]
     vendor = _FROM_VENDOR.search(text)
     if vendor and _names_something(vendor.group("vendor")):
-        return {"text": _cleaned(vendor.group("vendor"))}
+        return [{"text": _cleaned(vendor.group("vendor"))}]
     return None
 
 

@@ -18,7 +18,14 @@ from agent.change_text import and_list
 from agent.offline.field_answers import citation_text, field_sentence
 from agent.offline.fields import SYNONYMS, FieldMatch, read_fields
 from tools.runs.models import ExtractedField, Run
-from tools.text.formatting import amount_parts, format_timestamp, format_value, money
+from tools.text.formatting import (
+    HUMAN,
+    amount_parts,
+    format_field_name,
+    format_money,
+    format_timestamp,
+    format_value,
+)
 
 __all__ = [
     "ROUNDING_TOLERANCE",
@@ -39,11 +46,11 @@ def currency_answer(run: Run, question: str) -> str:
     if not amounts:
         return f"{run.id} has no amounts with a currency. {_its_fields(run)}"
     codes = list(dict.fromkeys(amount_parts(f.value)[1] for f in amounts))  # type: ignore[index]
-    shown = and_list([f"{f.name} {format_value(f.value)}" for f in amounts[:4]])
+    shown = and_list([f"{_name(f)} {format_value(f.value, HUMAN)}" for f in amounts[:4]])
     main = _main_amount(amounts)
     cited = citation_text(main.citations)
     if len(codes) == 1:
-        return f"{run.id} is in {codes[0]}: {shown}. The {main.name} is cited on {cited}."
+        return f"{run.id} is in {codes[0]}: {shown}. The {_name(main)} is cited on {cited}."
     return f"{run.id} has amounts in {and_list([str(c) for c in codes])}: {shown}."
 
 
@@ -82,8 +89,8 @@ def review_changes_answer(run: Run) -> str:
     changes = []
     for extracted in edited:
         line = (
-            f"{extracted.name}: {format_value(extracted.initial_value)} -> "
-            f"{format_value(extracted.value)}"
+            f"{_name(extracted)}: {format_value(extracted.initial_value, HUMAN)} -> "
+            f"{format_value(extracted.value, HUMAN)}"
         )
         cited = citation_text(extracted.citations)
         if extracted.citations:
@@ -118,14 +125,14 @@ def adds_up_answer(run: Run) -> str:
     added = sub + tx
     gap = abs(added - tot)
     sums = (
-        f"{subtotal.name} {money(sub, code)} + {tax.name} {money(tx, code)} = "
-        f"{money(added, code)}, and the {total.name} is {money(tot, code)}"
+        f"{_name(subtotal)} {_money(sub, code)} + {_name(tax)} {_money(tx, code)} = "
+        f"{_money(added, code)}, and the {_name(total)} is {_money(tot, code)}"
     )
     source = _sources(subtotal, tax, total)
-    tolerance = f"{money(ROUNDING_TOLERANCE, code)} for rounding"
+    tolerance = f"{_money(ROUNDING_TOLERANCE, code)} for rounding"
     if gap <= ROUNDING_TOLERANCE:
         return f"Yes: on {run.id}, {sums} (allowing {tolerance}). {source}"
-    return f"No: on {run.id}, {sums}, off by {money(gap, code)} (allowing {tolerance}). {source}"
+    return f"No: on {run.id}, {sums}, off by {_money(gap, code)} (allowing {tolerance}). {source}"
 
 
 def convert_answer(run: Run, question: str, target: str | None, low_confidence: float) -> str:
@@ -188,12 +195,20 @@ def _number(extracted: ExtractedField) -> tuple[Decimal, str | None] | None:
 
 
 def _sources(*fields: ExtractedField) -> str:
-    cited = [f"{f.name}: {citation_text(f.citations)}" for f in fields if f.citations]
+    cited = [f"{_name(f)}: {citation_text(f.citations)}" for f in fields if f.citations]
     return ("Sources: " + "; ".join(cited) + ".") if cited else ""
+
+
+def _name(extracted: ExtractedField) -> str:
+    return format_field_name(extracted.name)
+
+
+def _money(amount: Decimal, code: str | None) -> str:
+    return format_money(amount, code, HUMAN)
 
 
 def _its_fields(run: Run) -> str:
     names = [f.name for f in run.fields]
     if not names:
         return f"{run.id} has no extracted fields."
-    return f"Its fields are: {', '.join(names)}."
+    return f"Its fields are: {', '.join(format_field_name(n) for n in names)}."

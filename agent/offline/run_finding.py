@@ -5,7 +5,8 @@ A message that names a run by anything but its full id ("the Bluebird fax",
 call; its result is the run in full (answer from it, or propose the change the
 message asked for, with the resolved id and file shown), the candidates to ask
 about, or what was searched when nothing matched. A question about many runs
-("which runs need review?") becomes one ``find_runs`` call with filters, and
+("which runs need review?") becomes one ``find_runs`` call with filters (one per
+status it names: "which runs failed or need review?" is two, answered together), and
 "compare the totals of X and Y" one call per run. A question about one run stays
 two model calls: the call, then the answer.
 
@@ -32,7 +33,7 @@ from agent.offline.references import comparison, cross_run_filters, named_refere
 from agent.safety import neutralize_mentions
 from tools.faces.tool_names import FIND_RUNS, UPDATE_RUN_METADATA
 from tools.runs.models import Run
-from tools.text.formatting import format_value
+from tools.text.formatting import HUMAN, format_field_name, format_value
 from tools.text.quoting import quote
 
 __all__ = ["after_find", "first_call"]
@@ -48,7 +49,7 @@ def first_call(turn: Turn, tool_names: Sequence[str] | None) -> AIMessage | None
         return _calls([{"reference": ref} for ref in compared[1]])
     filters = cross_run_filters(question)
     if filters is not None:
-        return _calls([filters])
+        return _calls(filters)
     named = named_reference(question)
     if named is None:
         return None
@@ -72,10 +73,13 @@ def after_find(
         return _say(_compare_answer(compared[0], finds))
     args: dict[str, Any] = dict(call.get("args") or {})
     text = message_text(last)
+    if "reference" not in args:  # our own tables: ids, quoted file names, statuses, dates
+        searches = [
+            r for r in finds if "reference" not in ((turn.call_for(r) or {}).get("args") or {})
+        ]
+        return _say("\n\n".join(_search_text(r) for r in searches or [last]))
     if last.status == "error":
         return _say(f"I could not search the runs: {text.strip()}")
-    if "reference" not in args:
-        return _say(text)  # our own table: ids, quoted file names, statuses, dates
     run = _run_of(last)
     named = named_reference(turn.question)
     rest = named.rest if named is not None else turn.question
@@ -120,8 +124,14 @@ def _compare_answer(field_words: str, finds: Sequence[ToolMessage]) -> str:
         else:
             page = next((c.page for c in found.citations if c.page), None)
             where = f", page {page}" if page else ""
-            lines.append(f"- {label}: {found.name} = {format_value(found.value)}{where}")
+            shown = format_value(found.value, HUMAN)
+            lines.append(f"- {label}: {format_field_name(found.name)} {shown}{where}")
     return f"Comparing {field_words}:\n" + "\n".join(lines)
+
+
+def _search_text(result: ToolMessage) -> str:
+    text = message_text(result).strip()
+    return f"I could not search the runs: {text}" if result.status == "error" else text
 
 
 def _run_of(result: ToolMessage) -> Run | None:

@@ -79,6 +79,9 @@ class Approval:
     created_at: float = field(default=0.0, metadata=_column("DOUBLE PRECISION NOT NULL"))
     claimed_at: float | None = field(default=None, metadata=_column("DOUBLE PRECISION"))
     decided_at: float | None = field(default=None, metadata=_column("DOUBLE PRECISION"))
+    remove_tags: list[str] | None = field(  # schema version 3
+        default=None, metadata=_column("TEXT", codec=_JSON)
+    )
 
     @property
     def is_final(self) -> bool:
@@ -112,6 +115,11 @@ class ApprovalStore:
             f"CREATE INDEX IF NOT EXISTS approvals_by_thread ON {_TABLE} (thread_id, status)"
         )
 
+    def add_columns(self, *names: str) -> None:
+        """Add the named (nullable) columns to a table from an earlier schema version."""
+        declared = {f.name: f.metadata["sql"] for f in _FIELDS}
+        add_missing_columns(self.connection, _TABLE, [(name, declared[name]) for name in names])
+
     def add(
         self,
         *,
@@ -125,6 +133,7 @@ class ApprovalStore:
         name: str | None = None,
         metadata: dict[str, Any] | None = None,
         add_tags: list[str] | None = None,
+        remove_tags: list[str] | None = None,
         change: RunChange | None = None,
         change_id: str | None = None,
     ) -> Approval:
@@ -141,6 +150,7 @@ class ApprovalStore:
             name=name,
             metadata=metadata,
             add_tags=add_tags,
+            remove_tags=remove_tags,
             description=description,
             change=change,
             status="pending",

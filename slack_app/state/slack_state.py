@@ -65,7 +65,14 @@ def _purge_indexes(connection: StoreConnection) -> None:
         connection.execute(f"CREATE INDEX IF NOT EXISTS {table}_by_{column} ON {table} ({column})")
 
 
-SLACK_STATE_SCHEMA = Schema(name="slack_state", steps=(_first_tables, _purge_indexes))
+def _approval_tag_removals(connection: StoreConnection) -> None:
+    """Version 3: approvals carry the tags a change removes (``remove_tags``)."""
+    ApprovalStore(connection, clock=time.time).add_columns("remove_tags")
+
+
+SLACK_STATE_SCHEMA = Schema(
+    name="slack_state", steps=(_first_tables, _purge_indexes, _approval_tag_removals)
+)
 
 
 class SlackState:

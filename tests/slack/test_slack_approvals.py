@@ -193,3 +193,40 @@ def test_a_typed_yes_counts_only_once_the_card_was_posted(
     assert "Approved by" in outcome_of(slack, proposal)
     assert name_of(client) == "ACME March"
     assert len(writes(emulator, RUN)) == 1
+
+
+def test_a_tag_removal_is_shown_approved_and_written_once(
+    stack: SlackStack, slack: SlackMock, emulator: EmulatorServer, client: ExtendClient
+) -> None:
+    client.update_run(RUN, metadata={"tags": ["urgent", "q3"]})
+    tagged = len(writes(emulator, RUN))
+    event = mention(f"remove the urgent tag from {RUN}")
+    stack.sender.event(event)
+    [proposal] = slack.wait_for(lambda s: proposals(s), what="the proposal")
+    shown = json.dumps(proposal.call.args["blocks"], ensure_ascii=False)
+    assert "*tags*: remove `urgent`" in shown and "q3" not in shown
+    assert len(writes(emulator, RUN)) == tagged  # nothing written before the click
+    assert not [a for a in slack.answers(CHANNEL, event["ts"]) if "Not proposed" in a]
+
+    click(stack, proposal, user=ALICE)
+
+    assert "Approved by" in outcome_of(slack, proposal)
+    assert client.get_run(RUN).tags == ["q3"]
+    assert len(writes(emulator, RUN)) == tagged + 1
+    assert len(updates_of(slack, proposal.message_ts)) == 1
+
+
+def test_a_tag_removal_is_not_applied_once_the_run_lost_the_tag(
+    stack: SlackStack, slack: SlackMock, emulator: EmulatorServer, client: ExtendClient
+) -> None:
+    client.update_run(RUN, metadata={"tags": ["urgent", "q3"]})
+    stack.sender.event(mention(f"remove the urgent tag from {RUN}"))
+    [proposal] = slack.wait_for(lambda s: proposals(s), what="the proposal")
+    client.update_run(RUN, metadata={"tags": ["q3"]})  # someone else removed it meanwhile
+    written = len(writes(emulator, RUN))
+
+    click(stack, proposal, user=ALICE)
+
+    assert "has changed since this change was proposed" in outcome_of(slack, proposal)
+    assert len(writes(emulator, RUN)) == written
+    assert client.get_run(RUN).tags == ["q3"]

@@ -143,6 +143,29 @@ def test_a_change_applied_just_before_a_crash_is_settled_not_written_twice(
     assert client.get_run(RUN).name == "ACME March"
 
 
+def test_a_tag_removal_applied_just_before_a_crash_is_settled_not_written_twice(
+    slack: SlackMock, client: ExtendClient, emulator: EmulatorServer, data_dir: Path
+) -> None:
+    client.update_run(RUN, metadata={"tags": ["urgent", "q3"]})
+    clock = ShiftableClock()
+    with SlackStack(slack, client, data_dir, clock=clock) as before:
+        before.sender.event(mention(f"remove the urgent tag from {RUN}"))
+        [proposal] = slack.wait_for(lambda s: proposals(s), what="the proposal")
+        claimed = before.state.approvals.claim_decision(proposal.approval_id, ALICE, approve=True)
+        assert claimed is not None and claimed.remove_tags == ["urgent"]
+        assert claimed.thread_id and claimed.change_id
+        before.session.decide(claimed.thread_id, True, change_id=claimed.change_id)
+        # ...written to Extend; the process dies before recording the outcome.
+    written = len(writes(emulator, RUN))
+    assert client.get_run(RUN).tags == ["q3"]
+    clock.shift(DECISION_STALLED_SECONDS)
+    with SlackStack(slack, client, data_dir, clock=clock) as after:
+        click(after, proposal, user=ALICE)
+        assert f"Approved by <@{ALICE}> and applied" in outcome_of(slack, proposal)
+    assert len(writes(emulator, RUN)) == written
+    assert client.get_run(RUN).tags == ["q3"]
+
+
 def test_the_outcome_comes_from_extend_when_the_model_fails_after_the_write(
     client: ExtendClient, emulator: EmulatorServer, tmp_path: Path
 ) -> None:

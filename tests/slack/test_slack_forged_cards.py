@@ -78,6 +78,20 @@ def test_values_with_newlines_and_bidi_overrides_are_shown_inert() -> None:
     assert_nothing_hidden(confirm["text"]["text"])
 
 
+def test_removed_tags_are_one_inert_line() -> None:
+    change = RunChange(
+        run_id=RUN,
+        metadata_before={"tags": ["q3", "urgent" + FORGED_LINE, RLO + "diap"]},
+        metadata_after={"tags": ["q3"]},
+        tags_removed=["urgent" + FORGED_LINE, RLO + "diap"],
+    )
+    message = proposal_message("a1", RUN, change.describe(), change, "U0ALICE01")
+    assert bullet_lines(message.blocks) == [
+        "• *tags*: remove `urgent\\n• *metadata* ˋapprovedˋ: (unset) → true`, `\\u202ediap`"
+    ]
+    assert_nothing_hidden(all_text(message.blocks) + message.text)
+
+
 def test_a_forged_run_name_cannot_add_lines_to_a_slash_command_card(
     stack: SlackStack, slack: SlackMock, client: ExtendClient, emulator: EmulatorServer
 ) -> None:

@@ -367,3 +367,29 @@ def test_the_database_url_setting_picks_the_backend(
     monkeypatch.setenv("EXTEND_AGENT_DATABASE_URL", "sqlite:///tmp/x.db")
     with pytest.raises(SettingsError, match=r"EXTEND_AGENT_DATABASE_URL: .*PostgreSQL URL"):
         load_settings()
+
+
+def test_a_version_2_store_gains_tag_removals_on_approvals(backend: Backend) -> None:
+    connection = backend.connect()
+    try:
+        release_2 = Schema(SLACK_STATE_SCHEMA.name, SLACK_STATE_SCHEMA.steps[:2])
+        assert migrate(connection, release_2) == 2
+        # Step 1 builds the table from today's columns; version 2 had no remove_tags.
+        connection.execute("ALTER TABLE approvals DROP COLUMN remove_tags")
+        assert "remove_tags" not in connection.table_columns("approvals")
+        connection.execute(
+            "INSERT INTO approvals (id, kind, channel_id, run_id, add_tags, description, status,"
+            " created_at) VALUES ('old1', 'agent', 'C1', 'workflow_run_1234', '[\"q3\"]', 'd',"
+            " 'pending', 1000.0)"
+        )
+        with backend.open(Clock()) as state:
+            assert schema_version(connection, "slack_state") == SLACK_STATE_SCHEMA.latest == 3
+            assert "remove_tags" in connection.table_columns("approvals")
+            old = state.approvals.get("old1")
+            assert old is not None and old.add_tags == ["q3"] and old.remove_tags is None
+            new = add_approval(state, add_tags=None, remove_tags=["urgent", "Ünïcode"])
+            assert state.approvals.get(new.id) == new
+            assert new.remove_tags == ["urgent", "Ünïcode"]
+        assert migrate(connection, SLACK_STATE_SCHEMA) == 0
+    finally:
+        connection.close()

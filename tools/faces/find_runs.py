@@ -46,6 +46,7 @@ _STATUS_WORDS = {
     "in progress": IN_PROGRESS,
     "running": IN_PROGRESS,
     "still processing": IN_PROGRESS,
+    "need review": "NEEDS_REVIEW",
     "done": "PROCESSED",
     "complete": "PROCESSED",
     "completed": "PROCESSED",
@@ -202,7 +203,7 @@ def _status(value: str | None) -> str | None:
         return upper
     raise ToolError(
         f"status must be one of {', '.join(RUN_STATUSES)} or IN_PROGRESS; got "
-        f"{quote(text, limit=40)}."
+        f"{quote(text, limit=40)}. For runs in several states, search once per status."
     )
 
 
