@@ -46,8 +46,8 @@ from extend_emulator import EmulatorServer
 from slack_app.server import EVENTS_PATH
 from slack_app.settings import CPU_BOUND_WORKERS
 from slack_app.testing.slack_requests import SlackSender, event_envelope, mention
+from slack_app.testing.web_api import SlackMock
 from slack_app.testing.workspace import CHANNEL
-from tests.support.slack_mock import SlackMock
 from tools.client.clients import ExtendClient
 
 BENCH_KEY = "bench-key"

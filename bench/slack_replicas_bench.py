@@ -39,7 +39,7 @@ from slack_app.server import EVENTS_PATH
 from slack_app.settings import CPU_BOUND_WORKERS
 from slack_app.testing.postgres import fresh_schema
 from slack_app.testing.slack_requests import SlackSender
-from tests.support.slack_mock import SlackMock
+from slack_app.testing.web_api import SlackMock
 
 BENCH_KEY = "bench-key"
 

@@ -147,7 +147,7 @@ def test_yes_applies_nothing_when_the_question_asked_for_no_change(
 
 def test_yes_covers_the_run_the_conversation_is_about(runner: CliRunner) -> None:
     first = run(runner, "ask", f"what is the total on {SEED}?")
-    assert "15,735.10 USD" in first.stdout
+    assert "$15,735.10" in first.stdout
 
     result = run(runner, "ask", "rename it to ACME March", "--yes")
 

@@ -62,7 +62,7 @@ def test_follow_up_after_restart_knows_the_run(client: ExtendClient, tmp_path: P
     db = tmp_path / "c.sqlite3"
     with agent_session(client, OfflineChatModel(), db) as session:
         first = session.ask("t", "What is the total on workflow_run_1234?")
-    assert "15,735.10 USD" in first.text
+    assert "$15,735.10" in first.text
     with agent_session(client, OfflineChatModel(), db) as session:
         follow_up = session.ask("t", "and the invoice number?")
     assert "36995" in follow_up.text and "Invoice #36995" in follow_up.text

@@ -65,7 +65,7 @@ def test_restart_mid_approval_then_approve_writes_exactly_once(
 
 def test_a_follow_up_on_another_replica_knows_the_run(client: ExtendClient) -> None:
     with replica(client, OfflineChatModel()) as one, replica(client, OfflineChatModel()) as two:
-        assert "15,735.10 USD" in one.ask("t", "What is the total on workflow_run_1234?").text
+        assert "$15,735.10" in one.ask("t", "What is the total on workflow_run_1234?").text
         follow_up = two.ask("t", "and the invoice number?")
     assert "Invoice #36995" in follow_up.text
 

@@ -42,7 +42,7 @@ def test_where_on_the_page_writes_the_image_and_prints_its_path(tmp_path: Path) 
     )
 
     assert result.exit_code == 0, result.output
-    assert "15,735.10 USD" in result.stdout and "“TOTAL  $15,735.1”" in result.stdout
+    assert "$15,735.10" in result.stdout and "“TOTAL  $15,735.1”" in result.stdout
     assert "The image shows the amount highlighted on page 1." in result.stdout
     assert image_paths(result) == [tmp_path / "workflow_run_1234-amount-p1.png"]
     assert highlighted(tmp_path / "workflow_run_1234-amount-p1.png")

@@ -19,7 +19,7 @@ def test_ask_refuses_a_write_in_read_only_mode(monkeypatch: pytest.MonkeyPatch) 
     stored = runner.invoke(app, ["runs", "get", SEED, "--json"], catch_exceptions=False)
     assert "read-only mode (EXTEND_AGENT_READ_ONLY=1)" in refused.stdout
     assert "Proposed change" not in refused.stdout
-    assert "15,735.10 USD" in read.stdout
+    assert "$15,735.10" in read.stdout
     assert '"urgent"' not in stored.stdout
 
 

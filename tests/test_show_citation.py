@@ -188,4 +188,4 @@ def test_offline_model_draws_only_when_show_citation_is_bound(client: ExtendClie
     without = [t for t in tools if t.name != "show_citation"]
     answer = OfflineChatModel().bind_tools(without).invoke(messages)
     assert isinstance(answer, AIMessage) and answer.tool_calls == []
-    assert "15,735.10 USD" in str(answer.content) and "image" not in str(answer.content)
+    assert "$15,735.10" in str(answer.content) and "image" not in str(answer.content)

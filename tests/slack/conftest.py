@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.slack_mock import SlackMock
+from slack_app.testing.web_api import SlackMock
 from tests.support.slack_stack import SlackStack
 from tools.client.clients import ExtendClient
 

@@ -19,15 +19,16 @@ from slack_app.app import make_web_client
 from slack_app.server import EVENTS_PATH, create_asgi_app
 from slack_app.services import background_runner
 from slack_app.settings import SlackSettings
+from slack_app.testing.records import SlackCall
 from slack_app.testing.serving import serve_in_thread
 from slack_app.testing.slack_requests import SlackSender, block_action
+from slack_app.testing.web_api import SlackMock
 from slack_app.testing.workspace import ALICE, BOT_TOKEN
 from slack_app.webhooks.alert_card import SHOW_SOURCE_ACTION, SUMMARIZE_ACTION, alert_card
 from slack_app.webhooks.alerts import open_webhook_alerts
 from slack_app.webhooks.reasons import alert_reasons
 from slack_app.webhooks.receiver import WEBHOOKS_PATH, webhook_route
 from tests.support.extend_webhooks import ALERT_CHANNEL, WEBHOOK_SECRET
-from tests.support.slack_mock import SlackCall, SlackMock
 from tests.support.slack_stack import SlackStack
 from tools.client.clients import ExtendClient
 from tools.runs.normalize import parse_run

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from extend_emulator import EmulatorServer
 from slack_app.testing.slack_requests import mention, message
+from slack_app.testing.web_api import SlackMock
 from slack_app.testing.workspace import ALICE, APPROVER, BOB, CHANNEL
 from tests.support.agent_helpers import writes
-from tests.support.slack_mock import SlackMock
 from tests.support.slack_stack import (
     Proposal,
     SlackStack,

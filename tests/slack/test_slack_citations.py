@@ -17,9 +17,11 @@ from PIL import Image
 
 from slack_app.citation_upload import SHOW_SOURCE_ACTION, SourceRequest
 from slack_app.run_card import run_card
+from slack_app.testing.message_limits import limit_problem
+from slack_app.testing.records import SlackUpload
 from slack_app.testing.slack_requests import mention
+from slack_app.testing.web_api import SlackMock
 from slack_app.testing.workspace import ALICE, CHANNEL
-from tests.support.slack_mock import SlackMock, SlackUpload, limit_problem
 from tests.support.slack_stack import SlackStack
 from tools.runs.normalize import parse_run
 

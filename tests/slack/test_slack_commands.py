@@ -16,9 +16,9 @@ from extend_emulator import EmulatorServer
 from extend_emulator.samples import SAMPLES_DIR
 from slack_app.extend_command import MAX_RESPONSES
 from slack_app.run_card import run_card
+from slack_app.testing.web_api import SlackMock
 from slack_app.testing.workspace import ALICE, BOB, CHANNEL
 from tests.support.agent_helpers import writes
-from tests.support.slack_mock import SlackMock
 from tests.support.slack_stack import Proposal, SlackStack, click, outcome_of, proposals
 from tools.client.clients import ExtendClient
 

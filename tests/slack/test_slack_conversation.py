@@ -14,9 +14,9 @@ import pytest
 
 from extend_emulator import EmulatorServer
 from slack_app.testing.slack_requests import event_envelope, mention, message, new_ts
-from slack_app.testing.workspace import ALICE, BOB, CHANNEL, DM_CHANNEL
+from slack_app.testing.web_api import SlackMock
+from slack_app.testing.workspace import ALICE, BOB, CHANNEL, DM_CHANNEL, TEAM_ID
 from tests.support.agent_helpers import writes
-from tests.support.slack_mock import TEAM_ID, SlackMock
 from tests.support.slack_stack import SlackStack
 
 TOTAL_QUESTION = "What is the total on workflow_run_1234 and where does it come from?"
@@ -37,7 +37,7 @@ def test_a_mention_is_answered_in_its_thread_with_total_and_citation(
     assert response.status_code == 200
 
     [answer] = answer_in(slack, CHANNEL, event["ts"])
-    assert "15,735.10 USD" in answer
+    assert "$15,735.10" in answer
     assert "TOTAL  $15,735.1" in answer and "page 1" in answer
 
     [status] = slack.calls("assistant.threads.setStatus")
@@ -184,7 +184,7 @@ def test_the_answer_is_posted_when_streaming_is_refused(
     event = mention(TOTAL_QUESTION)
     stack.sender.event(event)
     answers = answer_in(slack, CHANNEL, event["ts"])
-    assert "15,735.10 USD" in answers[0]
+    assert "$15,735.10" in answers[0]
     assert slack.streams() == {}
 
 
@@ -197,7 +197,7 @@ def test_an_expired_stream_is_completed_with_chat_update(
     [update] = slack.wait_for(lambda s: s.calls("chat.update"), what="chat.update")
     [stream_ts] = slack.streams()
     assert update.args["ts"] == stream_ts
-    assert "15,735.10 USD" in update.args["text"]
+    assert "$15,735.10" in update.args["text"]
 
 
 def test_rate_limited_posts_are_retried(stack: SlackStack, slack: SlackMock) -> None:

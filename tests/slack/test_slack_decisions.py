@@ -17,10 +17,10 @@ from agent.settings import AgentSettings
 from extend_emulator import EmulatorServer
 from slack_app.state.approvals import DECISION_STALLED_SECONDS
 from slack_app.testing.slack_requests import mention, message, new_ts
+from slack_app.testing.web_api import SlackMock
 from slack_app.testing.workspace import ALICE, CHANNEL
 from tests.support.agent_helpers import writes
 from tests.support.openai_server import ScriptedOpenAI, tool_call
-from tests.support.slack_mock import SlackMock
 from tests.support.slack_stack import (
     Proposal,
     ShiftableClock,

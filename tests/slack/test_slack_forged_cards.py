@@ -15,9 +15,9 @@ import httpx
 
 from extend_emulator import EmulatorServer
 from slack_app.change_view import proposal_message
+from slack_app.testing.web_api import SlackMock
 from tests.conftest import EMULATOR_KEY
 from tests.support.agent_helpers import writes
-from tests.support.slack_mock import SlackMock
 from tests.support.slack_stack import SlackStack, proposals
 from tools.client.clients import ExtendClient
 from tools.faces.run_change import RunChange

@@ -28,8 +28,8 @@ from slack_app.request_checks import MAX_BODY_BYTES, RequestRefused, read_body
 from slack_app.server import EVENTS_PATH
 from slack_app.testing.serving import serve_in_thread
 from slack_app.testing.slack_requests import event_envelope, mention, signature_headers
+from slack_app.testing.web_api import SlackMock
 from slack_app.testing.workspace import CHANNEL
-from tests.support.slack_mock import SlackMock
 from tests.support.slack_stack import SlackStack, proposals
 from tools.client.clients import ExtendClient
 
@@ -87,7 +87,7 @@ def test_an_oversized_body_is_refused_before_it_is_read(stack: SlackStack) -> No
     assert response.status_code == 413
     event = mention(TOTAL_QUESTION)
     assert stack.sender.event(event).status_code == 200
-    assert "15,735.10 USD" in answered(stack.slack, event["ts"])[0]
+    assert "$15,735.10" in answered(stack.slack, event["ts"])[0]
 
 
 def test_a_body_that_does_not_arrive_in_time_gets_408() -> None:
@@ -194,7 +194,7 @@ def test_slow_clients_are_dropped_and_signed_events_are_still_served(
             for event in events:
                 assert stack.sender.event(event).status_code == 200
             for event in events:
-                assert "15,735.10 USD" in answered(slack, event["ts"])[0]
+                assert "$15,735.10" in answered(slack, event["ts"])[0]
             deadline = time.monotonic() + 10
             while time.monotonic() < deadline:
                 still_open = [s for s in slow if not closed_by_server(s)]

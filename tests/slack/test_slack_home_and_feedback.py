@@ -9,9 +9,10 @@ from typing import Any
 from extend_emulator import EmulatorServer
 from slack_app.feedback.buttons import FEEDBACK_ACTION
 from slack_app.feedback.store import FeedbackCounts
+from slack_app.testing.records import SlackCall
 from slack_app.testing.slack_requests import block_action, mention
+from slack_app.testing.web_api import SlackMock
 from slack_app.testing.workspace import ALICE, BOB, CHANNEL
-from tests.support.slack_mock import SlackCall, SlackMock
 from tests.support.slack_stack import SlackStack
 
 TEAM_PREFIX = "slack:"

@@ -22,10 +22,10 @@ from agent.model_choice import choose_model
 from agent.settings import load_settings
 from extend_emulator import EmulatorServer
 from slack_app.testing.slack_requests import mention, message
+from slack_app.testing.web_api import SlackMock
 from slack_app.testing.workspace import ALICE, BOB, CHANNEL
 from tests.support.agent_helpers import writes
 from tests.support.openai_server import Reply, ScriptedOpenAI, text, tool_call
-from tests.support.slack_mock import SlackMock
 from tests.support.slack_stack import SlackStack, click, outcome_of, proposals
 from tools.client.clients import ExtendClient
 

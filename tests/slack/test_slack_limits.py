@@ -22,10 +22,11 @@ from slack_app.blocks import MAX_MESSAGE_TEXT, SlackMessage, text_messages
 from slack_app.change_view import ChangeTooLargeError, proposal_message
 from slack_app.mrkdwn import escape, partition_text, split_text, unescape
 from slack_app.run_card import run_card
+from slack_app.testing.message_limits import limit_problem
 from slack_app.testing.slack_requests import mention
+from slack_app.testing.web_api import SlackMock
 from slack_app.testing.workspace import CHANNEL
 from tests.support.openai_server import ScriptedOpenAI, text, tool_call
-from tests.support.slack_mock import SlackMock, limit_problem
 from tests.support.slack_stack import SlackStack
 from tools.client.clients import ExtendClient
 from tools.faces.run_change import RunChange

@@ -16,9 +16,9 @@ import pytest
 
 from extend_emulator import EmulatorServer
 from slack_app.testing.slack_requests import mention
+from slack_app.testing.web_api import SlackMock
 from slack_app.testing.workspace import ALICE, CHANNEL
 from tests.support.agent_helpers import writes
-from tests.support.slack_mock import SlackMock
 from tests.support.slack_stack import SlackStack, click, outcome_of, proposals, updates_of
 from tools.client.clients import ExtendClient
 

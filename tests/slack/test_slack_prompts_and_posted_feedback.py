@@ -22,8 +22,8 @@ from slack_app.feedback.buttons import FEEDBACK_ACTION
 from slack_app.feedback.store import FeedbackCounts
 from slack_app.home.prompts import MAX_PROMPTS, PromptSource
 from slack_app.testing.slack_requests import block_action, mention, new_ts
+from slack_app.testing.web_api import SlackMock
 from slack_app.testing.workspace import ALICE, CHANNEL, DM_CHANNEL
-from tests.support.slack_mock import SlackMock
 from tests.support.slack_stack import SlackStack
 from tools.client.clients import ExtendClient
 
@@ -146,7 +146,7 @@ def test_a_posted_answer_has_feedback_buttons_and_a_vote_is_recorded(
         event = mention(TOTAL_QUESTION)
         stack.sender.event(event)
         [answer] = slack.wait_for(lambda s: s.answers(CHANNEL, event["ts"]), what="the answer")
-        assert "15,735.10 USD" in answer
+        assert "$15,735.10" in answer
         assert slack.streams() == {}
         [post] = slack.answer_posts(CHANNEL, event["ts"])
         blocks = post.args["blocks"]
@@ -181,5 +181,5 @@ def test_an_expired_stream_filled_in_by_update_keeps_its_feedback_buttons(
     event = mention(TOTAL_QUESTION)
     stack.sender.event(event)
     [update] = slack.wait_for(lambda s: s.calls("chat.update"), what="chat.update")
-    assert "15,735.10 USD" in update.args["text"]
+    assert "$15,735.10" in update.args["text"]
     assert _feedback_values(update.args["blocks"])["good"].endswith(f":{CHANNEL}:{event['ts']}")

@@ -6,8 +6,8 @@ import pytest
 
 from extend_emulator import EmulatorServer
 from slack_app.testing.slack_requests import mention
+from slack_app.testing.web_api import SlackMock
 from slack_app.testing.workspace import CHANNEL
-from tests.support.slack_mock import SlackMock
 from tests.support.slack_stack import SlackStack, proposals
 from tools.faces.read_only import READ_ONLY_MESSAGE
 
@@ -48,5 +48,5 @@ def test_asking_for_a_change_gets_the_read_only_answer_and_reads_still_work(
     read = mention(f"What is the total on {RUN}?")
     stack.sender.event(read)
     [total] = slack.wait_for(lambda s: s.answers(CHANNEL, read["ts"]), what="the total")
-    assert "15,735.10 USD" in total
+    assert "$15,735.10" in total
     assert proposals(slack) == [] and posts(emulator) == []

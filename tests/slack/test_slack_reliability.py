@@ -19,10 +19,10 @@ from agent.settings import AgentSettings
 from extend_emulator import EmulatorServer
 from slack_app.state.slack_state import STATE_FILE
 from slack_app.testing.slack_requests import event_envelope, mention, message
+from slack_app.testing.web_api import SlackMock
 from slack_app.testing.workspace import CHANNEL
 from tests.support.agent_helpers import writes
 from tests.support.openai_server import ScriptedOpenAI, tool_call
-from tests.support.slack_mock import SlackMock
 from tests.support.slack_stack import SlackStack, proposals
 from tools.client.clients import ExtendClient
 
@@ -55,7 +55,7 @@ def test_a_listener_failure_after_the_claim_lets_slacks_retry_be_answered(
     assert stack.sender.envelope(envelope, retry_num=1).status_code == 200
     assert stack.sender.envelope(envelope, retry_num=2).status_code == 200
     [answer] = answers(slack, event["ts"])
-    assert "15,735.10 USD" in answer
+    assert "$15,735.10" in answer
     marker = mention("what is the status of workflow_run_1234?")
     stack.sender.event(marker)
     answers(slack, marker["ts"])
@@ -73,7 +73,7 @@ def test_a_busy_state_file_fails_the_request_fast_and_the_retry_is_answered(
         other.execute("ROLLBACK")
     assert stack.sender.envelope(envelope, retry_num=1).status_code == 200
     [answer] = answers(slack, event["ts"])
-    assert "15,735.10 USD" in answer
+    assert "$15,735.10" in answer
 
 
 def test_the_proposal_is_posted_even_when_a_run_card_cannot_be(

@@ -19,10 +19,11 @@ import httpx
 
 from extend_emulator import EmulatorServer
 from slack_app.mrkdwn import ZERO_WIDTH_SPACE, markdown_safe
+from slack_app.testing.records import SlackCall
 from slack_app.testing.slack_requests import mention
+from slack_app.testing.web_api import SlackMock
 from slack_app.testing.workspace import ALICE, CHANNEL
 from tests.conftest import EMULATOR_KEY
-from tests.support.slack_mock import SlackCall, SlackMock
 from tests.support.slack_stack import SlackStack, click, outcome_of, proposals
 
 STREAM_METHODS = ("chat.startStream", "chat.appendStream", "chat.stopStream")

@@ -16,8 +16,8 @@ from slack_app.server import EVENTS_PATH, create_asgi_app
 from slack_app.settings import CPU_BOUND_WORKERS, SlackSettingsError, load_slack_settings
 from slack_app.testing.serving import serve_in_thread
 from slack_app.testing.slack_requests import SlackSender, mention
+from slack_app.testing.web_api import SlackMock
 from slack_app.testing.workspace import BOT_TOKEN, CHANNEL, SIGNING_SECRET
-from tests.support.slack_mock import SlackMock
 
 
 def test_the_app_from_the_environment_answers_a_mention(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -32,7 +32,7 @@ def test_the_app_from_the_environment_answers_a_mention(monkeypatch: pytest.Monk
             assert sender.event(event).status_code == 200
             answers = slack.wait_for(lambda s: s.answers(CHANNEL, event["ts"]), what="answer")
             sender.close()
-        assert "15,735.10 USD" in answers[0]
+        assert "$15,735.10" in answers[0]
         assert [c.method for c in slack.calls("auth.test")] == ["auth.test"]
 
 

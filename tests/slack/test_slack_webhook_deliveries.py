@@ -23,6 +23,7 @@ from slack_app.app import make_web_client
 from slack_app.services import background_runner
 from slack_app.settings import SlackSettings
 from slack_app.testing.serving import serve_in_thread
+from slack_app.testing.web_api import SlackMock
 from slack_app.testing.workspace import BOT_TOKEN
 from slack_app.webhooks.alerts import open_webhook_alerts
 from slack_app.webhooks.receiver import MAX_BODY_BYTES, WEBHOOKS_PATH, create_webhook_app
@@ -34,7 +35,6 @@ from tests.support.extend_webhooks import (
     outcome,
     run_event,
 )
-from tests.support.slack_mock import SlackMock
 from tools.client.clients import ExtendClient
 
 CURRENT = "2026-02-09"

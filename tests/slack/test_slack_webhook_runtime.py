@@ -12,6 +12,7 @@ from cli import app as cli_app
 from extend_emulator import EmulatorServer
 from slack_app.runtime import open_slack_service
 from slack_app.settings import SlackSettingsError, load_slack_settings
+from slack_app.testing.web_api import SlackMock
 from slack_app.testing.workspace import BOT_TOKEN, SIGNING_SECRET
 from slack_app.webhooks.alerts import serve_webhooks_in_thread
 from slack_app.webhooks.receiver import WEBHOOKS_PATH
@@ -22,7 +23,6 @@ from tests.support.extend_webhooks import (
     outcome,
     run_event,
 )
-from tests.support.slack_mock import SlackMock
 
 
 def test_socket_mode_style_listener_posts_alerts_from_the_environment(

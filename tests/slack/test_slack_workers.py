@@ -28,11 +28,11 @@ from slack_app.testing.slack_requests import (
     mention,
     signature_headers,
 )
+from slack_app.testing.web_api import SlackMock
 from slack_app.testing.workspace import APPROVER, CHANNEL, SIGNING_SECRET
 from slack_app.workers.front import create_front_app
 from slack_app.workers.pool import AgentWorkers
 from tests.support.agent_helpers import writes
-from tests.support.slack_mock import SlackMock
 from tests.support.slack_stack import proposals
 from tests.support.worker_app import open_worker_app
 
@@ -68,7 +68,7 @@ def test_mentions_are_answered_once_through_retries(slack: SlackMock, front_url:
             assert sender.envelope(envelope, retry_num=1).status_code == 200
         for envelope in events:
             answers = slack.wait_for(answered(envelope["event"]["ts"]), what="answer")
-            assert "15,735.10 USD" in answers[0]
+            assert "$15,735.10" in answers[0]
         assert sender.envelope(events[0], retry_num=2).status_code == 200
         slack.wait_for(lambda s: len(s.calls("chat.stopStream")) >= 4, what="streams")
     finally:

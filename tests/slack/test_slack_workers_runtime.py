@@ -20,6 +20,7 @@ import httpx
 
 from slack_app.server import EVENTS_PATH
 from slack_app.testing.slack_requests import SlackSender, event_envelope, mention
+from slack_app.testing.web_api import SlackMock
 from slack_app.testing.workspace import BOT_TOKEN, CHANNEL, SIGNING_SECRET
 from slack_app.webhooks.receiver import WEBHOOKS_PATH
 from tests.support.extend_webhooks import (
@@ -29,7 +30,6 @@ from tests.support.extend_webhooks import (
     outcome,
     run_event,
 )
-from tests.support.slack_mock import SlackMock
 
 
 def free_port() -> int:
@@ -75,7 +75,7 @@ def test_the_worker_design_from_the_command_line(tmp_path: Path) -> None:
             sender.close()
             ts = envelope["event"]["ts"]
             answers = slack.wait_for(lambda s: s.answers(CHANNEL, ts), timeout=60, what="answer")
-            assert "15,735.10 USD" in answers[0]
+            assert "$15,735.10" in answers[0]
             failed = {"id": "workflow_run_failed", "status": "FAILED", "stepRuns": "?"}
             with httpx.Client(trust_env=False) as http:
                 reply = deliver(

@@ -34,8 +34,8 @@ from slack_app.settings import DEFAULT_APPROVAL_TTL_SECONDS, SlackSettings
 from slack_app.state.slack_state import SlackState
 from slack_app.testing.serving import serve_in_thread
 from slack_app.testing.slack_requests import SlackSender, block_action
+from slack_app.testing.web_api import SlackMock
 from slack_app.testing.workspace import APPROVER, BOT_TOKEN, SIGNING_SECRET
-from tests.support.slack_mock import SlackMock
 from tools.client.clients import ExtendClient
 
 

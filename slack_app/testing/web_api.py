@@ -1,4 +1,4 @@
-"""A recording mock of the Slack Web API on loopback, for tests and the benchmark.
+"""A recording mock of the Slack Web API on loopback, for your tests and benchmarks.
 
 The app's real ``WebClient`` talks to it over HTTP (``SLACK_API_URL`` =
 ``mock.url``), so request encoding (JSON or form), tokens, retries on 429 and
@@ -31,6 +31,9 @@ Slack's message limits are enforced as Slack does, on every message-carrying cal
 confirm dialog's text over 300, a select with over 100 options or an option's text
 over 75 or value over 150 (``limit_problem`` says which). A rejected call is
 recorded with its error, so a test waiting for a post sees nothing arrive.
+
+The record's types (``SlackCall``, ``SlackUpload``) are in ``records``, the
+message limits in ``message_limits``, the workspace's ids in ``workspace``.
 """
 
 from __future__ import annotations
@@ -40,81 +43,21 @@ import json
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
-__all__ = [
-    "BOT_ID",
-    "BOT_USER_ID",
-    "TEAM_ID",
-    "SlackCall",
-    "SlackMock",
-    "SlackUpload",
-    "is_answer_post",
-    "limit_problem",
-]
+from slack_app.testing.message_limits import limit_problem
+from slack_app.testing.records import SlackCall, SlackUpload, is_answer_post
+from slack_app.testing.workspace import BOT_ID, BOT_USER_ID, TEAM_ID
 
 MESSAGE_METHODS = frozenset(
     {"chat.postMessage", "chat.update", "chat.postEphemeral", "response_url"}
 )
-MAX_TEXT = 40_000
-MAX_BLOCKS = 50
-# (block or element type, path to its text) -> Slack's character limit
-TEXT_LIMITS: dict[str, int] = {
-    "section": 3000,
-    "header": 150,
-    "context": 3000,
-    "button": 75,
-    "confirm.title": 100,
-    "confirm.text": 300,
-    "confirm.confirm": 30,
-    "confirm.deny": 30,
-    "option": 75,
-    "option.value": 150,
-    "placeholder": 150,
-}
-MAX_OPTIONS = 100  # a static select's options
 MAX_ALT_TEXT = 1000
-BOT_USER_ID = "UBOT00001"
-BOT_ID = "BBOT00001"
-TEAM_ID = "T0TEAM001"
 T = TypeVar("T")
-
-
-@dataclass
-class SlackCall:
-    """One Web API call the app made."""
-
-    method: str
-    args: dict[str, Any]
-    at: float = field(default_factory=time.perf_counter)
-    token: str | None = None
-    path: str = ""
-    error: str | None = None  # set when the mock answered with an error
-    limit_problem: str | None = None  # which Slack limit the call broke, if any
-
-    @property
-    def texts(self) -> list[str]:
-        """Every piece of text this call would show: ``text``, markdown, block texts."""
-        return list(_texts(self.args))
-
-
-@dataclass
-class SlackUpload:
-    """One file shared by ``files.completeUploadExternal``: where, what, and its bytes."""
-
-    file_id: str
-    channel: str | None
-    thread_ts: str | None
-    filename: str
-    title: str | None
-    alt_text: str | None
-    data: bytes
-    initial_comment: str | None = None
-    at: float = field(default_factory=time.perf_counter)
 
 
 @dataclass
@@ -454,64 +397,6 @@ def _handler_for(mock: SlackMock) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def is_answer_post(args: dict[str, Any]) -> bool:
-    """True for a message that is an answer: no blocks, or only sections and feedback buttons."""
-    blocks = args.get("blocks") or []
-    if isinstance(blocks, str):
-        blocks = json.loads(blocks)
-    if not blocks:
-        return True
-    kinds = {block.get("type") for block in blocks}
-    feedback = any(
-        element.get("type") == "feedback_buttons"
-        for block in blocks
-        if block.get("type") == "context_actions"
-        for element in block.get("elements") or []
-    )
-    return feedback and kinds <= {"section", "context_actions"}
-
-
-def limit_problem(args: dict[str, Any]) -> str | None:
-    """``"invalid_blocks: ..."`` / ``"msg_too_long: ..."`` if Slack would reject ``args``."""
-    text = args.get("text")
-    if isinstance(text, str) and len(text) > MAX_TEXT:
-        return f"msg_too_long: text of {len(text)} characters"
-    blocks = args.get("blocks") or []
-    if not isinstance(blocks, list):
-        return "invalid_blocks: blocks is not a list"
-    if len(blocks) > MAX_BLOCKS:
-        return f"invalid_blocks: {len(blocks)} blocks"
-    for index, block in enumerate(blocks):
-        for element in block.get("elements") or []:
-            if len(element.get("options") or []) > MAX_OPTIONS:
-                return f"invalid_blocks: more than {MAX_OPTIONS} options in block {index}"
-        for what, shown in _limited_texts(block):
-            if len(shown) > TEXT_LIMITS[what]:
-                return f"invalid_blocks: {what} text of {len(shown)} in block {index}"
-    return None
-
-
-def _limited_texts(block: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    kind = block.get("type")
-    if kind in ("section", "header"):
-        yield kind, str((block.get("text") or {}).get("text") or "")
-    for element in block.get("elements") or []:
-        if kind == "context":
-            yield "context", str(element.get("text") or "")
-        elif element.get("type") == "static_select":
-            if "placeholder" in element:
-                yield "placeholder", str(element["placeholder"].get("text") or "")
-            for option in element.get("options") or []:
-                yield "option", str((option.get("text") or {}).get("text") or "")
-                yield "option.value", str(option.get("value") or "")
-        elif element.get("type") == "button":
-            yield "button", str((element.get("text") or {}).get("text") or "")
-            confirm = element.get("confirm") or {}
-            for part in ("title", "text", "confirm", "deny"):
-                if part in confirm:
-                    yield f"confirm.{part}", str(confirm[part].get("text") or "")
-
-
 def _parse(raw: bytes, content_type: str) -> dict[str, Any]:
     text = raw.decode("utf-8", errors="replace")
     if "json" in content_type:
@@ -541,16 +426,3 @@ def _matches(stream: dict[str, Any], channel: str | None, thread_ts: str | None)
     return (channel is None or stream["channel"] == channel) and (
         thread_ts is None or stream["thread_ts"] == thread_ts
     )
-
-
-def _texts(value: Any) -> Iterator[str]:
-    """Every string under a ``text``/``markdown_text`` key, or any string in blocks/chunks."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if isinstance(item, str) and key in ("text", "markdown_text", "title", "message"):
-                yield item
-            elif isinstance(item, dict | list):
-                yield from _texts(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _texts(item)
