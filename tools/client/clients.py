@@ -27,7 +27,7 @@ import httpx
 from tools.client.config import ClientConfig
 from tools.client.core import ClientCore
 from tools.client.deadline import install as install_deadline
-from tools.client.errors import ExtendError
+from tools.client.exchange import Accept, BuildRequest, aexchange, exchange
 from tools.client.validation import build_update_body, validate_run_id
 
 if TYPE_CHECKING:
@@ -72,6 +72,22 @@ class _ClientBase:
     ) -> dict[str, Any]:
         validate_run_id(run_id)
         return build_update_body(name, metadata, max_bytes=self.config.max_metadata_bytes)
+
+    def _accept_run(self, run_id: str, what: str) -> Accept[Run]:
+        """The run from a 2xx answer (``ClientCore.handle``), else the matching error."""
+        return lambda response, data: self._core.handle(response, data, run_id, what)
+
+
+def _run_request(
+    http: httpx.Client | httpx.AsyncClient,
+    method: str,
+    run_id: str,
+    body: dict[str, Any] | None,
+) -> BuildRequest:
+    """``GET``/``POST /workflow_runs/{run_id}``, built afresh for each attempt."""
+    return lambda timeout: http.build_request(
+        method, f"/workflow_runs/{run_id}", json=body, timeout=timeout
+    )
 
 
 class ExtendClient(_ClientBase):
@@ -161,35 +177,9 @@ class ExtendClient(_ClientBase):
         timeout: float | None,
         what: str,
     ) -> Run:
-        call = self._core.start_call()
-        attempt = 0
-        while True:
-            try:
-                if call.expired():
-                    raise self._core.deadline_error(what, call)
-                limit = self._core.attempt_timeout(timeout, call)
-                try:
-                    with (
-                        call.attempt(limit) as clock,
-                        self._http.stream(
-                            method, f"/workflow_runs/{run_id}", json=body, timeout=limit
-                        ) as response,
-                    ):
-                        reader = self._core.body_reader(response, what)
-                        for chunk in response.iter_bytes():
-                            reader.add(chunk)
-                            if clock.expired():
-                                raise self._core.timed_out(what, call)
-                except httpx.TransportError as exc:
-                    raise self._core.transport_error(exc, what, call) from None
-                return self._core.handle(response, reader.data, run_id, what)
-            except ExtendError as error:
-                delay = self._core.retry_delay(attempt, error, call)
-                if delay is None:
-                    raise
-                self._core.log_retry(error, delay, attempt)
-            self._sleep(delay)
-            attempt += 1
+        build = _run_request(self._http, method, run_id, body)
+        accept = self._accept_run(run_id, what)
+        return exchange(self._http, self._core, self._sleep, build, accept, what, timeout)
 
     def close(self) -> None:
         self._http.close()
@@ -300,33 +290,9 @@ class AsyncExtendClient(_ClientBase):
         timeout: float | None,
         what: str,
     ) -> Run:
-        call = self._core.start_call()
-        attempt = 0
-        while True:
-            try:
-                if call.expired():
-                    raise self._core.deadline_error(what, call)
-                limit = self._core.attempt_timeout(timeout, call)
-                try:
-                    with call.attempt(limit) as clock:
-                        async with self._http.stream(
-                            method, f"/workflow_runs/{run_id}", json=body, timeout=limit
-                        ) as response:
-                            reader = self._core.body_reader(response, what)
-                            async for chunk in response.aiter_bytes():
-                                reader.add(chunk)
-                                if clock.expired():
-                                    raise self._core.timed_out(what, call)
-                except httpx.TransportError as exc:
-                    raise self._core.transport_error(exc, what, call) from None
-                return self._core.handle(response, reader.data, run_id, what)
-            except ExtendError as error:
-                delay = self._core.retry_delay(attempt, error, call)
-                if delay is None:
-                    raise
-                self._core.log_retry(error, delay, attempt)
-            await self._sleep(delay)
-            attempt += 1
+        build = _run_request(self._http, method, run_id, body)
+        accept = self._accept_run(run_id, what)
+        return await aexchange(self._http, self._core, self._sleep, build, accept, what, timeout)
 
     async def aclose(self) -> None:
         await self._http.aclose()

@@ -114,8 +114,8 @@ class ClientCore:
         error.retryable = False
         return error
 
-    def handle(self, response: httpx.Response, data: bytes, run_id: str, what: str) -> Run:
-        """Return the normalized run from ``data`` (the body) or raise the matching error."""
+    def raise_for_status(self, response: httpx.Response, data: bytes, what: str) -> None:
+        """The matching ``ExtendError`` for a status outside 2xx (the key never in its text)."""
         status = response.status_code
         if status >= 400 or status < 200:
             raise error_for_status(
@@ -126,7 +126,11 @@ class ClientCore:
                 what=what,
                 secrets=(self.config.api_key,),
             )
-        payload = decode_json(data, what, status)
+
+    def handle(self, response: httpx.Response, data: bytes, run_id: str, what: str) -> Run:
+        """Return the normalized run from ``data`` (the body) or raise the matching error."""
+        self.raise_for_status(response, data, what)
+        payload = decode_json(data, what, response.status_code)
         from tools.runs.normalize import parse_run
 
         try:

@@ -10,9 +10,9 @@ they share one behaviour instead of one copy each:
   the attempt's clock checked between chunks, so a slow drip cannot hold the call;
 - transport failures become the client's errors (``ClientCore.transport_error``);
 - ``accept(response, body)`` turns the answer into the caller's result or raises
-  the matching ``ExtendError`` (a 429 or 5xx, an unreadable body); a retryable
-  error is retried after ``ClientCore.retry_delay`` (``Retry-After`` honoured),
-  anything else is raised.
+  the matching ``ExtendError`` (a 429 or 5xx, ``ClientCore.raise_for_status``; an
+  unreadable body); a retryable error is retried after ``ClientCore.retry_delay``
+  (``Retry-After`` honoured), anything else is raised.
 
 ``build(timeout)`` makes a fresh ``httpx.Request`` for each attempt.
 """
@@ -24,12 +24,11 @@ from typing import TypeVar
 
 import httpx
 
-from tools.client.body import json_or_none
-from tools.client.core import ClientCore, parse_retry_after
+from tools.client.core import ClientCore
 from tools.client.deadline import CallDeadline
-from tools.client.errors import ExtendError, error_for_status
+from tools.client.errors import ExtendError
 
-__all__ = ["Accept", "BuildRequest", "aexchange", "exchange", "raise_for_status"]
+__all__ = ["Accept", "BuildRequest", "aexchange", "exchange"]
 
 T = TypeVar("T")
 BuildRequest = Callable[[float], httpx.Request]
@@ -122,17 +121,3 @@ async def aexchange(
             core.log_retry(error, delay, attempt)
         await sleep(delay)
         attempt += 1
-
-
-def raise_for_status(core: ClientCore, response: httpx.Response, data: bytes, what: str) -> None:
-    """The matching ``ExtendError`` for a status outside 2xx (the key never in its text)."""
-    status = response.status_code
-    if status >= 400 or status < 200:
-        raise error_for_status(
-            status,
-            json_or_none(data),
-            request_id=response.headers.get("x-request-id"),
-            retry_after=parse_retry_after(response.headers),
-            what=what,
-            secrets=(core.config.api_key,),
-        )

@@ -19,7 +19,7 @@ from tools.client.body import decode_json
 from tools.client.core import ClientCore
 from tools.client.deadline import CallDeadline
 from tools.client.errors import NotFoundError, PermissionDeniedError
-from tools.client.exchange import Accept, BuildRequest, aexchange, exchange, raise_for_status
+from tools.client.exchange import Accept, BuildRequest, aexchange, exchange
 from tools.client.files import (
     FileContent,
     FileInfo,
@@ -36,7 +36,7 @@ def _response(core: ClientCore, what: str) -> Accept[tuple[httpx.Response, bytes
     """Accept a 2xx answer as it is (the caller parses it); raise for any other status."""
 
     def accept(response: httpx.Response, data: bytes) -> tuple[httpx.Response, bytes]:
-        raise_for_status(core, response, data, what)
+        core.raise_for_status(response, data, what)
         return response, data
 
     return accept

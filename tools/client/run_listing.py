@@ -1,7 +1,7 @@
 """``GET /workflow_runs``: the filters checked before sending, and one page fetched, sync and async.
 
-The same request path as the run calls (``ClientCore``): one deadline per call
-covering every attempt and wait, the response size cap while the body streams,
+The same request path as the run calls (``tools.client.exchange``): one deadline
+per call covering every attempt and wait, the response size cap while the body streams,
 the same retries (429/408/5xx, dropped connections, timeouts) and the same error
 tree. Filters are checked first (a bad status, sort or page size costs a clear
 ``ValidationError``, not a round trip). ``ExtendClient.list_runs``/``iter_runs`` and
@@ -17,16 +17,14 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 import httpx
 
-from tools.client.body import decode_json, json_or_none
-from tools.client.core import ClientCore, logger, parse_retry_after
-from tools.client.deadline import CallDeadline
+from tools.client.body import decode_json
+from tools.client.core import ClientCore, logger
 from tools.client.errors import (
-    ExtendError,
     InvalidResponseError,
     ValidationError,
-    error_for_status,
     server_text,
 )
+from tools.client.exchange import BuildRequest, aexchange, exchange
 
 if TYPE_CHECKING:
     from tools.runs.listing import RunPage
@@ -195,17 +193,8 @@ WHAT = "list of runs"
 
 
 def _parse(core: ClientCore, response: httpx.Response, data: bytes) -> RunPage:
-    status = response.status_code
-    if status >= 400 or status < 200:
-        raise error_for_status(
-            status,
-            json_or_none(data),
-            request_id=response.headers.get("x-request-id"),
-            retry_after=parse_retry_after(response.headers),
-            what=WHAT,
-            secrets=(core.config.api_key,),
-        )
-    payload = decode_json(data, WHAT, status)
+    core.raise_for_status(response, data, WHAT)
+    payload = decode_json(data, WHAT, response.status_code)
     from tools.runs.listing import parse_run_page
 
     try:
@@ -227,33 +216,8 @@ def fetch_page(
     params: dict[str, str],
     timeout: float | None,
 ) -> RunPage:
-    call: CallDeadline = core.start_call()
-    attempt = 0
-    while True:
-        try:
-            if call.expired():
-                raise core.deadline_error(WHAT, call)
-            limit = core.attempt_timeout(timeout, call)
-            try:
-                with (
-                    call.attempt(limit) as clock,
-                    http.stream("GET", "/workflow_runs", params=params, timeout=limit) as response,
-                ):
-                    reader = core.body_reader(response, WHAT)
-                    for chunk in response.iter_bytes():
-                        reader.add(chunk)
-                        if clock.expired():
-                            raise core.timed_out(WHAT, call)
-            except httpx.TransportError as exc:
-                raise core.transport_error(exc, WHAT, call) from None
-            return _parse(core, response, reader.data)
-        except ExtendError as error:
-            delay = core.retry_delay(attempt, error, call)
-            if delay is None:
-                raise
-            core.log_retry(error, delay, attempt)
-        sleep(delay)
-        attempt += 1
+    build = _list_request(http, params)
+    return exchange(http, core, sleep, build, lambda r, d: _parse(core, r, d), WHAT, timeout)
 
 
 async def afetch_page(
@@ -263,30 +227,12 @@ async def afetch_page(
     params: dict[str, str],
     timeout: float | None,
 ) -> RunPage:
-    call: CallDeadline = core.start_call()
-    attempt = 0
-    while True:
-        try:
-            if call.expired():
-                raise core.deadline_error(WHAT, call)
-            limit = core.attempt_timeout(timeout, call)
-            try:
-                with call.attempt(limit) as clock:
-                    async with http.stream(
-                        "GET", "/workflow_runs", params=params, timeout=limit
-                    ) as response:
-                        reader = core.body_reader(response, WHAT)
-                        async for chunk in response.aiter_bytes():
-                            reader.add(chunk)
-                            if clock.expired():
-                                raise core.timed_out(WHAT, call)
-            except httpx.TransportError as exc:
-                raise core.transport_error(exc, WHAT, call) from None
-            return _parse(core, response, reader.data)
-        except ExtendError as error:
-            delay = core.retry_delay(attempt, error, call)
-            if delay is None:
-                raise
-            core.log_retry(error, delay, attempt)
-        await sleep(delay)
-        attempt += 1
+    build = _list_request(http, params)
+    return await aexchange(http, core, sleep, build, lambda r, d: _parse(core, r, d), WHAT, timeout)
+
+
+def _list_request(http: httpx.Client | httpx.AsyncClient, params: dict[str, str]) -> BuildRequest:
+    """``GET /workflow_runs`` with ``params``, built afresh for each attempt."""
+    return lambda timeout: http.build_request(
+        "GET", "/workflow_runs", params=params, timeout=timeout
+    )
