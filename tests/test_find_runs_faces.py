@@ -70,7 +70,8 @@ async def test_an_mcp_client_lists_and_calls_find_runs(client: ExtendClient) -> 
 def test_cli_runs_list_table_and_json() -> None:
     table = runner.invoke(app, ["runs", "list", "--status", "needs review"])
     assert table.exit_code == 0, table.output
-    assert table.stdout.startswith("1 run matches status NEEDS_REVIEW:\n- workflow_run_needs_review")
+    expected = "1 run matches status NEEDS_REVIEW:\n- workflow_run_needs_review"
+    assert table.stdout.startswith(expected)
     as_json = runner.invoke(app, ["runs", "list", "--text", "bluebird", "--json"])
     assert as_json.exit_code == 0, as_json.output
     document = json.loads(as_json.stdout)
