@@ -1,4 +1,4 @@
-"""``extend-agent mcp``: serve the two tools to MCP clients, over stdio or streamable HTTP.
+"""``extend-agent mcp``: serve the tools to MCP clients, over stdio or streamable HTTP.
 
 With stdio, stdout carries the protocol, so every human-facing line (which Extend
 is used, errors) goes to stderr. Without EXTEND_API_KEY the built-in emulator
@@ -56,7 +56,7 @@ def register(app: typer.Typer) -> None:
             ),
         ] = False,
     ) -> None:
-        """Run an MCP server with get_run and update_run_metadata (stdio unless --http)."""
+        """Run an MCP server with the run tools (stdio unless --http)."""
         from agent.extend_connection import announce_on_stderr, open_extend
         from agent.settings import AgentSettings
         from cli.mcp_http import (

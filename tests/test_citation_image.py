@@ -109,7 +109,7 @@ def test_seed_total_crop_shows_the_cited_text_in_the_box(
     assert image.width <= 960 and image.height <= 720 and len(image.png) < 200_000
     assert "amount" in image.alt_text and "page 1" in image.alt_text
     assert "TOTAL  $15,735.1" in image.alt_text
-    assert images.text.startswith("amount (value 15735.1 USD) is highlighted on page 1")
+    assert images.text.startswith("amount (value 15,735.10 USD) is highlighted on page 1")
 
 
 def test_whole_page_thumbnail_draws_the_box_in_place(client: ExtendClient) -> None:
@@ -150,8 +150,8 @@ def test_pre_review_citation_when_a_reviewer_changed_the_value(client: ExtendCli
     assert_box_drawn_at(final.images[0], field.citations[0])
     assert_box_drawn_at(before.images[0], field.initial_citations[0])
     assert outline_box(final.images[0])[1] > outline_box(before.images[0])[3]
-    assert "A reviewer changed it from 1240.0 USD" in final.text
-    assert before.pre_review and "before review 1240.0 USD" in before.text
+    assert "A reviewer changed it from 1,240.00 USD" in final.text
+    assert before.pre_review and "before review 1,240.00 USD" in before.text
     assert "before review" in before.images[0].alt_text
 
 

@@ -161,9 +161,7 @@ class ExtendClient(_ClientBase):
 
         return get_file(self._http, self._core, self._sleep, file_id, timeout)
 
-    def download_file(
-        self, file: str | FileInfo, *, timeout: float | None = None
-    ) -> FileContent:
+    def download_file(self, file: str | FileInfo, *, timeout: float | None = None) -> FileContent:
         """A file's bytes (by id, or a ``FileInfo`` whose link is used first); see ``files.py``."""
         from tools.client.file_transfer import download_file
 

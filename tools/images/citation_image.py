@@ -16,17 +16,17 @@ Reference text is the document's, untrusted: it appears quoted, cut short.
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from tools.client.errors import ExtendError
 from tools.images.errors import DocumentUnavailableError, UnreadableDocumentError
 from tools.images.image_cache import CachedImage, ImageCache
 from tools.images.locate import CitedPage, FieldCitations, find_citations
 from tools.images.page_render import SLACK, ImageSize, render_page
+from tools.text.formatting import QUOTED, format_value
+from tools.text.quoting import quote
 
 if TYPE_CHECKING:
     from tools.client.files import FileContent, FileInfo
@@ -187,7 +187,7 @@ def _plan(
     chosen = find_citations(
         run, field_name, pre_review=pre_review, index=citation, need_boxes=not whole_page
     )
-    shown = value_text if value_text is not None else plain_value(chosen.value)
+    shown = value_text if value_text is not None else format_value(chosen.value, QUOTED)
     shown = shown if len(shown) <= _VALUE_LIMIT else shown[: _VALUE_LIMIT - 3] + "..."
     names = {f.id: f.name for f in run.files if f.id}
     return _Plan(run, chosen, shown, whole_page, size, cache, names)
@@ -287,7 +287,7 @@ def _alt_text(plan: _Plan, cited: CitedPage, name: str | None) -> str:
     what = "the value before review" if plan.chosen.pre_review else "value"
     where = f"page {cited.page}" + (f" of {name}" if name else "")
     view = "whole page" if plan.whole_page else "cited region"
-    quoted = "; ".join(quote(t) for t in cited.reference_texts)
+    quoted = "; ".join(quote(t, limit=_QUOTE_LIMIT) for t in cited.reference_texts)
     read = f", read from {quoted}" if quoted else ""
     return f"{plan.chosen.field} ({what} {plan.value_text}): {view}, {where}{read}, highlighted."
 
@@ -299,8 +299,8 @@ def _result(plan: _Plan, images: tuple[CitationImage, ...]) -> CitationImages:
     text = f"{chosen.field} ({label} {plan.value_text}) is highlighted on {pages}."
     if chosen.edited and not chosen.pre_review:
         text += (
-            f" A reviewer changed it from {plain_value(chosen.initial_value)}; ask for the "
-            "citation before review to see where that was read."
+            f" A reviewer changed it from {format_value(chosen.initial_value, QUOTED)};"
+            " ask for the citation before review to see where that was read."
         )
     return CitationImages(
         run_id=plan.run.id,
@@ -326,24 +326,3 @@ def _where(images: tuple[CitationImage, ...]) -> str:
         else:
             parts.append(f"pages {', '.join(listed[:-1])} and {listed[-1]} of {name}")
     return "; ".join(parts)
-
-
-def quote(text: str) -> str:
-    """Document text as a short quotation: one line, cut to ``_QUOTE_LIMIT`` characters."""
-    line = re.sub(r"\s*[\r\n\t\f\v]+\s*", " ", text).strip()
-    if len(line) > _QUOTE_LIMIT:
-        line = line[: _QUOTE_LIMIT - 3] + "..."
-    return json.dumps(line, ensure_ascii=False)
-
-
-def plain_value(value: Any) -> str:
-    """A value in a few words when the caller gave no formatting (amounts as ``15735.1 USD``)."""
-    if isinstance(value, dict) and "amount" in value and len(value) <= 2:
-        currency = value.get("iso_4217_currency_code") or value.get("currency")
-        return f"{value['amount']} {currency}" if currency else str(value["amount"])
-    if isinstance(value, str):
-        return quote(value)
-    if value is None:
-        return "(empty)"
-    text = json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
-    return text if len(text) <= 80 else text[:77] + "..."
