@@ -22,7 +22,7 @@ from tools.images.errors import (
     UnreadableDocumentError,
 )
 from tools.images.image_cache import ImageCache
-from tools.images.page_render import MCP
+from tools.images.page_render import MCP, PDFIUM_LOCK
 from tools.runs.models import Citation, Run
 from tools.runs.normalize import parse_run
 
@@ -94,11 +94,15 @@ def test_seed_total_crop_shows_the_cited_text_in_the_box(
     total = run.field("amount")
     assert total is not None
     citation = total.citations[0]
-    pdf = pdfium.PdfDocument(document)
-    page = pdf[citation.page - 1]
     left, top, right, bottom = polygon_box(citation)
-    _, height = page.get_size()
-    text = page.get_textpage().get_text_bounded(left, height - bottom, right, height - top)
+    with PDFIUM_LOCK:  # pdfium is not thread-safe: one caller at a time, closed here
+        pdf = pdfium.PdfDocument(document)
+        try:
+            page = pdf[citation.page - 1]
+            _, height = page.get_size()
+            text = page.get_textpage().get_text_bounded(left, height - bottom, right, height - top)
+        finally:
+            pdf.close()  # closes the page and text page too, in this thread
     assert citation.reference_text is not None
     assert text.split() == citation.reference_text.split()  # pdfium folds the double space
 

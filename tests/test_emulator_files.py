@@ -16,6 +16,7 @@ from PIL import Image
 from extend_emulator import SAMPLE_RUN_IDS, EmulatorServer
 from extend_emulator.samples import load_samples
 from tests.conftest import EMULATOR_KEY
+from tools.images.page_render import PDFIUM_LOCK
 
 LEGACY, CURRENT = "2024-12-23", "2026-02-09"
 
@@ -78,25 +79,34 @@ def test_file_object_in_both_versions(http: httpx.Client, version: str) -> None:
 def test_every_sample_citation_text_is_printed_inside_its_polygon(http: httpx.Client) -> None:
     documents: dict[str, pdfium.PdfDocument] = {}
     checked = 0
-    for _run_id, file_id, citation in sample_citations():
-        file = get_file(http, file_id, CURRENT)
-        if file["type"] != "PDF":
-            continue
-        if file_id not in documents:
-            documents[file_id] = pdfium.PdfDocument(httpx.get(file["presignedUrl"]).content)
-        pdf = documents[file_id]
-        size = next(p for p in file["contents"]["pages"] if p["pageNumber"] == citation["page"])
-        assert pdf[citation["page"] - 1].get_size() == pytest.approx(
-            (
-                citation.get("pageWidth", size["pageWidth"]),
-                citation.get("pageHeight", size["pageHeight"]),
-            ),
-            abs=0.01,
-        )
-        if "..." in citation["referenceText"]:
-            continue  # the sample abbreviates this text; its boxes' own texts are checked
-        assert text_in_box(pdf, citation) == " ".join(citation["referenceText"].split())
-        checked += 1
+    # pdfium is not thread-safe: hold the product's lock, and close every document here
+    # rather than leave it to a finalizer that may run in another thread.
+    with PDFIUM_LOCK:
+        try:
+            for _run_id, file_id, citation in sample_citations():
+                file = get_file(http, file_id, CURRENT)
+                if file["type"] != "PDF":
+                    continue
+                if file_id not in documents:
+                    content = httpx.get(file["presignedUrl"]).content
+                    documents[file_id] = pdfium.PdfDocument(content)
+                pdf = documents[file_id]
+                pages = file["contents"]["pages"]
+                size = next(p for p in pages if p["pageNumber"] == citation["page"])
+                assert pdf[citation["page"] - 1].get_size() == pytest.approx(
+                    (
+                        citation.get("pageWidth", size["pageWidth"]),
+                        citation.get("pageHeight", size["pageHeight"]),
+                    ),
+                    abs=0.01,
+                )
+                if "..." in citation["referenceText"]:
+                    continue  # the sample abbreviates this text; its boxes' texts are checked
+                assert text_in_box(pdf, citation) == " ".join(citation["referenceText"].split())
+                checked += 1
+        finally:
+            for pdf in documents.values():
+                pdf.close()
     assert checked >= 50
 
 
@@ -133,7 +143,7 @@ def test_image_document_is_a_scan_sized_to_its_page(http: httpx.Client) -> None:
 def test_the_failed_runs_file_is_served_damaged(http: httpx.Client) -> None:
     file = get_file(http, "file_scan_0918_corrupt", CURRENT)
     content = httpx.get(file["presignedUrl"]).content
-    with pytest.raises(pdfium.PdfiumError):
+    with PDFIUM_LOCK, pytest.raises(pdfium.PdfiumError):
         pdfium.PdfDocument(content)
 
 

@@ -7,11 +7,17 @@ corner, measured against the page size the citation states; they are converted
 to the document's real page size (and, for images, to pixels) before drawing.
 Each polygon gets a translucent fill and an outline just outside it, so the
 cited text stays readable. The result is a PNG, palette-reduced to stay small.
+
+pdfium is not thread-safe, not even across documents, and pypdfium2 closes what is
+left open from finalizers in whatever thread collects it. So every pdfium call here
+holds ``PDFIUM_LOCK`` and closes its page, bitmap and document before letting go;
+anything else in the process that uses pypdfium2 must take the same lock.
 """
 
 from __future__ import annotations
 
 import io
+import threading
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -25,6 +31,8 @@ FILL = (255, 214, 0, 80)
 OUTLINE = (230, 60, 0, 255)
 MAX_CROP_SCALE = 4.0  # pixels per point in a crop (288 dpi): small print becomes legible
 _PAD_X, _PAD_Y = 54.0, 22.0  # points of context around the cited boxes, at least
+PDFIUM_LOCK = threading.RLock()
+"""Held around every pypdfium2 call in the process (Slack and MCP render from worker threads)."""
 
 
 @dataclass(frozen=True)
@@ -76,41 +84,48 @@ def _render_pdf(
 ) -> RenderedPage:
     import pypdfium2 as pdfium  # type: ignore[import-untyped]
 
-    try:
-        pdf = pdfium.PdfDocument(document)
-    except pdfium.PdfiumError as exc:
-        raise UnreadableDocumentError(
-            f"The document of file {cited.file_id} could not be read as a PDF ({exc}); "
-            "it may be damaged. Open it in the Extend dashboard instead."
-        ) from None
-    try:
-        page_count = len(pdf)
-        if cited.page > page_count:
-            raise CitationBoxError(
-                f"The citation is on page {cited.page}, but file {cited.file_id} has "
-                f"{page_count} page(s)."
-            )
-        page = pdf[cited.page - 1]
-        real_w, real_h = page.get_size()
-        stated_w, stated_h = _stated_size(cited, page_size, (real_w, real_h))
-        cited = _in_points(cited, (stated_w, stated_h))
-        to_real = (real_w / stated_w, real_h / stated_h)
-        region = _region(cited, (stated_w, stated_h), whole_page)
-        scale = _scale(region, size, whole_page, MAX_CROP_SCALE)
-        left, top, right, bottom = (
-            region[0] * to_real[0],
-            region[1] * to_real[1],
-            region[2] * to_real[0],
-            region[3] * to_real[1],
-        )
-        bitmap = page.render(
-            scale=scale / to_real[0],
-            crop=(left, real_h - bottom, real_w - right, top),
-            may_draw_forms=False,
-        )
-        picture = bitmap.to_pil().convert("RGB")
-    finally:
-        pdf.close()
+    with PDFIUM_LOCK:
+        try:
+            pdf = pdfium.PdfDocument(document)
+        except pdfium.PdfiumError as exc:
+            raise UnreadableDocumentError(
+                f"The document of file {cited.file_id} could not be read as a PDF ({exc}); "
+                "it may be damaged. Open it in the Extend dashboard instead."
+            ) from None
+        try:
+            page_count = len(pdf)
+            if cited.page > page_count:
+                raise CitationBoxError(
+                    f"The citation is on page {cited.page}, but file {cited.file_id} has "
+                    f"{page_count} page(s)."
+                )
+            page = pdf[cited.page - 1]
+            try:
+                real_w, real_h = page.get_size()
+                stated_w, stated_h = _stated_size(cited, page_size, (real_w, real_h))
+                cited = _in_points(cited, (stated_w, stated_h))
+                to_real = (real_w / stated_w, real_h / stated_h)
+                region = _region(cited, (stated_w, stated_h), whole_page)
+                scale = _scale(region, size, whole_page, MAX_CROP_SCALE)
+                left, top, right, bottom = (
+                    region[0] * to_real[0],
+                    region[1] * to_real[1],
+                    region[2] * to_real[0],
+                    region[3] * to_real[1],
+                )
+                bitmap = page.render(
+                    scale=scale / to_real[0],
+                    crop=(left, real_h - bottom, real_w - right, top),
+                    may_draw_forms=False,
+                )
+                try:
+                    picture = bitmap.to_pil().convert("RGB")
+                finally:
+                    bitmap.close()
+            finally:
+                page.close()
+        finally:
+            pdf.close()
     return _finish(picture, cited, region, scale, page_count)
 
 
