@@ -161,15 +161,12 @@ READS = [
 ]
 
 WRITES = [
-    ask(
-        f"set po_number to 4411 and cost_center to CC-9 on {SEED}",
-        run=SEED,
-        expect={"po_number": "4411", "cost_center": "CC-9"},
-    ),
-    ask(
-        f"set po_number=4411, cost_center=CC-9 on {SEED}",
-        run=SEED,
-        expect={"po_number": "4411", "cost_center": "CC-9"},
+    *(
+        ask(phrasing, run=SEED, expect={"po_number": "4411", "cost_center": "CC-9"})
+        for phrasing in (
+            f"set po_number to 4411 and cost_center to CC-9 on {SEED}",
+            f"set po_number=4411, cost_center=CC-9 on {SEED}",
+        )
     ),
     ask(f"rename {SEED} to ACME March", run=SEED, expect={"name": "ACME March"}),
     ask(f"tag {SEED} urgent and q3", run=SEED, expect={"tags": ["urgent", "q3"]}),
@@ -187,17 +184,9 @@ WRITES = [
         run=SEED,
         expect={"amount_due": "15735.1", "amount_due:": MISSING},
     ),
-    ask(
-        "remove the urgent tag",
-        before=(f"+tag {SEED} urgent and q3",),
-        run=SEED,
-        expect={"tags": ["q3"]},
-    ),
-    ask(
-        f"untag urgent from {SEED}",
-        before=(f"+tag {SEED} urgent and q3",),
-        run=SEED,
-        expect={"tags": ["q3"]},
+    *(
+        ask(phrasing, before=(f"+tag {SEED} urgent and q3",), run=SEED, expect={"tags": ["q3"]})
+        for phrasing in ("remove the urgent tag", f"untag urgent from {SEED}")
     ),
     ask(
         f"remove the internal_id key from {SEED}",
@@ -211,23 +200,14 @@ WRITES = [
         run=REVIEWED,
         expect={"cost_center": None, "po_number": "PO-7781"},
     ),
-    ask(
-        "undo that",
-        before=(f"+rename {MULTI} to Test name",),
-        run=MULTI,
-        expect={"name": MULTI_NAME},
-    ),
-    ask(
-        "rename it back",
-        before=(f"+rename {MULTI} to Test name",),
-        run=MULTI,
-        expect={"name": MULTI_NAME},
-    ),
-    ask(
-        "put the old name back",
-        before=(f"+rename {MULTI} to Test name",),
-        run=MULTI,
-        expect={"name": MULTI_NAME},
+    *(
+        ask(
+            phrasing,
+            before=(f"+rename {MULTI} to Test name",),
+            run=MULTI,
+            expect={"name": MULTI_NAME},
+        )
+        for phrasing in ("undo that", "rename it back", "put the old name back")
     ),
     ask(
         "rename it back to what it was",

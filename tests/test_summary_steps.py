@@ -85,11 +85,16 @@ def test_a_failed_run_says_why_and_its_failed_step_stays_visible(
         assert 'Step "Parse document" (PARSE): status FAILED.' in summary
 
 
-def test_a_failed_parse_step_states_its_own_reason(server: EmulatorServer, tmp_path: Path) -> None:
+def served_body(server: EmulatorServer, run_id: str, new_id: str) -> dict[str, Any]:
+    """The 2026-02-09 JSON the emulator serves for ``run_id``, given the id ``new_id``."""
     headers = {"x-extend-api-version": CURRENT, "authorization": f"Bearer {KEY}"}
-    url = f"{server.url}/workflow_runs/workflow_run_failed"
-    body = httpx.get(url, headers=headers).json()
-    body["id"] = "fx_parse_failed"
+    body: dict[str, Any] = httpx.get(f"{server.url}/workflow_runs/{run_id}", headers=headers).json()
+    body["id"] = new_id
+    return body
+
+
+def test_a_failed_parse_step_states_its_own_reason(server: EmulatorServer, tmp_path: Path) -> None:
+    body = served_body(server, "workflow_run_failed", "fx_parse_failed")
     parse = body["stepRuns"][0]["result"]["parseRun"]
     parse["failureReason"] = "CORRUPT_FILE"
     parse["failureMessage"] = "Cross-reference table missing."
@@ -260,10 +265,7 @@ def test_citations_name_their_file_only_when_a_run_has_several(
 
 
 def _unreadable_fixture(server: EmulatorServer) -> dict[str, Any]:
-    headers = {"x-extend-api-version": CURRENT, "authorization": f"Bearer {KEY}"}
-    url = f"{server.url}/workflow_runs/workflow_run_merge_conditional"
-    run = httpx.get(url, headers=headers).json()
-    run["id"] = "fx_unreadable"
+    run = served_body(server, "workflow_run_merge_conditional", "fx_unreadable")
     run["stepRuns"].append(
         {
             "object": "workflow_step_run",

@@ -30,12 +30,12 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
-from pydantic import ValidationError
 
 from agent.offline import answers, change_answers, wording
 from agent.offline.citation_step import citation_calls, citation_lines, without_citations
 from agent.offline.conversation import (
     Turn,
+    artifact_run,
     current_turn,
     earlier_questions,
     known_field_names,
@@ -48,7 +48,6 @@ from agent.offline.undo import UndoScope, last_applied_change, undo_of
 from agent.safety import neutralize_mentions
 from tools.faces.read_only import READ_ONLY_MESSAGE, is_read_only
 from tools.faces.tool_names import GET_RUN, UPDATE_RUN_METADATA
-from tools.runs.models import Run
 from tools.text.summary import LOW_CONFIDENCE
 
 _DECISION_SOURCE = "hitl_interrupt_decision"
@@ -174,7 +173,7 @@ class OfflineChatModel(BaseChatModel):
         args: dict[str, Any] = dict(call.get("args") or {})
         run_id = str(args.get("run_id") or "the run")
         text = message_text(result)
-        run = _artifact_run(result)
+        run = artifact_run(result)
         if (call.get("name") or result.name) == UPDATE_RUN_METADATA:
             if _was_declined(result):
                 refused = change_answers.refusal_reason(text)
@@ -195,16 +194,6 @@ class OfflineChatModel(BaseChatModel):
             earlier=earlier_questions(turn.history),
             low_confidence=self.low_confidence,
         )
-
-
-def _artifact_run(result: ToolMessage) -> Run | None:
-    """The structured run a tool returned beside its text, if any."""
-    if not isinstance(result.artifact, dict):
-        return None
-    try:
-        return Run.model_validate(result.artifact)
-    except ValidationError:
-        return None
 
 
 def _was_declined(result: ToolMessage) -> bool:

@@ -21,10 +21,9 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, ToolMessage
 from langchain_core.messages.tool import tool_call
-from pydantic import ValidationError
 
 from agent.change_text import and_list
-from agent.offline.conversation import Turn, earlier_questions, message_text
+from agent.offline.conversation import Turn, artifact_run, earlier_questions, message_text
 from agent.offline.fields import read_fields
 from agent.offline.intents import understand
 from tools.faces.tool_names import GET_RUN, SHOW_CITATION
@@ -51,7 +50,7 @@ def citation_calls(turn: Turn, tool_names: Any) -> AIMessage | None:
     call = turn.call_for(result) or {}
     if call.get("name") != GET_RUN or result.status == "error":
         return None
-    run = _run_of(result)
+    run = artifact_run(result)
     if run is None:
         return None
     names = [f.name for f in run.fields]
@@ -113,12 +112,3 @@ def _has_box(run: Run, name: str) -> bool:
     return extracted is not None and any(
         c.polygon and c.page is not None for c in extracted.citations
     )
-
-
-def _run_of(result: ToolMessage) -> Run | None:
-    if not isinstance(result.artifact, dict):
-        return None
-    try:
-        return Run.model_validate(result.artifact)
-    except ValidationError:
-        return None

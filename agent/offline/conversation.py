@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+from pydantic import ValidationError
 
 from agent.names import run_ids_in
 from tools.faces.tool_names import FIND_RUNS
+from tools.runs.models import Run
 
 
 def message_text(message: BaseMessage) -> str:
@@ -26,6 +28,16 @@ def message_text(message: BaseMessage) -> str:
     if isinstance(content, str):
         return content
     return str(message.text)
+
+
+def artifact_run(result: ToolMessage) -> Run | None:
+    """The structured run a tool returned beside its text, if any."""
+    if not isinstance(result.artifact, dict):
+        return None
+    try:
+        return Run.model_validate(result.artifact)
+    except ValidationError:
+        return None
 
 
 @dataclass
