@@ -42,6 +42,8 @@ _STOP = frozenset(
         *("on", "of", "for", "in", "from", "about", "to", "with", "at", "by", "and", "or"),
     }
 )
+_PRONOUNS = frozenset({"it", "it's", "its", "them", "they"})
+_CONTRACTION = re.compile(r"'s$")  # "when's", "what's": the question word, not a name
 _PHRASE_BEFORE_NOUN = re.compile(
     rf"\b(?:the|that|this)\s+(?P<ref>(?:[\w&'.-]+\s+){{0,3}}?[\w&'.-]+)\s+{_DOC_NOUN}\b",
     re.IGNORECASE,
@@ -81,6 +83,8 @@ def named_reference(text: str) -> NamedReference | None:
     for pattern in (_WRITE_TARGET, _PHRASE_AFTER_PREP, _AFTER_VERB, _PHRASE_BEFORE_NOUN):
         for found in pattern.finditer(text):
             phrase = found.group("ref").strip()
+            if phrase.split()[0].casefold() in _PRONOUNS:
+                continue  # "the notes on it say": "it" is the run in focus, not a name
             if _names_something(phrase):
                 start, end = found.span("ref")
                 if pattern is _PHRASE_BEFORE_NOUN:
@@ -159,7 +163,9 @@ def _names_something(phrase: str) -> bool:
     """True when ``phrase`` has a word that can name a run (not only articles, pronouns, fields)."""
     if run_ids_in(phrase) or _URL.search(phrase) or _FILE.search(phrase):
         return True
-    words = [w.strip(".'") for w in re.findall(r"[\w&'.-]+", phrase.casefold())]
+    words = [
+        _CONTRACTION.sub("", w).strip(".'") for w in re.findall(r"[\w&'.-]+", phrase.casefold())
+    ]
     return any(
         w not in _STOP and not re.fullmatch(_DOC_NOUN, w) and not re.fullmatch(r"\d{1,3}", w)
         for w in words
