@@ -124,6 +124,12 @@ READS = [
         says=("36995", "page 1", "Invoice #36995"),
     ),
     ask(f"who is the vendor on {MULTI}?", says=("Northwind Traders GmbH", "page 1"), max_chars=400),
+    ask(
+        "how much is the Northwind invoice for and when's it due?",
+        says=("€1,948.63", "Sep 30, 2024", "page 3"),
+        never=(r"\(due_date\)",),
+        max_chars=500,
+    ),
     ask("what's the status of workflow_run_processing?", says=("PROCESSING",), max_chars=400),
     ask(f"who reviewed {REVIEWED}?", says=("user_2Nf8QkLx",), max_chars=400),
     ask(f"summarize {SEED}", says=("36995",)),

@@ -11,6 +11,7 @@ to be missing, never swapped for a different field.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
@@ -41,9 +42,9 @@ def field_answer(
             (r for r in (read_fields(q, names) for q in earlier) if r.names_a_field), reading
         )
     aspects = set(understanding.aspects)
-    named = [m for m in reading.matches if m.term not in _QUESTION_WORDS]
-    if named and len(named) < len(reading.matches):  # "how much VAT": the VAT, not the total
-        reading = replace(reading, matches=named)
+    reading = replace(
+        reading, matches=_without_bare_question_words(understanding.text, names, reading)
+    )
     if reading.matches:
         sentences = [field_sentence(run, m, aspects, low_confidence) for m in reading.matches]
         sentences += [f"{run.id} has no {term} field." for term in reading.missing]
@@ -61,6 +62,26 @@ def field_answer(
 
 _QUESTION_WORDS = frozenset({"how much", "who sent", "issued"})
 """Words that ask for a value rather than name a field, when another field is named."""
+
+_CLAUSE_BREAK = re.compile(r"\band\b|[,;?]", re.IGNORECASE)
+
+
+def _without_bare_question_words(
+    text: str, names: Sequence[str], reading: FieldReading
+) -> list[FieldMatch]:
+    """Drop "how much" where its own clause names a field: "how much VAT" is the VAT.
+
+    Read clause by clause, so "how much is it for and when's it due?" keeps both the
+    amount and the due date.
+    """
+    dropped: set[str] = set()
+    for clause in _CLAUSE_BREAK.split(text):
+        matches = read_fields(clause, names).matches
+        if any(m.term not in _QUESTION_WORDS for m in matches):
+            dropped |= {m.name for m in matches if m.term in _QUESTION_WORDS}
+    kept = [m for m in reading.matches if not (m.term in _QUESTION_WORDS and m.name in dropped)]
+    named = [m for m in kept if m.term not in _QUESTION_WORDS]
+    return kept if kept and (named or len(kept) == len(reading.matches)) else reading.matches
 
 
 def pointed_field_answer(run: Run, previous_question: str, low_confidence: float) -> str | None:
@@ -130,7 +151,12 @@ def field_sentence(
 
 def human_label(match: FieldMatch) -> str:
     """``due date`` for the field named as it is; ``total (amount)`` when other words named it."""
-    if field_key(match.term) == field_key(match.name):
+    said = set(match.term.split())
+    if (
+        field_key(match.term) == field_key(match.name)
+        or match.term in _QUESTION_WORDS
+        or said <= set(format_field_name(match.name).split())  # "due" -> "due date"
+    ):
         return format_field_name(match.name)
     return f"{match.term} ({match.name})"
 
