@@ -6,12 +6,14 @@
 - Slack's signature (``v0=`` HMAC-SHA256 over ``v0:{timestamp}:{body}``, 5-minute
   window): 401 when it does not verify;
 - ``url_verification``: answered with the challenge; ``ssl_check``: 200;
-- an Events API delivery whose ``event_id`` was already accepted (Slack's retry):
-  200 and nothing more. The claim is in the shared SQLite state, so replicas
-  share it; its key differs from the one the worker's app claims, so the
-  worker still handles the first delivery;
-- everything else is queued for the agent workers (``pool.AgentWorkers``) and
-  answered 200 with an empty body: this app's listeners never ack with a body.
+- everything else is answered 200 with an empty body (this app's listeners never
+  ack with a body) and, once the response is on its way, queued for the agent
+  workers (``pool.AgentWorkers``). An Events API delivery whose ``event_id`` was
+  already accepted (Slack's retry) is not queued: that claim is in the shared
+  state, so replicas share it, and it is made after the ack, so the ack never
+  waits on the store. Its key differs from the one the worker's app claims, so
+  the worker still handles the first delivery, and the worker's own durable
+  claim stays the guarantee against doubles if this one cannot be made.
 
 Nothing here runs the agent, so the ack does not wait on agent work.
 """
@@ -24,7 +26,7 @@ from collections.abc import Callable, Sequence
 
 from slack_sdk.signature import SignatureVerifier
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
+from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -69,16 +71,25 @@ def create_front_app(
         envelope = _json_object(body, request.headers.get("content-type"))
         if envelope.get("type") == "url_verification":
             return JSONResponse({"challenge": envelope.get("challenge")})
-        if envelope.get("type") == "event_callback" and isinstance(envelope.get("event_id"), str):
-            key = f"front:{envelope['event_id']}"
-            first = await run_in_threadpool(state.handled.claim, key, dedupe_ttl_seconds)
-            if not first:
-                return Response(status_code=200)
         headers = {
             name: request.headers[name] for name in FORWARDED_HEADERS if name in request.headers
         }
+        if envelope.get("type") == "event_callback" and isinstance(envelope.get("event_id"), str):
+            key = f"front:{envelope['event_id']}"
+            after_ack = BackgroundTask(claim_then_forward, key, body, headers)
+            return Response(status_code=200, background=after_ack)
         forward(body, headers)
         return Response(status_code=200)
+
+    def claim_then_forward(key: str, body: str, headers: dict[str, str]) -> None:
+        """After the ack (in a thread): queue the delivery unless it is a retry already queued."""
+        try:
+            first = state.handled.claim(key, dedupe_ttl_seconds)
+        except Exception:  # the store is unavailable: the worker's own claim still dedupes
+            logger.warning("could not record %s; the agent worker will dedupe it", key)
+            first = True
+        if first:
+            forward(body, headers)
 
     async def healthz(request: Request) -> Response:
         return PlainTextResponse("ok")

@@ -10,6 +10,8 @@ requests are refused by the front and reach no worker.
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -134,3 +136,59 @@ def test_the_front_refuses_bad_requests_and_answers_url_verification(
     assert (unsigned.status_code, forged.status_code, garbled.status_code) == (401, 401, 400)
     assert verified.json() == {"challenge": "abc123"}
     assert slack.calls("chat.postMessage") == [] and slack.calls("chat.startStream") == []
+
+
+def test_the_ack_does_not_wait_on_the_dedupe_store(tmp_path: Path) -> None:
+    """The claim is made after the ack: a stuck store holds back the queueing, not Slack."""
+    release = threading.Event()
+    forwarded: list[str] = []
+    with SlackState.in_data_dir(tmp_path) as state:
+        real_claim = state.handled.claim
+
+        def slow_claim(key: str, ttl_seconds: float = 60.0) -> bool:
+            release.wait(timeout=10)
+            return real_claim(key, ttl_seconds)
+
+        state.handled.claim = slow_claim  # type: ignore[method-assign]
+        front = create_front_app(
+            signing_secret=SIGNING_SECRET,
+            state=state,
+            forward=lambda body, headers: forwarded.append(json.loads(body)["event_id"]),
+            dedupe_ttl_seconds=3600,
+        )
+        envelope = event_envelope(mention("What is the total on workflow_run_1234?"))
+        with serve_in_thread(front) as url, SlackSender(url + EVENTS_PATH) as sender:
+            first = sender.envelope(envelope)
+            retry = sender.envelope(envelope, retry_num=1)
+            assert (first.status_code, retry.status_code) == (200, 200)
+            assert forwarded == []  # both acked while the store was stuck
+            release.set()
+            deadline = time.monotonic() + 10
+            while not forwarded and time.monotonic() < deadline:
+                time.sleep(0.01)
+            time.sleep(0.2)  # a wrong second forward would land by now
+    assert forwarded == [envelope["event_id"]]
+
+
+def test_a_broken_dedupe_store_still_queues_the_delivery(tmp_path: Path) -> None:
+    """Without the front's claim the worker's own durable claim dedupes: nothing is lost."""
+    forwarded: list[str] = []
+    with SlackState.in_data_dir(tmp_path) as state:
+
+        def broken_claim(key: str, ttl_seconds: float = 60.0) -> bool:
+            raise RuntimeError("database is locked")
+
+        state.handled.claim = broken_claim  # type: ignore[method-assign]
+        front = create_front_app(
+            signing_secret=SIGNING_SECRET,
+            state=state,
+            forward=lambda body, headers: forwarded.append(json.loads(body)["event_id"]),
+            dedupe_ttl_seconds=3600,
+        )
+        envelope = event_envelope(mention("What is the total on workflow_run_1234?"))
+        with serve_in_thread(front) as url, SlackSender(url + EVENTS_PATH) as sender:
+            assert sender.envelope(envelope).status_code == 200
+            deadline = time.monotonic() + 10
+            while not forwarded and time.monotonic() < deadline:
+                time.sleep(0.01)
+    assert forwarded == [envelope["event_id"]]
