@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.sqlite import SqliteSaver
 
-from agent.database import open_pool, setup_lock
+from agent.database import open_pool, setup_lock, use_wal, use_wal_async
 from agent.settings import AgentSettings
 
 if TYPE_CHECKING:
@@ -111,7 +111,7 @@ def _open_sqlite_checkpointer(
     target = str(path) if path is not None else str(conversations_path(settings))
     conn = sqlite3.connect(target, check_same_thread=False, timeout=BUSY_TIMEOUT_SECONDS)
     try:
-        conn.execute("PRAGMA journal_mode=WAL")
+        use_wal(conn, timeout=BUSY_TIMEOUT_SECONDS)
         conn.execute("PRAGMA synchronous=NORMAL")
         saver = SqliteSaver(conn)
         saver.setup()
@@ -172,7 +172,7 @@ async def _open_async_sqlite_checkpointer(
 
     target = str(path) if path is not None else str(conversations_path(settings))
     async with aiosqlite.connect(target, timeout=BUSY_TIMEOUT_SECONDS) as conn:
-        await conn.execute("PRAGMA journal_mode=WAL")
+        await use_wal_async(conn, timeout=BUSY_TIMEOUT_SECONDS)
         await conn.execute("PRAGMA synchronous=NORMAL")
         saver = AsyncSqliteSaver(conn)
         await saver.setup()

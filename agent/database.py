@@ -8,7 +8,8 @@ behind a load balancer share them. A schema other than the default is chosen in
 the URL itself (``?options=-csearch_path%3Dextend_agent``; the schema must exist).
 
 This module holds what the agent's checkpointer and the Slack app's store both
-need: recognising the URL, opening a psycopg pool on it with a clear error when
+need: switching a SQLite file to WAL even while another process is creating it,
+recognising the URL, opening a psycopg pool on it with a clear error when
 the server can't be reached (each connection is checked as it leaves the pool, so
 after a server restart or failover the next statement reconnects instead of
 failing), and a cross-replica lock for one-time setup (two
@@ -18,6 +19,7 @@ replicas starting at once must not both create the same table).
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -28,6 +30,48 @@ if TYPE_CHECKING:
     from psycopg_pool import ConnectionPool
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+WAL_RETRY_SECONDS = 0.02
+
+
+def use_wal(connection: sqlite3.Connection, *, timeout: float) -> None:
+    """``PRAGMA journal_mode=WAL``, retried for up to ``timeout`` while the file is busy.
+
+    Switching a new database to WAL takes an exclusive lock, and SQLite answers
+    "database is locked" at once instead of waiting out its busy timeout, so two
+    processes opening the same new file together (agent workers starting side by
+    side) would otherwise fail.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if not is_busy(error) or time.monotonic() >= deadline:
+                raise
+            time.sleep(WAL_RETRY_SECONDS)
+
+
+async def use_wal_async(connection: Any, *, timeout: float) -> None:
+    """``use_wal`` for an ``aiosqlite`` connection."""
+    import asyncio
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            await connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if not is_busy(error) or time.monotonic() >= deadline:
+                raise
+            await asyncio.sleep(WAL_RETRY_SECONDS)
+
+
+def is_busy(error: sqlite3.OperationalError) -> bool:
+    """True for SQLite's "database is locked" / "busy": wait and retry, nothing is wrong."""
+    return "locked" in str(error) or "busy" in str(error)
+
+
 CONNECT_TIMEOUT_SECONDS = 10.0
 URL_SETTING = "EXTEND_AGENT_DATABASE_URL"
 SETUP_POLL_SECONDS = 0.05

@@ -142,18 +142,22 @@ def run_socket_mode(
 def run_http(settings: SlackSettings | None = None, *, host: str, port: int) -> None:
     """Serve HTTP mode (events at ``/slack/events``) until interrupted.
 
-    With ``SLACK_AGENT_PROCESSES`` > 0, agent turns run in that many worker
-    processes and this one only acks (``slack_app.workers``).
+    Agent turns run in worker processes and this one only acks
+    (``slack_app.workers``), as many as ``SlackSettings.agent_process_count``
+    says: ``SLACK_AGENT_PROCESSES``, else one per core on real Extend; with 0
+    (the default on the built-in emulator) the whole app runs in this process.
     """
+    from agent.settings import load_settings
     from slack_app.server import serve_http
     from slack_app.webhooks.receiver import webhook_route
 
     settings = settings or load_slack_settings()
     settings.require_signing_secret()
-    if settings.agent_processes:
+    processes = settings.agent_process_count(uses_emulator=load_settings().uses_emulator)
+    if processes:
         from slack_app.workers.serving import run_http_with_workers
 
-        run_http_with_workers(settings, host=host, port=port)
+        run_http_with_workers(settings, host=host, port=port, processes=processes)
         return
 
     with open_slack_service(settings, announce=logger.info) as service:

@@ -7,6 +7,8 @@ the app keeps its state file in that data dir too (``slack_app.runtime``).
 
 from __future__ import annotations
 
+import os
+
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -17,6 +19,7 @@ SLACK_API_URL = "https://slack.com/api/"
 CPU_BOUND_WORKERS = 3
 NETWORK_BOUND_WORKERS = 16
 DEFAULT_APPROVAL_TTL_SECONDS = 7 * 24 * 3600.0
+MAX_AUTO_AGENT_PROCESSES = 4
 
 
 class SlackSettingsError(ValueError):
@@ -39,7 +42,7 @@ class SlackSettings(BaseSettings):
     approval_ttl_seconds: float = Field(
         default=DEFAULT_APPROVAL_TTL_SECONDS, gt=0, alias="SLACK_APPROVAL_TTL_SECONDS"
     )
-    agent_processes: int = Field(default=0, ge=0, le=64, alias="SLACK_AGENT_PROCESSES")
+    agent_processes: int | None = Field(default=None, ge=0, le=64, alias="SLACK_AGENT_PROCESSES")
     webhook_secret: SecretStr | None = Field(default=None, alias="EXTEND_WEBHOOK_SECRET")
     alert_channel: str | None = Field(default=None, alias="EXTEND_ALERT_CHANNEL")
     alert_events_text: str = Field(default="", alias="EXTEND_ALERT_EVENTS")
@@ -76,6 +79,17 @@ class SlackSettings(BaseSettings):
         if self.workers is not None:
             return self.workers
         return CPU_BOUND_WORKERS if cpu_bound_model else NETWORK_BOUND_WORKERS
+
+    def agent_process_count(self, *, uses_emulator: bool) -> int:
+        """``SLACK_AGENT_PROCESSES``, else one agent worker per core (up to 4) on real Extend.
+
+        Worker processes keep agent turns off the process that acks, so acks stay
+        fast under load. Trying the app on the built-in emulator needs no such
+        split, and one process keeps one emulator: 0, the whole app in-process.
+        """
+        if self.agent_processes is not None:
+            return self.agent_processes
+        return 0 if uses_emulator else min(os.cpu_count() or 1, MAX_AUTO_AGENT_PROCESSES)
 
     def require_bot_token(self) -> str:
         return _required(self.bot_token, "SLACK_BOT_TOKEN", "the bot token (xoxb-...)")

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from agent.database import is_busy, use_wal
+
 _SQLITE_SETUP_LOCK = threading.Lock()
 
 
@@ -65,7 +67,7 @@ class SqliteConnection:
             str(path), check_same_thread=False, timeout=busy_timeout, isolation_level=None
         )
         self._lock = threading.Lock()
-        self._connection.execute("PRAGMA journal_mode=WAL")
+        use_wal(self._connection, timeout=busy_timeout)
         self._connection.execute("PRAGMA synchronous=NORMAL")
 
     def execute(self, sql: str, params: Sequence[object] = ()) -> Result:
@@ -74,7 +76,7 @@ class SqliteConnection:
                 cursor = self._connection.execute(sql, tuple(params))
                 rows = cursor.fetchall()
             except sqlite3.OperationalError as error:
-                if "locked" in str(error) or "busy" in str(error):
+                if is_busy(error):
                     raise StoreBusyError(str(error)) from error
                 raise
             return Result(rows=rows, rowcount=cursor.rowcount)

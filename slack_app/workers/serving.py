@@ -1,4 +1,4 @@
-"""HTTP mode in the worker design (``SLACK_AGENT_PROCESSES`` > 0), wired from the environment.
+"""HTTP mode in the worker design (``SlackSettings.agent_process_count`` > 0), from the environment.
 
 This process serves the front (``front.create_front_app``) with the same
 connection limits as ``slack_app.server`` and, when ``EXTEND_WEBHOOK_SECRET`` is
@@ -38,8 +38,8 @@ def open_worker_from_environment() -> Iterator[App]:
         yield app
 
 
-def run_http_with_workers(settings: SlackSettings, *, host: str, port: int) -> None:
-    """Serve the front on ``host:port`` with ``settings.agent_processes`` agent workers."""
+def run_http_with_workers(settings: SlackSettings, *, host: str, port: int, processes: int) -> None:
+    """Serve the front on ``host:port`` with ``processes`` agent workers."""
     import uvicorn
 
     from agent.extend_connection import open_extend
@@ -68,9 +68,7 @@ def run_http_with_workers(settings: SlackSettings, *, host: str, port: int) -> N
             low_confidence=agent_settings.low_confidence,
             submit=background_runner(posting),
         ) as webhooks,
-        AgentWorkers(
-            open_worker_from_environment, (), processes=settings.agent_processes
-        ) as workers,
+        AgentWorkers(open_worker_from_environment, (), processes=processes) as workers,
     ):
         try:
             front = create_front_app(
@@ -80,7 +78,7 @@ def run_http_with_workers(settings: SlackSettings, *, host: str, port: int) -> N
                 dedupe_ttl_seconds=settings.dedupe_ttl_seconds,
                 extra_routes=[webhook_route(webhooks)] if webhooks is not None else [],
             )
-            logger.info("acks from this process; %d agent worker(s)", settings.agent_processes)
+            logger.info("acks from this process; %d agent worker(s)", processes)
             uvicorn.Server(uvicorn_config(front, host=host, port=port, log_level="info")).run()
         finally:
             posting.shutdown(wait=True)

@@ -17,8 +17,10 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from slack_app.server import EVENTS_PATH
+from slack_app.settings import MAX_AUTO_AGENT_PROCESSES, load_slack_settings
 from slack_app.testing.slack_requests import SlackSender, event_envelope, mention
 from slack_app.testing.web_api import SlackMock
 from slack_app.testing.workspace import BOT_TOKEN, CHANNEL, SIGNING_SECRET
@@ -92,3 +94,22 @@ def test_the_worker_design_from_the_command_line(tmp_path: Path) -> None:
                 process.kill()
                 raise
     assert len(slack.answers(CHANNEL, ts)) == 1
+
+
+@pytest.mark.parametrize(
+    ("configured", "uses_emulator", "expected"),
+    [
+        (None, True, 0),  # trying the app on the built-in emulator: one process, one emulator
+        (None, False, min(os.cpu_count() or 1, MAX_AUTO_AGENT_PROCESSES)),  # real Extend
+        ("0", False, 0),  # asked for the in-process design
+        ("3", True, 3),
+    ],
+)
+def test_how_many_agent_workers_http_mode_starts(
+    monkeypatch: pytest.MonkeyPatch, configured: str | None, uses_emulator: bool, expected: int
+) -> None:
+    if configured is None:
+        monkeypatch.delenv("SLACK_AGENT_PROCESSES", raising=False)
+    else:
+        monkeypatch.setenv("SLACK_AGENT_PROCESSES", configured)
+    assert load_slack_settings().agent_process_count(uses_emulator=uses_emulator) == expected

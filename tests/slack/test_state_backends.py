@@ -6,12 +6,14 @@ so every race here is decided by the database, not by a lock in this process.
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack
+from contextlib import ExitStack, closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -393,3 +395,29 @@ def test_a_version_2_store_gains_tag_removals_on_approvals(backend: Backend) -> 
         assert migrate(connection, SLACK_STATE_SCHEMA) == 0
     finally:
         connection.close()
+
+
+@pytest.mark.parametrize("store", ["slack state", "conversations"])
+def test_a_new_file_held_by_another_process_is_waited_for(tmp_path: Path, store: str) -> None:
+    """Switching a new SQLite file to WAL answers "locked" at once instead of waiting out
+    the busy timeout: agent workers starting side by side must retry it, not die."""
+    from agent.checkpoint import open_checkpointer
+
+    path = tmp_path / "store.sqlite3"
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("CREATE TABLE other (x)")
+    holder.execute("BEGIN IMMEDIATE")  # another process writing its tables, for a moment
+    release = threading.Timer(0.3, holder.execute, ("COMMIT",))
+    release.start()
+    try:
+        if store == "slack state":
+            with SlackState.open_file(path) as state:
+                assert state.handled.claim("k", 60)
+        else:
+            with open_checkpointer(path=path):
+                pass
+        with closing(sqlite3.connect(path)) as reader:
+            assert reader.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        release.join()
+        holder.close()
