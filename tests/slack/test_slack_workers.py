@@ -13,6 +13,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -138,57 +139,61 @@ def test_the_front_refuses_bad_requests_and_answers_url_verification(
     assert slack.calls("chat.postMessage") == [] and slack.calls("chat.startStream") == []
 
 
-def test_the_ack_does_not_wait_on_the_dedupe_store(tmp_path: Path) -> None:
-    """The claim is made after the ack: a stuck store holds back the queueing, not Slack."""
-    release = threading.Event()
-    forwarded: list[str] = []
+@contextmanager
+def _front_with_claim(
+    tmp_path: Path, claim: Callable[..., bool], forwarded: list[str]
+) -> Iterator[SlackSender]:
+    """A front (store in ``tmp_path``, ``claim`` wrapping the real one) recording what it queues;
+    yields a sender to it."""
     with SlackState.in_data_dir(tmp_path) as state:
         real_claim = state.handled.claim
-
-        def slow_claim(key: str, ttl_seconds: float = 60.0) -> bool:
-            release.wait(timeout=10)
-            return real_claim(key, ttl_seconds)
-
-        state.handled.claim = slow_claim  # type: ignore[method-assign]
+        state.handled.claim = lambda key, ttl_seconds=60.0: claim(real_claim, key, ttl_seconds)  # type: ignore[method-assign]
         front = create_front_app(
             signing_secret=SIGNING_SECRET,
             state=state,
             forward=lambda body, headers: forwarded.append(json.loads(body)["event_id"]),
             dedupe_ttl_seconds=3600,
         )
-        envelope = event_envelope(mention("What is the total on workflow_run_1234?"))
         with serve_in_thread(front) as url, SlackSender(url + EVENTS_PATH) as sender:
-            first = sender.envelope(envelope)
-            retry = sender.envelope(envelope, retry_num=1)
-            assert (first.status_code, retry.status_code) == (200, 200)
-            assert forwarded == []  # both acked while the store was stuck
-            release.set()
-            deadline = time.monotonic() + 10
-            while not forwarded and time.monotonic() < deadline:
-                time.sleep(0.01)
-            time.sleep(0.2)  # a wrong second forward would land by now
+            yield sender
+
+
+def _wait_for(forwarded: list[str]) -> None:
+    deadline = time.monotonic() + 10
+    while not forwarded and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def test_the_ack_does_not_wait_on_the_dedupe_store(tmp_path: Path) -> None:
+    """The claim is made after the ack: a stuck store holds back the queueing, not Slack."""
+    release = threading.Event()
+    forwarded: list[str] = []
+
+    def slow_claim(real: Callable[[str, float], bool], key: str, ttl: float) -> bool:
+        release.wait(timeout=10)
+        return real(key, ttl)
+
+    envelope = event_envelope(mention("What is the total on workflow_run_1234?"))
+    with _front_with_claim(tmp_path, slow_claim, forwarded) as sender:
+        first = sender.envelope(envelope)
+        retry = sender.envelope(envelope, retry_num=1)
+        assert (first.status_code, retry.status_code) == (200, 200)
+        assert forwarded == []  # both acked while the store was stuck
+        release.set()
+        _wait_for(forwarded)
+        time.sleep(0.2)  # a wrong second forward would land by now
     assert forwarded == [envelope["event_id"]]
 
 
 def test_a_broken_dedupe_store_still_queues_the_delivery(tmp_path: Path) -> None:
     """Without the front's claim the worker's own durable claim dedupes: nothing is lost."""
     forwarded: list[str] = []
-    with SlackState.in_data_dir(tmp_path) as state:
 
-        def broken_claim(key: str, ttl_seconds: float = 60.0) -> bool:
-            raise RuntimeError("database is locked")
+    def broken_claim(real: Callable[[str, float], bool], key: str, ttl: float) -> bool:
+        raise RuntimeError("database is locked")
 
-        state.handled.claim = broken_claim  # type: ignore[method-assign]
-        front = create_front_app(
-            signing_secret=SIGNING_SECRET,
-            state=state,
-            forward=lambda body, headers: forwarded.append(json.loads(body)["event_id"]),
-            dedupe_ttl_seconds=3600,
-        )
-        envelope = event_envelope(mention("What is the total on workflow_run_1234?"))
-        with serve_in_thread(front) as url, SlackSender(url + EVENTS_PATH) as sender:
-            assert sender.envelope(envelope).status_code == 200
-            deadline = time.monotonic() + 10
-            while not forwarded and time.monotonic() < deadline:
-                time.sleep(0.01)
+    envelope = event_envelope(mention("What is the total on workflow_run_1234?"))
+    with _front_with_claim(tmp_path, broken_claim, forwarded) as sender:
+        assert sender.envelope(envelope).status_code == 200
+        _wait_for(forwarded)
     assert forwarded == [envelope["event_id"]]
