@@ -125,6 +125,36 @@ READS = [
     ),
     ask(f"who is the vendor on {MULTI}?", says=("Northwind Traders GmbH", "page 1"), max_chars=400),
     ask(
+        "which invoice is the largest?",
+        says=(
+            r"largest total in USD is \$15,735\.10 on workflow_run_1234",
+            r"page 1, from “TOTAL  \$15,735\.1”",
+            "only total in EUR is €1,948.63 on workflow_run_invoice_multipage",
+            "I don't convert currencies",
+            r"had no total \(.*workflow_run_failed",
+        ),
+        writes_nothing=True,
+    ),
+    ask(
+        "what's our cheapest bill?",
+        says=(r"smallest total in USD is \$93\.60 on workflow_run_receipt_scan",),
+        writes_nothing=True,
+    ),
+    ask(
+        "which vendor billed us the most?",
+        says=(
+            r"“Initech LLC” billed the most in USD: \$8,425\.50",
+            r"^- “Harbor Hardware & Supply”: \$93\.60",
+            "Not counted: .*no vendor name: .*workflow_run_1234",
+        ),
+        never=("no vendor read",),
+        writes_nothing=True,
+    ),
+    ask(
+        f"which fields on {MULTI} have the lowest confidence?",
+        never=("largest|smallest total",),
+    ),
+    ask(
         "how much is the Northwind invoice for and when's it due?",
         says=("€1,948.63", "Sep 30, 2024", "page 3"),
         never=(r"\(due_date\)",),

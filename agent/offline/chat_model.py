@@ -43,6 +43,7 @@ from agent.offline.conversation import (
     run_in_focus,
 )
 from agent.offline.intents import understand
+from agent.offline.ranking import ranking_step
 from agent.offline.run_finding import after_find, first_call
 from agent.offline.undo import UndoScope, last_applied_change, undo_of
 from agent.safety import neutralize_mentions
@@ -96,6 +97,9 @@ class OfflineChatModel(BaseChatModel):
     ) -> AIMessage:
         """The next assistant message for this conversation."""
         turn = current_turn(messages)
+        ranked = ranking_step(turn, tool_names)  # "which invoice is the largest?"
+        if ranked is not None:
+            return ranked
         if turn.results:
             found = after_find(turn, tool_names, self.low_confidence)  # resolved, listed, asked
             if found is not None:

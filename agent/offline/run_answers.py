@@ -32,8 +32,10 @@ __all__ = [
     "adds_up_answer",
     "convert_answer",
     "currency_answer",
+    "money_text",
     "pages_answer",
     "review_changes_answer",
+    "run_total",
 ]
 
 ROUNDING_TOLERANCE = Decimal("0.01")
@@ -133,6 +135,18 @@ def adds_up_answer(run: Run) -> str:
     if gap <= ROUNDING_TOLERANCE:
         return f"Yes: on {run.id}, {sums} (allowing {tolerance}). {source}"
     return f"No: on {run.id}, {sums}, off by {_money(gap, code)} (allowing {tolerance}). {source}"
+
+
+def run_total(run: Run) -> tuple[ExtractedField, Decimal, str | None] | None:
+    """The run's total as a number and its currency code, or None when it has none."""
+    total = _first(run, SYNONYMS["total"])
+    number = _number(total) if total is not None else None
+    return None if total is None or number is None else (total, number[0], number[1])
+
+
+def money_text(amount: Decimal, code: str | None) -> str:
+    """``€1,948.63`` / ``$15,735.10``: an amount for a person."""
+    return _money(amount, code)
 
 
 def convert_answer(run: Run, question: str, target: str | None, low_confidence: float) -> str:

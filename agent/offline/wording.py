@@ -24,14 +24,16 @@ HELP_TEXT = """I'm the offline assistant (no OpenAI key set), so I understand th
 - remove: "remove the urgent tag", "remove the po_number key" (Extend keeps the key, set to null)
 - undo: "undo that", "rename it back" (puts back what my last change altered)
 - currency, pages, sums and corrections: "what currency is it in?", "does the subtotal plus tax add up?", "what did the reviewer change?"
+- across runs: "which runs need review?", "compare the totals of the Acme and Northwind invoices", "which invoice is the largest?", "which vendor billed us the most?"
 Follow-ups like "and the invoice number?" or "rename it to ..." refer to the last run we talked about. Every change waits for your approval."""  # noqa: E501
 
 OUT_OF_SCOPE_TEXT = (
     "I'm the offline assistant, so I only understand a fixed set of requests about "
     "Extend runs: summaries, a field's value, where it came from and why, low-confidence "
-    "fields, status, currency, pages, reviewer corrections, whether the totals add up, and "
-    "renaming, tagging, setting or removing metadata and undoing a change (say “help” for "
-    "examples). Set OPENAI_API_KEY to ask free-form questions."
+    "fields, status, currency, pages, reviewer corrections, whether the totals add up, "
+    "finding, comparing and ranking runs by total, and renaming, tagging, setting or "
+    "removing metadata and undoing a change (say “help” for examples). Set OPENAI_API_KEY "
+    "to ask free-form questions."
 )
 
 
