@@ -8,11 +8,12 @@ READ COMMITTED the second ``UPDATE`` waits for the first, re-reads the row and
 no longer matches). Stores write ``?`` placeholders; ``postgres_sql`` turns them
 into psycopg's ``%s`` (outside quoted literals, with any ``%`` escaped).
 
-``busy_timeout`` plays SQLite's part: it bounds both the wait for a pooled
-connection and PostgreSQL's ``lock_timeout``, so the ack path fails fast (Slack
-retries) when the database is slow; that, a lost connection or a cancelled
-statement raises ``StoreBusyError``. ``setup_lock`` is a PostgreSQL advisory
-lock, so replicas starting together migrate the schema one after another.
+``busy_timeout`` plays SQLite's part: it bounds the wait for a pooled
+connection, PostgreSQL's ``lock_timeout`` and its ``statement_timeout``, so the ack
+path fails fast (Slack retries) when the database is slow or a statement hangs;
+that, a lost connection or a cancelled statement raises ``StoreBusyError``.
+``setup_lock`` is a PostgreSQL advisory lock, so replicas starting together
+migrate the schema one after another.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class PostgresConnection:
     def _configure(self, connection: psycopg.Connection[Any]) -> None:
         milliseconds = max(1, int(self._busy_timeout * 1000))
         connection.execute(f"SET lock_timeout = {milliseconds}")
+        connection.execute(f"SET statement_timeout = {milliseconds}")
 
     def execute(self, sql: str, params: Sequence[object] = ()) -> Result:
         try:

@@ -21,7 +21,7 @@ import pytest
 
 from agent.database import DatabaseUnavailableError
 from slack_app.state.approvals import DECISION_STALLED_SECONDS, Approval
-from slack_app.state.connection import SqliteConnection, StoreConnection
+from slack_app.state.connection import SqliteConnection, StoreBusyError, StoreConnection
 from slack_app.state.postgres import PostgresConnection, postgres_sql
 from slack_app.state.schema import Schema, SchemaTooNewError, migrate, schema_version
 from slack_app.state.slack_state import SLACK_STATE_SCHEMA, SlackState
@@ -206,6 +206,20 @@ def test_one_turn_per_thread_across_replicas_and_a_dead_replicas_turn_lapses(
             clock.now += 1
             with two.turns.hold("t3", wait_seconds=0) as lapsed:
                 assert lapsed
+
+
+def test_a_live_turn_longer_than_the_lease_is_renewed_not_taken_over(backend: Backend) -> None:
+    clock = Clock()
+    with backend.open(clock) as slow, backend.open(clock) as other:
+        with slow.turns.hold("t-slow", renew_seconds=0.02) as held:
+            assert held
+            for _ in range(3):  # three leases' worth of a slow model's turn
+                clock.now += TURN_LEASE_SECONDS - 1
+                time.sleep(0.2)  # the holder renews meanwhile
+                with other.turns.hold("t-slow", wait_seconds=0) as taken:
+                    assert not taken
+        with other.turns.hold("t-slow", wait_seconds=0) as free:
+            assert free  # released at the end of the block, not left to lapse
 
 
 def test_a_turn_held_by_a_killed_replica_is_taken_over_after_the_lease(backend: Backend) -> None:
@@ -421,3 +435,16 @@ def test_a_new_file_held_by_another_process_is_waited_for(tmp_path: Path, store:
     finally:
         release.join()
         holder.close()
+
+
+def test_a_hung_postgres_statement_fails_fast_on_the_ack_path(postgres_url: str) -> None:
+    """``statement_timeout`` bounds a statement as ``lock_timeout`` bounds a lock wait."""
+    connection = PostgresConnection(postgres_url, busy_timeout=0.3, max_size=1, name="test-ack")
+    try:
+        started = time.monotonic()
+        with pytest.raises(StoreBusyError, match="statement timeout"):
+            connection.execute("SELECT pg_sleep(5)")
+        assert time.monotonic() - started < 3.0
+        assert connection.execute("SELECT 1").rows == [(1,)]  # the connection is still usable
+    finally:
+        connection.close()
