@@ -28,7 +28,9 @@ workspace, no token, no network beyond loopback::
   ``url``): records each call with its arguments, enforces Slack's message limits,
   answers file uploads, and fails or rate-limits a method on request;
   ``answers()`` / ``posts()`` / ``streams()`` / ``uploads()`` read the record and
-  ``wait_for`` waits on it with a deadline instead of sleeping.
+  ``wait_for`` waits on it with a deadline instead of sleeping. Its parts:
+  ``call_log`` (the record and its queries), ``web_api_methods`` (what each
+  method answers) and ``web_api_http`` (the loopback HTTP server).
 - ``slack_requests``: ``SlackSender`` (HMAC-SHA256 ``v0`` signatures, as Slack)
   and the payloads it sends (``mention``, ``message``, ``event_envelope``,
   ``block_action``), with the test workspace's ids and secrets.

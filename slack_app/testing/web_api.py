@@ -32,32 +32,33 @@ confirm dialog's text over 300, a select with over 100 options or an option's te
 over 75 or value over 150 (``limit_problem`` says which). A rejected call is
 recorded with its error, so a test waiting for a post sees nothing arrive.
 
-The record's types (``SlackCall``, ``SlackUpload``) are in ``records``, the
-message limits in ``message_limits``, the workspace's ids in ``workspace``.
+This module checks each call (faults asked for, message limits) and records it.
+The record and its queries (``calls()``, ``posts()``, ``streams()``, ``answers()``,
+``uploads()``, ``wait_for``) are in ``call_log``, the answers to each method and
+the uploads in flight in ``web_api_methods``, the HTTP server in
+``web_api_http``. The record's types (``SlackCall``, ``SlackUpload``) are in
+``records``, the message limits in ``message_limits``, the workspace's ids in
+``workspace``.
 """
 
 from __future__ import annotations
 
-import itertools
-import json
 import threading
-import time
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, TypeVar
-from urllib.parse import parse_qsl
+from typing import Any
 
+from slack_app.testing.call_log import CallLog
 from slack_app.testing.message_limits import limit_problem
-from slack_app.testing.records import SlackCall, SlackUpload, is_answer_post
-from slack_app.testing.workspace import BOT_ID, BOT_USER_ID, TEAM_ID
+from slack_app.testing.records import SlackCall, SlackUpload
+from slack_app.testing.web_api_http import WebApiServer, handler_for
+from slack_app.testing.web_api_methods import MAX_ALT_TEXT, WebApiMethods
+
+__all__ = ["MAX_ALT_TEXT", "MESSAGE_METHODS", "SlackCall", "SlackMock", "SlackUpload"]
 
 MESSAGE_METHODS = frozenset(
     {"chat.postMessage", "chat.update", "chat.postEphemeral", "response_url"}
 )
-MAX_ALT_TEXT = 1000
-T = TypeVar("T")
 
 
 @dataclass
@@ -67,24 +68,23 @@ class _Fault:
     retry_after: int | None = None
 
 
-class SlackMock:
+class SlackMock(CallLog):
     """The mock Web API server; ``with SlackMock() as slack: ...``."""
 
     def __init__(self) -> None:
-        self._calls: list[SlackCall] = []
-        self._lock = threading.Lock()
+        super().__init__()
         self._faults: dict[str, deque[_Fault]] = {}
-        self._ts = itertools.count(1)
-        self._file_ids = itertools.count(1)
-        self._pending_files: dict[str, dict[str, Any]] = {}
-        self._uploads: list[SlackUpload] = []
-        self._server: ThreadingHTTPServer | None = None
+        self._methods = WebApiMethods(
+            upload_url=lambda file_id: f"{self.origin}/upload/{file_id}",
+            on_upload=lambda upload: self._uploads.append(upload),
+        )
+        self._server: WebApiServer | None = None
         self._thread: threading.Thread | None = None
 
     # -- lifecycle -------------------------------------------------------------------
 
     def start(self) -> SlackMock:
-        server = _Server(("127.0.0.1", 0), _handler_for(self))
+        server = WebApiServer(("127.0.0.1", 0), handler_for(self._handle, self._receive_file))
         self._server = server
         self._thread = threading.Thread(
             target=server.serve_forever, args=(0.05,), name="slack-mock", daemon=True
@@ -117,101 +117,6 @@ class SlackMock:
     def response_url(self, name: str) -> str:
         return f"{self.origin}/respond/{name}"
 
-    # -- what the app did --------------------------------------------------------------
-
-    def calls(self, method: str | None = None, *, failed: bool = False) -> list[SlackCall]:
-        """Calls the mock answered with ``ok`` (or, with ``failed=True``, every call)."""
-        with self._lock:
-            return [
-                c
-                for c in self._calls
-                if (method is None or c.method == method) and (failed or c.error is None)
-            ]
-
-    def clear(self) -> None:
-        with self._lock:
-            self._calls.clear()
-            self._uploads.clear()
-
-    def uploads(
-        self, channel: str | None = None, thread_ts: str | None = None
-    ) -> list[SlackUpload]:
-        """Files shared (upload completed), optionally in one channel / thread, in order."""
-        with self._lock:
-            return [
-                u
-                for u in self._uploads
-                if (channel is None or u.channel == channel)
-                and (thread_ts is None or u.thread_ts == thread_ts)
-            ]
-
-    def wait_for(
-        self, check: Callable[[SlackMock], T], *, timeout: float = 15.0, what: str = ""
-    ) -> T:
-        """Poll ``check(self)`` until it returns something truthy; fail after ``timeout``."""
-        deadline = time.monotonic() + timeout
-        while True:
-            result = check(self)
-            if result:
-                return result
-            if time.monotonic() > deadline:
-                methods = [c.method for c in self.calls(failed=True)]
-                raise AssertionError(f"timed out waiting for {what or check}; calls: {methods}")
-            time.sleep(0.01)
-
-    def posts(self, channel: str | None = None, thread_ts: str | None = None) -> list[SlackCall]:
-        """``chat.postMessage`` calls, optionally in one channel / thread."""
-        return [
-            c
-            for c in self.calls("chat.postMessage")
-            if (channel is None or c.args.get("channel") == channel)
-            and (thread_ts is None or c.args.get("thread_ts") == thread_ts)
-        ]
-
-    def streams(self) -> dict[str, dict[str, Any]]:
-        """Streamed messages by ts: channel, thread_ts, the text so far, and whether stopped."""
-        streams: dict[str, dict[str, Any]] = {}
-        for call in self.calls():
-            if call.method == "chat.startStream":
-                ts = call.args["_ts"]
-                streams[ts] = {
-                    "channel": call.args.get("channel"),
-                    "thread_ts": call.args.get("thread_ts"),
-                    "text": _stream_text(call.args),
-                    "stopped": False,
-                    "at": call.at,
-                    "recipient_user_id": call.args.get("recipient_user_id"),
-                    "recipient_team_id": call.args.get("recipient_team_id"),
-                }
-            elif call.method in ("chat.appendStream", "chat.stopStream"):
-                stream = streams.get(str(call.args.get("ts")))
-                if stream is not None:
-                    stream["text"] += _stream_text(call.args)
-                    stream["stopped"] |= call.method == "chat.stopStream"
-                    stream["at"] = call.at
-        return streams
-
-    def answers(self, channel: str | None = None, thread_ts: str | None = None) -> list[str]:
-        """Answers in a thread, in order: finished streams and posted answers (``answer_posts``)."""
-        found: list[tuple[float, str]] = []
-        for stream in self.streams().values():
-            if stream["stopped"] and _matches(stream, channel, thread_ts):
-                found.append((stream["at"], stream["text"]))
-        for call in self.answer_posts(channel, thread_ts):
-            found.append((call.at, str(call.args.get("text") or "")))
-        return [text for _, text in sorted(found)]
-
-    def answer_posts(
-        self, channel: str | None = None, thread_ts: str | None = None
-    ) -> list[SlackCall]:
-        """Posted (not streamed) answers: plain-text posts, or posts whose blocks are the
-        answer's text with feedback buttons under it (not cards, proposals or alerts)."""
-        return [c for c in self.posts(channel, thread_ts) if is_answer_post(c.args)]
-
-    def all_text(self) -> str:
-        """Everything any call would have shown anyone, joined (for "never shown" checks)."""
-        return "\n".join(t for c in self.calls() for t in c.texts)
-
     # -- faults ------------------------------------------------------------------------
 
     def fail(self, method: str, error: str = "internal_error", *, times: int = 1) -> None:
@@ -227,7 +132,9 @@ class SlackMock:
 
     # -- serving -------------------------------------------------------------------------
 
-    def _handle(self, path: str, args: dict[str, Any], token: str | None) -> tuple[int, dict, dict]:
+    def _handle(
+        self, path: str, args: dict[str, Any], token: str | None
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
         method = path.removeprefix("/api/") if path.startswith("/api/") else "response_url"
         call = SlackCall(method=method, args=args, token=token, path=path)
         with self._lock:
@@ -240,7 +147,7 @@ class SlackMock:
             if fault is not None:
                 call.error = fault.error
             else:
-                reply = self._reply(method, args)
+                reply = self._methods.reply(method, args)
                 if "ts" in reply and method in ("chat.postMessage", "chat.startStream"):
                     args["_ts"] = reply["ts"]
             self._calls.append(call)
@@ -251,178 +158,7 @@ class SlackMock:
             return fault.status, {"ok": False, "error": fault.error}, headers
         return 200, reply, {}
 
-    def _reply(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
-        channel = args.get("channel") or args.get("channel_id")
-        if method == "auth.test":
-            return {
-                "ok": True,
-                "url": "https://test.slack.com/",
-                "team": "Test",
-                "user": "extend",
-                "team_id": TEAM_ID,
-                "user_id": BOT_USER_ID,
-                "bot_id": BOT_ID,
-            }
-        if method in ("chat.postMessage", "chat.startStream"):
-            ts = f"{1_700_000_000 + next(self._ts)}.000100"
-            message = {"type": "message", "text": args.get("text", ""), "ts": ts, "bot_id": BOT_ID}
-            return {"ok": True, "channel": channel, "ts": ts, "message": message}
-        if method in ("chat.update", "chat.appendStream", "chat.stopStream"):
-            return {"ok": True, "channel": channel, "ts": args.get("ts")}
-        if method == "chat.postEphemeral":
-            return {"ok": True, "message_ts": f"{1_700_000_000 + next(self._ts)}.000200"}
-        if method.startswith("assistant.threads.") or method == "response_url":
-            return {"ok": True}
-        if method == "conversations.replies":
-            return {"ok": True, "messages": [], "has_more": False}
-        if method == "users.info":
-            return {"ok": True, "user": {"id": args.get("user"), "name": "someone"}}
-        if method == "files.getUploadURLExternal":
-            return self._upload_url(args)
-        if method == "files.completeUploadExternal":
-            return self._complete_upload(args, channel)
-        if method.startswith("files."):
-            return {"ok": True, "files": [], "file": {"id": "F000001"}}
-        if method == "views.publish":
-            view = args.get("view")
-            view = json.loads(view) if isinstance(view, str) else view
-            if not isinstance(view, dict) or view.get("type") != "home" or not args.get("user_id"):
-                return {"ok": False, "error": "invalid_arguments"}
-            if len(view.get("blocks") or []) > 100:
-                return {"ok": False, "error": "invalid_blocks"}
-            return {"ok": True, "view": {"id": "V0HOME0001", **view}}
-        return {"ok": False, "error": "unknown_method"}
-
-    def _upload_url(self, args: dict[str, Any]) -> dict[str, Any]:
-        filename = str(args.get("filename") or "")
-        alt_text = args.get("alt_txt")
-        try:
-            length = int(args.get("length") or 0)
-        except (TypeError, ValueError):
-            length = 0
-        if not filename or length <= 0:
-            return {"ok": False, "error": "invalid_arguments"}
-        if isinstance(alt_text, str) and len(alt_text) > MAX_ALT_TEXT:
-            return {"ok": False, "error": "invalid_arguments"}
-        file_id = f"F{next(self._file_ids):08d}"
-        self._pending_files[file_id] = {
-            "filename": filename,
-            "length": length,
-            "alt_text": alt_text,
-            "data": None,
-        }
-        return {"ok": True, "file_id": file_id, "upload_url": f"{self.origin}/upload/{file_id}"}
-
     def _receive_file(self, file_id: str, data: bytes) -> tuple[int, str]:
-        """The raw upload to the URL ``files.getUploadURLExternal`` gave (Slack answers text)."""
+        """A file's raw bytes: not a Web API call, so no token and not in ``calls()``."""
         with self._lock:
-            pending = self._pending_files.get(file_id)
-            if pending is None:
-                return 404, "not found"
-            if len(data) != pending["length"]:
-                return 400, "length mismatch"
-            pending["data"] = data  # not a Web API call: no token, not in ``calls()``
-        return 200, f"OK - {len(data)}"
-
-    def _complete_upload(self, args: dict[str, Any], channel: str | None) -> dict[str, Any]:
-        files = args.get("files")
-        if not isinstance(files, list) or not files:
-            return {"ok": False, "error": "invalid_arguments"}
-        shared = []
-        for item in files:
-            pending = self._pending_files.get(str((item or {}).get("id")))
-            if pending is None or pending["data"] is None:
-                return {"ok": False, "error": "file_not_found"}
-            shared.append((str(item["id"]), item.get("title"), pending))
-        thread_ts = args.get("thread_ts") or None
-        for file_id, title, pending in shared:
-            del self._pending_files[file_id]
-            self._uploads.append(
-                SlackUpload(
-                    file_id=file_id,
-                    channel=channel,
-                    thread_ts=thread_ts,
-                    filename=pending["filename"],
-                    title=title,
-                    alt_text=pending["alt_text"],
-                    data=pending["data"],
-                    initial_comment=args.get("initial_comment") or None,
-                )
-            )
-        return {"ok": True, "files": [{"id": f, "title": t} for f, t, _ in shared]}
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 256  # a burst of app calls must queue, not be reset
-
-
-def _handler_for(mock: SlackMock) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format: str, *args: Any) -> None:  # quiet test output
-            pass
-
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length else b""
-            if self.path.startswith("/upload/"):  # a file's bytes, as files_upload_v2 sends them
-                status, text = mock._receive_file(self.path.removeprefix("/upload/"), raw)
-                data = text.encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "text/plain; charset=utf-8")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-                return
-            args = _parse(raw, self.headers.get("Content-Type") or "")
-            auth = self.headers.get("Authorization") or ""
-            token = auth.removeprefix("Bearer ").strip() or args.pop("token", None)
-            status, body, headers = mock._handle(self.path.split("?")[0], args, token)
-            self._send(status, body, headers)
-
-        do_GET = do_POST
-
-        def _send(self, status: int, payload: dict[str, Any], headers: dict[str, str]) -> None:
-            data = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(data)
-
-    return Handler
-
-
-def _parse(raw: bytes, content_type: str) -> dict[str, Any]:
-    text = raw.decode("utf-8", errors="replace")
-    if "json" in content_type:
-        value = json.loads(text or "{}")
-        return value if isinstance(value, dict) else {"_body": value}
-    args: dict[str, Any] = {}
-    for key, value in parse_qsl(text, keep_blank_values=True):
-        if value[:1] in ("[", "{"):
-            try:
-                args[key] = json.loads(value)
-                continue
-            except ValueError:
-                pass
-        args[key] = value
-    return args
-
-
-def _stream_text(args: dict[str, Any]) -> str:
-    text = str(args.get("markdown_text") or "")
-    for chunk in args.get("chunks") or []:
-        if isinstance(chunk, dict) and chunk.get("type") == "markdown_text":
-            text += str(chunk.get("text") or "")
-    return text
-
-
-def _matches(stream: dict[str, Any], channel: str | None, thread_ts: str | None) -> bool:
-    return (channel is None or stream["channel"] == channel) and (
-        thread_ts is None or stream["thread_ts"] == thread_ts
-    )
+            return self._methods.receive_file(file_id, data)
