@@ -13,7 +13,8 @@ and every declined proposal is reported with what differed. A change left
 waiting by an earlier question (a terminal closed mid-prompt) is never applied
 by ``--yes``: it is shown and declined; only a y at the prompt can approve it.
 The question's text itself is never taken as a decision ("go" does not approve an
-earlier change).
+earlier change). The y/N prompt itself is ``confirm_at_prompt`` (``ask``) or
+``confirm_on(console)`` (``chat``); a Ctrl-D or Ctrl-C there is a no.
 """
 
 from __future__ import annotations
@@ -23,9 +24,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+import typer
+
 from cli.yes_scope import ExpectedChange, NoChangeAsked, differences
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from agent.session import AgentReply, AgentSession, PendingWrite
 
 MAX_CHANGES_PER_QUESTION = 5
@@ -39,6 +44,30 @@ EARLIER_NOT_APPLIED = (
     "Not applied: this change was proposed for an earlier question and never decided; "
     "--yes applies only the change this question asks for. Ask for it again if you want it."
 )
+APPLY_QUESTION = "Apply this change?"
+
+
+def confirm_at_prompt() -> bool:
+    """``ask``'s y/N prompt (default no); Ctrl-D / Ctrl-C at it is a no."""
+    try:
+        return typer.confirm(APPLY_QUESTION, default=False)
+    except typer.Abort:  # Ctrl-D / Ctrl-C at the prompt: no means no
+        print("\nNot applied.", file=sys.stderr)
+        return False
+
+
+def confirm_on(console: Console) -> Callable[[], bool]:
+    """``chat``'s y/N prompt on its rich console (default no); no answer is not a yes."""
+    from rich.prompt import Confirm
+
+    def confirm() -> bool:
+        try:
+            return Confirm.ask(APPLY_QUESTION, default=False, console=console)
+        except (EOFError, KeyboardInterrupt):  # no answer is not a yes
+            console.print("\nNot applied.")
+            return False
+
+    return confirm
 
 
 @dataclass

@@ -1,7 +1,8 @@
 """Turn any failure into one clear line on stderr and a non-zero exit, never a traceback.
 
 Error messages can carry a server's text, so controls in them are shown as escapes
-(``terminal_safe``), never sent to the terminal.
+(``terminal_safe``), never sent to the terminal. ``model_errors`` does the same for a
+failed model request (no network, a bad OpenAI key) in the commands that talk to one.
 """
 
 from __future__ import annotations
@@ -47,3 +48,27 @@ def friendly_errors() -> Iterator[None]:
         logger.debug("OS error", exc_info=True)
         print(f"error: {terminal_safe(str(exc.strerror or exc))}", file=sys.stderr)
         raise typer.Exit(1) from None
+
+
+@contextmanager
+def model_errors() -> Iterator[None]:
+    """Model/server failures (no network, bad OpenAI key, ...) as one line, exit 2."""
+    try:
+        yield
+    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        if not is_model_error(exc):
+            raise
+        logger.debug("model error", exc_info=True)
+        print(f"error: the model request failed: {exc}", file=sys.stderr)
+        raise typer.Exit(2) from None
+
+
+def is_model_error(exc: Exception) -> bool:
+    """Whether ``exc`` is the OpenAI client's (imported only once something failed)."""
+    try:
+        import openai
+    except ImportError:  # pragma: no cover - openai is a dependency
+        return False
+    return isinstance(exc, openai.OpenAIError)
