@@ -15,11 +15,14 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
 
 from cli.friendly_errors import friendly_errors
+from tools.text.quoting import terminal_safe
 
 
 def register(app: typer.Typer) -> None:
@@ -66,13 +69,22 @@ def register(app: typer.Typer) -> None:
         from slack_bolt.error import BoltError
 
         from slack_app import runtime
+        from slack_app.workers.pool import WorkerStartError
 
         try:
-            with friendly_errors():  # missing settings (ValueError), Extend, network
+            with friendly_errors(), slack_unreachable():  # settings, Extend, network
                 if socket:
                     runtime.run_socket_mode(webhooks_port=webhooks_port, webhooks_host=host)
                 else:
                     runtime.run_http(host=host, port=port)
+        except WorkerStartError as error:
+            print(
+                f"error: {error}. Each agent worker builds the whole app (Slack's auth.test, "
+                "Extend, the data dir): check SLACK_BOT_TOKEN, SLACK_API_URL and the Extend "
+                "settings, or set SLACK_AGENT_PROCESSES=0 to run everything in one process.",
+                file=sys.stderr,
+            )
+            raise typer.Exit(2) from None
         except BoltError:
             logging.getLogger("cli").debug("Bolt failed to start", exc_info=True)
             print(
@@ -81,3 +93,20 @@ def register(app: typer.Typer) -> None:
                 file=sys.stderr,
             )
             raise typer.Exit(2) from None
+
+
+@contextmanager
+def slack_unreachable() -> Iterator[None]:
+    """Slack's Web API not reachable at start-up (``auth.test``): say where it was looked for."""
+    from urllib.error import URLError
+
+    try:
+        yield
+    except URLError as error:
+        url = os.environ.get("SLACK_API_URL", "").strip() or "https://slack.com/api/"
+        print(
+            f"error: could not reach Slack's Web API at {terminal_safe(url)} "
+            f"({terminal_safe(str(error.reason))}): check SLACK_API_URL and the network.",
+            file=sys.stderr,
+        )
+        raise typer.Exit(2) from None
