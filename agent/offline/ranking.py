@@ -38,6 +38,7 @@ __all__ = ["MAX_RANKED", "Ranking", "ranking_of", "ranking_step"]
 MAX_RANKED = 25
 """Runs read for one ranking: enough for a recent batch, few enough to answer in seconds."""
 SHOWN = 5
+MAX_NAME = 80
 
 _LARGEST = r"largest|biggest|highest|greatest|most expensive|priciest|top"
 _SMALLEST = r"smallest|lowest|least expensive|cheapest"
@@ -176,15 +177,16 @@ def _by_vendor(
     vendor, amount, ids = ordered[0]
     most = "most" if largest else "least"
     lines = [
-        f"{quote(vendor, marks='typographic')} billed the {most}{_in(code)}: "
+        f"{_shown(vendor)} billed the {most}{_in(code)}: "
         f"{money_text(amount, code)} over {_invoices(ids)}."
     ]
     if len(ordered) > 1:
         lines.append(f"By vendor, {word} first:")
         lines += [
-            f"- {quote(v, marks='typographic')}: {money_text(a, code)} ({_invoices(i)})"
-            for v, a, i in ordered[:SHOWN]
+            f"- {_shown(v)}: {money_text(a, code)} ({_invoices(i)})" for v, a, i in ordered[:SHOWN]
         ]
+        if len(ordered) > SHOWN:
+            lines.append(f"- and {len(ordered) - SHOWN} more vendors")
     if nameless:
         lines.append(f"Not counted: {unnamed}")
     return "\n".join(lines)
@@ -202,9 +204,9 @@ def _some(items: list[str], most: int) -> str:
 
 
 def _described(run: Run) -> str:
-    files = ", ".join(quote(f.name, marks="typographic") for f in run.files if f.name)
+    files = ", ".join(_shown(f.name) for f in run.files if f.name)
     vendor = _vendor(run)
-    named = f"vendor {quote(vendor, marks='typographic')}" if vendor else ""
+    named = f"vendor {_shown(vendor)}" if vendor else ""
     details = [d for d in (files, named) if d]
     return run.id + (f" ({'; '.join(details)})" if details else "")
 
@@ -215,6 +217,11 @@ def _vendor(run: Run) -> str | None:
         if found is not None and isinstance(found.value, str) and found.value.strip():
             return found.value.strip()
     return None
+
+
+def _shown(text: str) -> str:
+    """Document text (a vendor, a file name) as a bounded quotation."""
+    return quote(text, limit=MAX_NAME, marks="typographic")
 
 
 def _in(code: str | None) -> str:

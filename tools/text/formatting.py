@@ -16,7 +16,10 @@ their readers do:
   nested objects and lists in braces and brackets, and a field's line items as a
   count (the summary lists them one line each);
 - ``HUMAN`` for sentences and cards a person reads (the human summary, Slack run
-  cards): ``$1,420.00``, ``Oct 31, 2024``, ``74% (low)``.
+  cards, the offline model's answers): ``$1,420.00``, ``Oct 31, 2024``, ``74% (low)``;
+  text on one line (line breaks read as spaces), every other control and bidi mark
+  shown as an escape, and cut at ``MAX_HUMAN_TEXT`` characters, so a document's text
+  can neither forge a line nor drive a terminal inside a sentence.
 
 The human formats follow one rule for money, whatever the document's own style:
 English digit grouping (``1,948.63``), the currency's symbol in front for the three
@@ -38,7 +41,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from tools.text.quoting import plain_or_quoted, quote
+from tools.text.quoting import plain_or_quoted, quote, terminal_safe
 
 __all__ = [
     "CURRENCY_SYMBOLS",
@@ -129,6 +132,18 @@ def format_date(value: str) -> str:
     return f"{day:%b} {day.day}, {day.year}"
 
 
+MAX_HUMAN_TEXT = 500
+_LINE_BREAKS = re.compile(r"\s*[\r\n\u2028\u2029\x85\x0b\x0c]+\s*")
+
+
+def human_text(value: str) -> str:
+    """A text value inside a sentence: a date as ``Oct 31, 2024``, else one inert line."""
+    text = format_date(value)
+    if len(text) > MAX_HUMAN_TEXT:
+        text = text[: MAX_HUMAN_TEXT - 1].rstrip() + "…"
+    return terminal_safe(_LINE_BREAKS.sub(" ", text))
+
+
 def format_timestamp(value: str) -> str:
     """An ISO timestamp's day, as ``format_date``; kept as given if it does not parse."""
     try:
@@ -177,7 +192,7 @@ class ValueStyle:
 PLAIN = ValueStyle(text=str, key=str, bracketed=False)
 QUOTED = ValueStyle(text=quote, key=plain_or_quoted, bracketed=True)
 HUMAN = ValueStyle(
-    text=format_date,
+    text=human_text,
     key=format_field_name,
     bracketed=False,
     money=_human_money,
