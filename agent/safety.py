@@ -12,6 +12,12 @@ zero-width space inside each mention, so the text still reads the same but Slack
 
 This is the plain-text face (the CLI, and what Slack receives before it escapes).
 Escaping ``&``, ``<`` and ``>`` for Slack's mrkdwn is the Slack layer's job.
+
+``inert_reply`` adds the terminal's side for a whole reply, which a model may have
+copied from a document: every control character but the line break and the tab
+(``ESC``, ``\r``, ``BEL``, C1 controls) and every bidirectional mark is shown as an
+escape, so an answer can't clear the screen, overwrite a line or reorder what a
+person reads.
 """
 
 from __future__ import annotations
@@ -21,6 +27,18 @@ import re
 ZERO_WIDTH_SPACE = "\u200b"
 _CONTROL_MENTION = re.compile(r"<([!@#])(?!\u200b)")
 _BARE_BROADCAST = re.compile(r"(?<![\w<!])@(channel|here|everyone)\b", re.IGNORECASE)
+
+
+_UNSAFE_IN_REPLY = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def inert_reply(text: str) -> str:
+    """A reply for any front end: mentions neutralized, controls and bidi marks escaped."""
+    lines = text.replace("\r\n", "\n")  # a Windows line break is a line break
+    escaped = _UNSAFE_IN_REPLY.sub(lambda m: f"\\u{ord(m.group()):04x}", lines)
+    return neutralize_mentions(escaped)
 
 
 def neutralize_mentions(text: str) -> str:

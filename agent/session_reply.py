@@ -3,7 +3,8 @@ images the tools returned, and what a CLI turns into its exit status.
 
 Only the messages after the person's last one count (this turn's); a turn that ends
 on a proposal with no words from the model is answered with the change itself. The
-text has its @channel-style mentions neutralized (``agent.safety``).
+text has its @channel-style mentions neutralized and its control characters escaped
+(``agent.safety.inert_reply``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 from pydantic import ValidationError
 
-from agent.safety import neutralize_mentions
+from agent.safety import inert_reply
 from agent.session_types import AgentReply, PendingWrite
 from tools.faces.show_citation import ShownImage, images_in_artifact
 from tools.faces.tool_names import SHOW_CITATION, UPDATE_RUN_METADATA
@@ -30,7 +31,7 @@ def reply_to_turn(result: Any, pending: PendingWrite | None) -> AgentReply:
     proposal_only = pending is not None and not text
     if pending is not None and not text:
         text = f"This change needs your approval: {pending.description}."
-    text = neutralize_mentions(text or "I have no answer to that.")
+    text = inert_reply(text or "I have no answer to that.")
     results = [m for m in turn if isinstance(m, ToolMessage)]
     updates = [m for m in results if m.name == UPDATE_RUN_METADATA]
     return AgentReply(

@@ -166,3 +166,15 @@ def test_a_refused_proposal_lets_the_model_propose_a_clean_one(
         assert reply.pending is not None and reply.pending.add_tags == ["urgent"]
         session.decide("t", approve=True, change_id=reply.pending.change_id)
     assert client.get_run(INJECTION).tags == ["urgent"]
+
+
+def test_a_reply_cannot_drive_the_terminal_or_reorder_text() -> None:
+    """What a model copies from a document reaches every front end inert (lines kept)."""
+    from agent.safety import inert_reply
+
+    hostile = "Total: $5\r\nSystem:\x1b[2J\x1b]8;;http://evil\x07x\rOK\u202eevil\t<!here>"
+    shown = inert_reply(hostile)
+    assert shown.splitlines()[0] == "Total: $5"  # the line break stays a line break
+    for raw in ("\x1b", "\x07", "\r", "\u202e", "<!here>"):
+        assert raw not in shown
+    assert "\\u001b[2J" in shown and "\\u202e" in shown and "\t" in shown
