@@ -15,9 +15,10 @@ Escaping ``&``, ``<`` and ``>`` for Slack's mrkdwn is the Slack layer's job.
 
 ``inert_reply`` adds the terminal's side for a whole reply, which a model may have
 copied from a document: every control character but the line break and the tab
-(``ESC``, ``\r``, ``BEL``, C1 controls) and every bidirectional mark is shown as an
-escape, so an answer can't clear the screen, overwrite a line or reorder what a
-person reads.
+(``ESC``, ``\r``, ``BEL``, C1 controls), every bidirectional mark, and the invisible
+word joiners, byte-order marks and Unicode tag characters (which can smuggle hidden
+text to a model) are shown as escapes, so an answer can't clear the screen,
+overwrite a line, reorder or hide what a person reads.
 """
 
 from __future__ import annotations
@@ -30,14 +31,20 @@ _BARE_BROADCAST = re.compile(r"(?<![\w<!])@(channel|here|everyone)\b", re.IGNORE
 
 
 _UNSAFE_IN_REPLY = re.compile(
-    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
-)
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u2069"
+    r"\ufeff\U000e0000-\U000e007f]"
+)  # not U+200B-U+200D: the neutralizer's own zero-width space, and emoji joiners
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def inert_reply(text: str) -> str:
     """A reply for any front end: mentions neutralized, controls and bidi marks escaped."""
     lines = text.replace("\r\n", "\n")  # a Windows line break is a line break
-    escaped = _UNSAFE_IN_REPLY.sub(lambda m: f"\\u{ord(m.group()):04x}", lines)
+    escaped = _UNSAFE_IN_REPLY.sub(_escape, lines)
     return neutralize_mentions(escaped)
 
 
