@@ -36,7 +36,10 @@ class SlackMessage:
 
 
 def plain_text(text: str, limit: int) -> dict[str, Any]:
-    """A ``plain_text`` object: whitespace collapsed, defanged, then cut to ``limit``."""
+    """A ``plain_text`` object: whitespace collapsed, defanged (``mrkdwn.defang_plain``), cut.
+
+    A run name in a header can neither start a line nor reverse the text after it.
+    """
     shown = truncate(defang_plain(" ".join(text.split())), limit)
     return {"type": "plain_text", "text": shown, "emoji": True}
 

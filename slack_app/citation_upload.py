@@ -23,7 +23,7 @@ from typing import Any
 
 from slack_sdk.errors import SlackClientError
 
-from slack_app.mrkdwn import defang_plain, escape, truncate
+from slack_app.mrkdwn import defang_plain, inline, truncate
 from slack_app.thread_replier import ThreadReplier
 from tools.client.errors import ExtendError
 from tools.client.validation import validate_run_id
@@ -96,8 +96,7 @@ def upload_citations(
 
 def alt_text(image: ShownImage) -> str:
     """The image's alt text (field, value, page, quoted reference text), safe and within limits."""
-    one_line = image.alt_text.replace("\r", " ").replace("\n", " ")
-    return truncate(defang_plain(one_line), MAX_ALT_TEXT)
+    return truncate(defang_plain(image.alt_text), MAX_ALT_TEXT)
 
 
 def show_source(
@@ -114,11 +113,11 @@ def show_source(
         output = run_tools.show_citation(request.run_id, request.field, size=SLACK)
     except ToolError as error:
         if user_id:
-            replier.ephemeral(user_id, f":warning: {escape(error.message)}")
+            replier.ephemeral(user_id, f":warning: {inline(error.message)}")
         return False
     images = shown_images(output)
     try:
-        upload_citations(replier, images, comment=escape(output.text))
+        upload_citations(replier, images, comment=inline(output.text))
     except SlackClientError:
         logger.warning("could not upload the source of %s", request.run_id, exc_info=True)
         if user_id:

@@ -28,7 +28,7 @@ from slack_app.agent_reply import show_agent_reply
 from slack_app.applying import ChangeApplier, Outcome
 from slack_app.change_view import outcome_message
 from slack_app.failure_text import failure_text
-from slack_app.mrkdwn import escape, reveal, user_mention
+from slack_app.mrkdwn import inline, user_mention
 from slack_app.proposals import ChangeProposals
 from slack_app.state.approvals import Approval
 from slack_app.state.slack_state import SlackState
@@ -194,7 +194,7 @@ class ChangeDecisions:
 
 def describe_waiting(approval: Approval) -> str:
     """The reminder shown when someone writes in a thread whose change awaits a decision."""
-    return texts.WAITING_FOR_DECISION.format(description=escape(reveal(approval.description)))
+    return texts.WAITING_FOR_DECISION.format(description=inline(approval.description))
 
 
 def _already_decided(approval: Approval | None) -> str:

@@ -1,7 +1,8 @@
 """A run as a Block Kit card: header, fields with citations, corrections, metadata, link.
 
-Every piece of text from a run goes through ``slack_app.mrkdwn`` first. People read
-cards, so extracted values read in the ``HUMAN`` style of ``tools.text.formatting``
+Every piece of text from a run is shown ``mrkdwn.inline`` (one line, escaped, no
+formatting of its own; reference text as a ``mrkdwn.quotation``). People read cards,
+so extracted values read in the ``HUMAN`` style of ``tools.text.formatting``
 (``$15,735.10``, ``Oct 31, 2024``, ``74%``); metadata as it was set. A card too big
 for one message continues in the next ones (``blocks.split_into_messages``).
 Under the fields, a "Show source" menu offers each field with a box on the page;
@@ -21,11 +22,10 @@ from slack_app.blocks import (
     split_into_messages,
 )
 from slack_app.citation_upload import SHOW_SOURCE_ACTION, SourceRequest
-from slack_app.mrkdwn import code, escape
+from slack_app.mrkdwn import code, escape, inline, quotation
 from tools.faces.run_change import TAGS_KEY
 from tools.runs.models import Citation, ExtractedField, ProcessorResult, Run, SplitPart
 from tools.text.formatting import HUMAN, format_confidence, format_value
-from tools.text.quoting import quote
 
 MAX_REFERENCE_TEXT = 300
 OPEN_IN_EXTEND_ACTION = "open_in_extend"
@@ -38,7 +38,7 @@ def run_card(run: Run, *, low_confidence: float = 0.8) -> list[SlackMessage]:
     blocks: list[Block] = [header(f"{run.display_name} · {_status(run.status)}")]
     blocks.append(context(_about_line(run)))
     if run.failure_reason or run.failure_message:
-        reason = " — ".join(escape(p) for p in (run.failure_reason, run.failure_message) if p)
+        reason = " — ".join(inline(p) for p in (run.failure_reason, run.failure_message) if p)
         blocks += sections([f":x: *Failed:* {reason}"])
     for result in run.results:
         blocks += _result_blocks(result, low_confidence, many=len(run.results) > 1)
@@ -50,8 +50,8 @@ def run_card(run: Run, *, low_confidence: float = 0.8) -> list[SlackMessage]:
         blocks += sections(corrections, title="*Reviewer corrections*")
     blocks += _metadata_blocks(run)
     link = _open_in_extend(run.dashboard_url)
-    named = f" ({run.name})" if run.name else ""
-    fallback = escape(f"Run {run.id}{named}: {_status(run.status)}")
+    named = f" ({inline(run.name)})" if run.name else ""
+    fallback = f"Run {escape(run.id)}{named}: {escape(_status(run.status))}"
     return split_into_messages(blocks, fallback=fallback, tail=[link] if link else [])
 
 
@@ -63,19 +63,19 @@ def _about_line(run: Run) -> str:
     parts = [code(run.id)]
     if run.workflow.name:
         version = f" v{run.workflow.version}" if run.workflow.version else ""
-        parts.append(f"workflow {escape(run.workflow.name)}{escape(version)}")
+        parts.append(f"workflow {inline(run.workflow.name + version)}")
     files = [f.name for f in run.files if f.name]
     if files:
-        parts.append("file " + ", ".join(escape(f) for f in files))
+        parts.append("file " + ", ".join(inline(f) for f in files))
     if run.reviewed_by:
-        parts.append(f"reviewed by {escape(run.reviewed_by)}")
+        parts.append(f"reviewed by {inline(run.reviewed_by)}")
     elif run.reviewed:
         parts.append("reviewed")
     return " · ".join(parts)
 
 
 def _result_blocks(result: ProcessorResult, low_confidence: float, *, many: bool) -> list[Block]:
-    title = f"*{escape(result.processor_name)}*" if many and result.processor_name else None
+    title = f"*{inline(result.processor_name)}*" if many and result.processor_name else None
     if result.kind == "extract":
         lines = [_field_line(f, low_confidence) for f in result.fields]
         return sections(lines or ["_No fields extracted._"], title=title)
@@ -86,9 +86,9 @@ def _result_blocks(result: ProcessorResult, low_confidence: float, *, many: bool
             if found.confidence is not None
             else ""
         )
-        return sections([f"*Classified as* {escape(found.type or '(none)')}{confidence}"], title)
+        return sections([f"*Classified as* {inline(found.type or '(none)')}{confidence}"], title)
     if result.kind == "split" and result.splits:
-        lines = [f"• {escape(s.type or s.name or 'part')}: {_pages(s)}" for s in result.splits]
+        lines = [f"• {inline(s.type or s.name or 'part')}: {_pages(s)}" for s in result.splits]
         return sections(lines, title=title or "*Splits*")
     return []
 
@@ -100,7 +100,7 @@ def _pages(part: SplitPart) -> str:
 
 
 def _field_line(field_: ExtractedField, low_confidence: float) -> str:
-    line = f"*{escape(field_.name)}*: {escape(format_value(field_.value, HUMAN))}"
+    line = f"*{inline(field_.name)}*: {inline(format_value(field_.value, HUMAN))}"
     if field_.is_low_confidence(low_confidence):
         score = field_.confidence
         shown = f" ({format_confidence(score, HUMAN)})" if score is not None else ""
@@ -114,8 +114,7 @@ def _citation_text(citation: Citation) -> str:
     page = f"p. {citation.page}" if citation.page is not None else "page ?"
     if not citation.reference_text:
         return f"_{page}_"
-    shown = quote(citation.reference_text.strip(), limit=MAX_REFERENCE_TEXT, marks="typographic")
-    return f"_{page}_ {escape(shown)}"
+    return f"_{page}_ {quotation(citation.reference_text, MAX_REFERENCE_TEXT)}"
 
 
 def _was_corrected(field_: ExtractedField) -> bool:
@@ -123,19 +122,19 @@ def _was_corrected(field_: ExtractedField) -> bool:
 
 
 def _correction_line(field_: ExtractedField) -> str:
-    before = escape(format_value(field_.initial_value, HUMAN))
-    after = escape(format_value(field_.value, HUMAN))
-    return f"• *{escape(field_.name)}*: {before} → {after}"
+    before = inline(format_value(field_.initial_value, HUMAN))
+    after = inline(format_value(field_.value, HUMAN))
+    return f"• *{inline(field_.name)}*: {before} → {after}"
 
 
 def _metadata_blocks(run: Run) -> list[Block]:
     lines = [
-        f"• {escape(key)}: {escape(format_value(value))}"
+        f"• {inline(key)}: {inline(format_value(value))}"
         for key, value in run.metadata.items()
         if not (key == TAGS_KEY and run.tags)
     ]
     if run.tags:
-        lines.insert(0, "• tags: " + ", ".join(escape(t) for t in run.tags))
+        lines.insert(0, "• tags: " + ", ".join(inline(t) for t in run.tags))
     return sections(lines, title="*Metadata*") if lines else []
 
 

@@ -8,9 +8,12 @@ stream fails or has expired midway, the text is put in place with
 Either way the footer (the feedback buttons) ends up under the answer.
 Every bot message is posted with link and media unfurling off, and never with
 ``link_names``: text from documents must not expand into previews or pings.
-Streamed text is standard markdown, not mrkdwn, so it is made safe with
-``mrkdwn.markdown_safe`` (no ``&gt;`` shown, no ``<!channel>`` token) while posted and
-updated text is escaped for mrkdwn (``mrkdwn.escape``); see ``slack_app.mrkdwn``.
+The answer is model text a document may have dictated, so it is defanged first
+(``mrkdwn.defang_answer``: no link, image, heading, quote or fence from the text,
+no control or bidi mark; its lists and bold stay). Streamed text is standard markdown,
+not mrkdwn, so it is then made safe with ``mrkdwn.markdown_safe`` (no ``&gt;`` shown,
+no ``<!channel>`` token) while posted and updated text is escaped for mrkdwn
+(``mrkdwn.escape``); see ``slack_app.mrkdwn``.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from slack_app.blocks import (
     SlackMessage,
     text_messages,
 )
-from slack_app.mrkdwn import markdown_safe, partition_text, split_text
+from slack_app.mrkdwn import defang_answer, markdown_safe, partition_text, split_text
 
 logger = logging.getLogger(__name__)
 
@@ -79,9 +82,10 @@ class ThreadReplier:
         then also given as section blocks (Slack shows a message's blocks, not its
         ``text``, when it has both).
         """
-        parts = text_messages(text, limit=MAX_MESSAGE_TEXT)
+        shown = defang_answer(text.strip())
+        parts = text_messages(shown, limit=MAX_MESSAGE_TEXT)
         streamable = self.streaming and self.thread_ts and len(parts) == 1
-        markdown = markdown_safe(text.strip()) or "_(no answer)_"
+        markdown = markdown_safe(shown) or "_(no answer)_"
         if (
             streamable
             and len(markdown) <= MAX_STREAM_TEXT

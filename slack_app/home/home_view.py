@@ -1,9 +1,9 @@
 """The App Home tab: runs needing review, recent failures, and what to ask.
 
-A ``home`` view for ``views.publish``. Run names, files and workflows are
-escaped (``slack_app.mrkdwn``); each run links to Extend when it has a
-dashboard link. At most ``MAX_RUNS_SHOWN`` runs per list keeps the view far
-under Slack's 100 blocks.
+A ``home`` view for ``views.publish``. Run names, files and workflows are shown
+``mrkdwn.inline`` (one line, escaped, no formatting of their own); each run links
+to Extend when it has a dashboard link. At most ``MAX_RUNS_SHOWN`` runs per list
+keeps the view far under Slack's 100 blocks.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from slack_app.blocks import Block, context, header, sections
-from slack_app.mrkdwn import code, escape, truncate
+from slack_app.mrkdwn import code, escape, inline, truncate
 from slack_app.webhooks.alert_card import OPEN_ALERT_IN_EXTEND_ACTION
 from tools.runs.listing import RunListItem
 
@@ -34,13 +34,13 @@ def home_view(
 ) -> dict[str, Any]:
     blocks: list[Block] = [header("Extend runs"), context(f"Updated {escape(updated)}")]
     if problem:
-        blocks += sections([f":warning: Couldn't read runs from Extend: {escape(problem)}"])
+        blocks += sections([f":warning: Couldn't read runs from Extend: {inline(problem)}"])
     else:
         blocks += _run_list(":eyes: *Needs review*", needing_review, "Nothing is waiting.")
         blocks.append({"type": "divider"})
         blocks += _run_list(":x: *Recent failures*", failures, "No failed runs.")
     blocks.append({"type": "divider"})
-    lines = [f"• _{escape(p['message'])}_" for p in prompts]
+    lines = [f"• _{inline(p['message'])}_" for p in prompts]
     blocks += sections(lines or ["_No suggestions right now._"], title="*Try asking*")
     blocks.append(context(escape(HOW_TO_ASK)))
     return {"type": "home", "blocks": blocks}
@@ -68,11 +68,11 @@ def _run_list(title: str, runs: list[RunListItem], empty: str) -> list[Block]:
 def _line(run: RunListItem) -> str:
     parts = [code(run.id)]
     if run.name:
-        parts.append(escape(run.name))
+        parts.append(inline(run.name))
     if run.file_names:
-        parts.append("file " + ", ".join(escape(n) for n in run.file_names[:3]))
+        parts.append("file " + ", ".join(inline(n) for n in run.file_names[:3]))
     if run.workflow.name:
-        parts.append(f"workflow {escape(run.workflow.name)}")
+        parts.append(f"workflow {inline(run.workflow.name)}")
     if run.when:
-        parts.append(f"updated {escape(run.when)}")
+        parts.append(f"updated {inline(run.when)}")
     return truncate(" · ".join(parts), MAX_LINE)

@@ -19,7 +19,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
 from slack_app.blocks import Block, SlackMessage, sections, split_into_messages
-from slack_app.mrkdwn import code, escape, truncate
+from slack_app.mrkdwn import code, escape, inline, quotation
 from slack_app.run_card import run_card
 from slack_app.webhooks.alert_card import (
     OPEN_ALERT_IN_EXTEND_ACTION,
@@ -122,7 +122,7 @@ def source_messages(run: Run, *, low_confidence: float) -> list[SlackMessage]:
     flagged = [f for f in run.fields if f.is_low_confidence(low_confidence)]
     chosen = flagged or run.fields
     title = "*Sources of the low-confidence fields*" if flagged else "*Sources of every field*"
-    files = ", ".join(escape(f.name) for f in run.files if f.name)
+    files = ", ".join(inline(f.name) for f in run.files if f.name)
     lines = [f"File: {files}"] if files else []
     lines += [_field_sources(f) for f in chosen] or ["_This run has no extracted fields._"]
     blocks: list[Block] = sections(lines, title=f"{title} of {code(run.id)}")
@@ -130,7 +130,7 @@ def source_messages(run: Run, *, low_confidence: float) -> list[SlackMessage]:
 
 
 def _field_sources(field_: ExtractedField) -> str:
-    head = f"*{escape(field_.name)}*"
+    head = f"*{inline(field_.name)}*"
     if not field_.citations:
         return f"{head}: _no citation_"
     cited = [_citation(c) for c in field_.citations[:MAX_CITATIONS_PER_FIELD]]
@@ -146,6 +146,6 @@ def _citation(citation: Citation) -> str:
         xs = [p.x for p in citation.polygon]
         ys = [p.y for p in citation.polygon]
         box = f", at ({min(xs):.0f}, {min(ys):.0f})–({max(xs):.0f}, {max(ys):.0f}) pt"
-    text = (citation.reference_text or "").replace("\r", " ").replace("\n", " ").strip()
-    quoted = f" “{truncate(escape(text), MAX_REFERENCE_TEXT)}”" if text else ""
+    text = (citation.reference_text or "").strip()
+    quoted = f" {quotation(text, MAX_REFERENCE_TEXT)}" if text else ""
     return f"      • _{page}{box}_{quoted}"

@@ -7,7 +7,8 @@
     Low-confidence fields: • total: $1,234.00 (62%) p. 1 “Total 1,234.00”
     [Open in Extend] [Summarize] [Show source]
 
-Every piece of run text is escaped (``slack_app.mrkdwn``) before it is cut to
+Every piece of run text is shown ``mrkdwn.inline`` (one line, escaped, no formatting
+of its own; reference text quoted first, as on the run card) before it is cut to
 Slack's limits (``slack_app.blocks``). The buttons carry only the run id.
 """
 
@@ -22,7 +23,7 @@ from slack_app.blocks import (
     sections,
     split_into_messages,
 )
-from slack_app.mrkdwn import code, escape, truncate
+from slack_app.mrkdwn import code, escape, inline, quotation, truncate
 from slack_app.webhooks import events
 from slack_app.webhooks.reasons import AlertReasons
 from tools.runs.models import ExtractedField, Run
@@ -50,10 +51,10 @@ def alert_card(run: Run, event_type: str, reasons: AlertReasons) -> list[SlackMe
     blocks: list[Block] = [header(f"{headline}: {_title(run)}")]
     blocks.append(context(_about(run)))
     if reasons.failure:
-        blocks += sections([f":x: *Failure:* {truncate(escape(reasons.failure), 1500)}"])
+        blocks += sections([f":x: *Failure:* {truncate(inline(reasons.failure), 1500)}"])
     if reasons.failed_rules:
         lines = [
-            f"• *{escape(rule.name)}*" + (f" — {escape(rule.why)}" if rule.why else "")
+            f"• *{inline(rule.name)}*" + (f" — {inline(rule.why)}" if rule.why else "")
             for rule in reasons.failed_rules
         ]
         blocks += sections(lines, title="*Failed validation rules*")
@@ -66,8 +67,8 @@ def alert_card(run: Run, event_type: str, reasons: AlertReasons) -> list[SlackMe
         blocks += sections(lines, title="*Low-confidence fields*")
     if not reasons.any:
         blocks += sections(["_Extend gave no reason beyond the status._"])
-    named = f" ({run.name})" if run.name else ""
-    fallback = escape(f"{headline.split(' ', 1)[-1]}: run {run.id}{named}")
+    named = f" ({inline(run.name)})" if run.name else ""
+    fallback = escape(f"{headline.split(' ', 1)[-1]}: run {run.id}") + named
     return split_into_messages(blocks, fallback=fallback, tail=[_actions(run)])
 
 
@@ -81,17 +82,17 @@ def _about(run: Run) -> str:
     parts = [code(run.id)]
     if run.workflow.name:
         version = f" v{run.workflow.version}" if run.workflow.version else ""
-        parts.append(f"workflow {escape(run.workflow.name + version)}")
+        parts.append(f"workflow {inline(run.workflow.name + version)}")
     files = [f.name for f in run.files if f.name]
     if files:
-        parts.append("file " + ", ".join(escape(f) for f in files[:5]))
-    parts.append(f"status {escape(run.status)}")
+        parts.append("file " + ", ".join(inline(f) for f in files[:5]))
+    parts.append(f"status {inline(run.status)}")
     return " · ".join(parts)
 
 
 def _field_line(field_: ExtractedField) -> str:
-    value = truncate(escape(format_value(field_.value, HUMAN)), MAX_VALUE_TEXT)
-    line = f"• *{escape(field_.name)}*: {value}"
+    value = truncate(inline(format_value(field_.value, HUMAN)), MAX_VALUE_TEXT)
+    line = f"• *{inline(field_.name)}*: {value}"
     if field_.confidence is not None:
         line += f" ({format_confidence(field_.confidence, HUMAN)})"
     elif field_.review_agent_score is not None:
@@ -99,8 +100,8 @@ def _field_line(field_: ExtractedField) -> str:
     if field_.citations:
         cited = field_.citations[0]
         page = f"p. {cited.page}" if cited.page is not None else "page ?"
-        text = (cited.reference_text or "").replace("\n", " ").strip()
-        quoted = f" “{truncate(escape(text), MAX_REFERENCE_TEXT)}”" if text else ""
+        text = (cited.reference_text or "").strip()
+        quoted = f" {quotation(text, MAX_REFERENCE_TEXT)}" if text else ""
         line += f" _{page}_{quoted}"
     return line
 

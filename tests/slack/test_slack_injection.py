@@ -6,7 +6,8 @@ real ``ChatOpenAI`` (chosen from the environment, as in production) talking to a
 scripted OpenAI-compatible server whose "model" does exactly what the document
 says, then answers with pings of its own. The approval gate, not the model,
 decides: nothing is written before the requester's click, nobody else's click
-or "yes" counts, and nothing the app posts can ping.
+or "yes" counts, and nothing the app posts can ping. Nor can the obeying model's
+answer show a link, an image, a heading or a quote, streamed or posted.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from extend_emulator import EmulatorServer
 from slack_app.testing.slack_requests import mention, message
 from slack_app.testing.web_api import SlackMock
 from slack_app.testing.workspace import ALICE, BOB, CHANNEL
+from tests.slack.hostile_text import HOSTILE, assert_no_raw_controls, mrkdwn_texts, rendered
 from tests.support.agent_helpers import writes
 from tests.support.openai_server import Reply, ScriptedOpenAI, text, tool_call
 from tests.support.slack_stack import SlackStack, click, outcome_of, proposals
@@ -84,3 +86,37 @@ def test_an_obeying_model_needs_the_requesters_click_and_pings_no_one(
         assert ping not in posted  # ...never as a ping
     assert "<@" not in posted.replace(f"<@{ALICE}>", "")  # only the requester, from Slack
     assert "@channel" not in posted.replace("@\u200bchannel", "")
+
+
+OWN_FORMAT = "Runs needing review:\n- workflow_run_1 · ACME · **$1,420.00**\n- and 2 more"
+OBEYED_ANSWER = OWN_FORMAT + "".join(f"\n{h}" for h in HOSTILE)
+
+
+def test_an_obeying_models_answer_cannot_link_head_or_quote_in_slack(
+    client: ExtendClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review finding F2: the answer keeps the app's lists and bold, and nothing else renders."""
+    with ScriptedOpenAI(model="gpt-4.1-mini") as server, SlackMock() as slack:
+        server.add(text(OBEYED_ANSWER), text(OBEYED_ANSWER))
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-real")
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        model, _ = choose_model(load_settings())
+        with SlackStack(slack, client, tmp_path / "data", model=model) as stack:
+            streamed = mention("which runs need review?", user=ALICE)
+            stack.sender.event(streamed)
+            [markdown] = slack.wait_for(lambda s: s.answers(CHANNEL, streamed["ts"]), what="it")
+            slack.fail("chat.startStream", "not_allowed_token_type")
+            posted = mention("which runs need review, again?", user=ALICE)
+            stack.sender.event(posted)
+            [mrkdwn] = slack.wait_for(lambda s: s.answers(CHANNEL, posted["ts"]), what="posted")
+    assert len(slack.streams()) == 1
+    sections = [t for c in slack.answer_posts(CHANNEL, posted["ts"]) for t in mrkdwn_texts(c.args)]
+    for answer in [markdown, mrkdwn, *sections]:
+        assert answer.startswith(OWN_FORMAT)  # bullets and bold as the app writes them
+        assert "](" not in answer and "<http" not in answer  # no link, no image
+        for line in answer.split("\n"):
+            assert not re.match(r"\s*(?:#|>|&gt;)", line), f"{line!r} is a heading or a quote"
+        assert_no_raw_controls(answer)
+        assert "\\u001b[2J" in answer and "\\u202e" in answer  # shown as escapes
+        assert "[Approve here]\u200b(https://evil.example/approve)" in answer  # read as text
+    assert rendered(mrkdwn).replace("\u200b", "") == rendered(markdown).replace("\u200b", "")

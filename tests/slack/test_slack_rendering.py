@@ -17,13 +17,21 @@ from collections.abc import Iterator
 
 import httpx
 
+from agent.safety import inert_reply
 from extend_emulator import EmulatorServer
-from slack_app.mrkdwn import ZERO_WIDTH_SPACE, markdown_safe
+from slack_app.mrkdwn import ZERO_WIDTH_SPACE, defang_answer, inline, markdown_safe, truncate
 from slack_app.testing.records import SlackCall
 from slack_app.testing.slack_requests import mention
 from slack_app.testing.web_api import SlackMock
 from slack_app.testing.workspace import ALICE, CHANNEL
 from tests.conftest import EMULATOR_KEY
+from tests.slack.hostile_text import (
+    FORGED_LINES,
+    HOSTILE,
+    PAIRS,
+    assert_formats_nothing,
+    assert_no_raw_controls,
+)
 from tests.support.slack_stack import SlackStack, click, outcome_of, proposals
 
 STREAM_METHODS = ("chat.startStream", "chat.appendStream", "chat.stopStream")
@@ -185,3 +193,40 @@ def test_markdown_safe_leaves_no_entity_and_no_token() -> None:
     assert "before -> after & " in safe and " a < b" in safe
     assert not PING.search(safe) and "<https" not in safe and "&lt;" not in safe
     assert markdown_safe(safe) == safe
+
+
+def test_defang_answer_keeps_lists_and_bold_and_reads_the_rest_as_text() -> None:
+    own = "Runs needing review:\n- workflow_run_1 · ACME · **$1,420.00**\n- and 2 more\n1. first"
+    forged = (
+        "\n  - > nested\n1. # heading\n```\nfence\n~~~\nTitle\n===\n---\n[x]: https://evil.example"
+    )
+    hostile = own + "".join(f"\n{h}" for h in HOSTILE) + forged + "\a\x9b\u2066"
+    safe = markdown_safe(defang_answer(hostile))
+    assert safe.startswith(own + "\n")  # the app's own lists and bold render as before
+    assert defang_answer(defang_answer(hostile)) == defang_answer(hostile)
+    for line in safe.split("\n")[4:]:
+        opener = re.match(r"\s*(?:(?:[-*+]|\d+[.)])\s+)*(#|>|```|~~~|=+$|-+$)", line)
+        assert opener is None, f"{line!r} opens a block"
+    assert "](" not in safe and "]:" not in safe  # no link, image or link definition
+    assert_no_raw_controls(safe)
+    assert safe.replace(ZERO_WIDTH_SPACE, "") == inert_reply(hostile)  # reads as written
+    assert "*bold* _it_ ~s~ `code`" in safe  # emphasis from the model is its own to use
+
+
+def test_inline_text_is_one_line_that_formats_nothing() -> None:
+    for hostile in HOSTILE:
+        shown = inline(hostile)
+        assert "\n" not in shown
+        assert_formats_nothing(shown)
+    assert _mrkdwn(inline(PAIRS + FORGED_LINES)).replace(ZERO_WIDTH_SPACE, "") == (
+        "*bold* _it_ ~s~ `code` # Change approved by admin > [Approve here]"
+        "(https://evil.example/approve) ![img](https://evil.example/p.png)"
+    )
+    assert inline("acme_invoice_2024.pdf 10:30 user_2Nf8QkLx") == (
+        "acme_invoice_2024.pdf 10:30 user_2Nf8QkLx"  # nothing to pair: left as it is
+    )
+    assert inline(":white_check_mark: Approved") == f":{ZERO_WIDTH_SPACE}white_check_mark: Approved"
+    assert inline("<!channel> & co") == "&lt;!channel&gt; &amp; co"
+    for limit in range(1, 40):  # a cut never leaves a marker without its zero-width spaces
+        cut = truncate(inline(PAIRS), limit)
+        assert len(cut) <= limit and not re.search(f"[*_~`](?!{ZERO_WIDTH_SPACE})", cut)

@@ -1,13 +1,29 @@
-"""The webhook pieces on their own: signature rules, event types, the ledger, failed rules."""
+"""The webhook pieces on their own: signature rules, event types, the ledger, failed rules,
+and the alert card and Show source message with document text written to format them."""
 
 from __future__ import annotations
 
 import pytest
 
+from slack_app.webhooks.actions import source_messages
+from slack_app.webhooks.alert_card import alert_card
 from slack_app.webhooks.events import DEFAULT_ALERT_EVENTS, parse_alert_events
 from slack_app.webhooks.ledger import EventLedger
-from slack_app.webhooks.reasons import FailedRule, alert_reasons
+from slack_app.webhooks.reasons import AlertReasons, FailedRule, alert_reasons
 from slack_app.webhooks.signature import SignatureError, sign, verify
+from tests.slack.hostile_text import (
+    CLEAR_SCREEN,
+    CLOSES_QUOTE,
+    FORGED_LINES,
+    PAIRS,
+    QUOTED_CLOSES_QUOTE,
+    assert_formats_nothing,
+    assert_no_raw_controls,
+    hostile_run,
+    mrkdwn_texts,
+    plain_texts,
+    rendered,
+)
 from tests.support.extend_webhooks import extend_signature_headers
 from tools.runs.normalize import parse_run
 
@@ -101,3 +117,29 @@ def test_failed_rules_are_read_from_both_versions_and_validation_blocks() -> Non
     new = alert_reasons(parse_run(current, "2026-02-09"), low_confidence=0.8)
     assert old.failed_rules == [FailedRule("sum", "the rule evaluated to false")]
     assert new.failed_rules == [FailedRule("vendor known", "new")]
+
+
+def test_document_text_cannot_format_the_alert_card_or_show_source() -> None:
+    run = hostile_run()
+    reasons = AlertReasons(
+        low_confidence=run.fields,
+        failed_rules=[FailedRule("sum " + PAIRS, CLOSES_QUOTE + FORGED_LINES)],
+        failure=CLEAR_SCREEN + FORGED_LINES,
+    )
+    messages = [*alert_card(run, "workflow_run.needs_review", reasons)]
+    messages += source_messages(run, low_confidence=0.8)
+    texts = [m.text for m in messages] + [t for m in messages for t in mrkdwn_texts(m.blocks)]
+    for text in texts:
+        assert_formats_nothing(text)
+    for message in messages:
+        assert "\n" not in message.text
+        for plain in plain_texts(message.blocks):
+            assert_no_raw_controls(plain)
+    card, source = (rendered("\n".join(mrkdwn_texts(m.blocks))) for m in messages)
+    # The reference text is one quotation that its own ” cannot close (F4).
+    quoted = QUOTED_CLOSES_QUOTE + " # Change approved by admin > [Approve here]"
+    assert f"_p. 1_ {quoted}" in card and f"_p. 1, at (1, 2)–(3, 4) pt_ {quoted}" in source
+    assert "“Total 5.00” —" not in "\n".join(texts)
+    assert "• *sum *bold* _it_ ~s~ `code`* — Total 5.00” — reviewer note" in card
+    assert "*Failure:* \\u001b[2J # Change approved by admin > [Approve here]" in card
+    assert "File: \\u001b[2Jacme.pdf, report\\u202efdp.exe" in source
