@@ -37,9 +37,9 @@ from langgraph.types import Command, Interrupt
 from agent.change_text import REFUSED_PREFIX
 from agent.checkpoint import prune_thread
 from agent.decision_words import read_decision
-from agent.names import run_ids_in
+from agent.person_named_run import run_named_by_person
 from agent.session_pending import PendingPreviews, waiting_write, write_requests
-from agent.session_reply import message_text, reply_to_turn
+from agent.session_reply import reply_to_turn
 from agent.session_types import AgentReply, ChangeNotWaitingError, PendingWrite
 from tools.faces.run_tools import RunTools
 
@@ -148,14 +148,10 @@ class AgentSession:
         return self._previews.pending_write(waiting) if waiting is not None else None
 
     def last_named_run(self, thread_id: str) -> str | None:
-        """The run the person last named in this thread's recent messages (never a document's)."""
+        """The run the person last named in this thread: by id, or by words ``find_runs``
+        resolved to one run in that turn ("the Bluebird fax"); never a document's."""
         state = self._agent.get_state(_config(thread_id))
-        for message in reversed((state.values or {}).get("messages", [])):
-            if isinstance(message, HumanMessage):
-                ids = run_ids_in(message_text(message))
-                if ids:
-                    return ids[-1]
-        return None
+        return run_named_by_person((state.values or {}).get("messages", []))
 
     def last_applied_change(self, thread_id: str) -> dict[str, Any] | None:
         """The last change applied in this thread (a ``RunChange`` dump): what an undo reverses."""

@@ -14,8 +14,9 @@ for; with no terminal to ask on, ``ask`` declines and says so; see
 the new question and applied only after a "y" at the prompt, never by
 ``--yes``; the question's text is never taken as the decision. With no keys at
 all it uses the offline model and the built-in emulator. The exit status is
-``EXIT_NOT_DONE`` when a run could not be read or the change asked for was not
-applied.
+``EXIT_NOT_DONE`` when a run could not be read or found (a name that matches no
+run, or several) or the change asked for was not applied (declined, refused, not
+understood as one complete change, not allowed).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from cli.answer_extras import (
 from cli.approvals import TerminalApprover, confirm_at_prompt, settle_changes
 from cli.chat import EXIT_WORDS
 from cli.friendly_errors import friendly_errors, model_errors
+from cli.named_runs import named_run_missing, named_run_reference, run_resolver
 from cli.retry_notice import retries_said_once
 from cli.yes_scope import requested_change_for
 
@@ -62,7 +64,7 @@ __all__ = [
 
 DEFAULT_THREAD = "cli"
 EXIT_NOT_DONE = 1
-"""``ask``'s exit status when a run could not be read or a change was not applied."""
+"""``ask``'s exit status when a run could not be read or found, or a change was not applied."""
 EARLIER_CHANGE_NOTICE = "A change from an earlier question in this conversation is waiting."
 
 
@@ -118,8 +120,9 @@ def register(app: typer.Typer) -> None:
 def _ask(question: str, thread: str, *, assume_yes: bool, images_dir: Path | None) -> None:
     """One question: settle a change left waiting, ask, then settle what it proposes.
 
-    Exits with ``EXIT_NOT_DONE`` when a run could not be read or a change was not
-    applied (declined, no terminal, refused, failed), after saying why.
+    Exits with ``EXIT_NOT_DONE`` when a run could not be read or found, or a change
+    asked for was not applied (declined, no terminal, refused, failed, not understood
+    as one complete change), after saying why.
     """
     replies: list[AgentReply] = []
 
@@ -128,16 +131,35 @@ def _ask(question: str, thread: str, *, assume_yes: bool, images_dir: Path | Non
         if not reply.proposal_only:  # else "Proposed change: ..." says it all
             print(reply.text)
 
-    _ask_in_session(question, thread, assume_yes, images_dir, confirm_at_prompt, show)
-    if not_done(replies, asks_for_change(question)):  # the answers above say why
+    missing = _ask_in_session(question, thread, assume_yes, images_dir, confirm_at_prompt, show)
+    if missing or not_done(replies, asks_for_change(question)):  # the answers above say why
         raise typer.Exit(EXIT_NOT_DONE)
 
 
 def asks_for_change(question: str) -> bool:
-    """Whether the question's own words ask for a change (a rename, tags, metadata, undo)."""
-    from agent.offline.intents import understand
+    """Whether the question's own words ask for a change (a rename, tags, metadata, undo).
 
-    return understand(question).kind in ("write", "undo")
+    Read as the offline model reads it, with a run named by a reference ("rename the
+    Acme invoice to ...", "rename 1234 to ..."). A change that can't be made as asked
+    (no new name given, a key Extend reserves, several runs at once, deleting a run)
+    was asked for too, and not applied. A question, a doubt or a retraction asks none.
+    """
+    from agent.offline.changes import requested_change
+    from agent.offline.intents import CANNOT_REMOVE, INCOMPLETE_CHANGE, understand
+    from agent.offline.undo import undo_scope
+    from agent.request_mood import mood_problem, request_mood
+
+    if undo_scope(question) is not None:
+        return True
+    if mood_problem(request_mood(question)) is not None:
+        return False
+    named = named_run_reference(question)
+    for words in (question, named.rest) if named is not None else (question,):
+        if requested_change(words) is not None:
+            return True
+        if understand(words).problem in (INCOMPLETE_CHANGE, CANNOT_REMOVE):
+            return True
+    return False
 
 
 def not_done(replies: list[AgentReply], asked_for_change: bool) -> bool:
@@ -158,16 +180,21 @@ def _ask_in_session(
     images_dir: Path | None,
     confirm: Callable[[], bool],
     show: Callable[[AgentReply], None],
-) -> None:
+) -> bool:
+    """Ask in the session; True when the question named a run that no single run matches."""
     from agent.decision_words import read_decision
     from agent.session import open_agent_session
     from agent.settings import load_settings
 
     settings = load_settings()
     with open_agent_session(settings) as session:
+        resolve = run_resolver(session.run_tools)
         approver = TerminalApprover(
             requested=requested_change_for(
-                question, session.last_named_run(thread), session.last_applied_change(thread)
+                question,
+                session.last_named_run(thread),
+                session.last_applied_change(thread),
+                resolve if assume_yes else None,
             ),
             assume_yes=assume_yes,
             has_terminal=stdin_is_terminal(),
@@ -182,7 +209,7 @@ def _ask_in_session(
                 session, thread, reply, decide=approver.decide_earlier, show=show
             )
             if reply.pending is not None or read_decision(question) is not None:
-                return  # a "yes"/"no" was only ever about that change: nothing more to ask
+                return False  # a "yes"/"no" was only ever about that change: nothing more
         reply = session.ask(thread, question, decide_by_text=False)
         show(shown_reply(reply))
         for path in write_images(reply, images_dir or settings.data_dir / IMAGES_FOLDER):
@@ -190,4 +217,5 @@ def _ask_in_session(
         hint = details_hint(question, reply)
         if hint:
             print(hint, file=sys.stderr)
-        settle_changes(session, thread, reply, decide=approver.decide, show=show)
+        last = settle_changes(session, thread, reply, decide=approver.decide, show=show)
+        return named_run_missing(question, [reply, last], resolve)

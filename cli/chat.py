@@ -20,6 +20,7 @@ import typer
 from cli.answer_extras import IMAGES_FOLDER, details_hint, shown_reply, write_images
 from cli.approvals import TerminalApprover, confirm_on, settle_changes
 from cli.friendly_errors import friendly_errors, is_model_error
+from cli.named_runs import run_resolver
 from cli.retry_notice import retries_said_once
 from cli.yes_scope import requested_change_for
 
@@ -115,7 +116,10 @@ def _conversation(
         decide = prompt
         if assume_yes:  # the same rule as ``ask --yes``: only the change these words ask for
             requested = requested_change_for(
-                line, session.last_named_run(thread_id), session.last_applied_change(thread_id)
+                line,
+                session.last_named_run(thread_id),
+                session.last_applied_change(thread_id),
+                run_resolver(session.run_tools),
             )
             approver = TerminalApprover(requested, True, has_terminal=True, confirm=confirm)
             decide = approver.decide

@@ -3,8 +3,10 @@
 Registered on the ``runs`` group by ``cli.runs``. ``--page`` writes the whole
 page with the box drawn instead; a field cited on several pages writes one file
 per page (``crop.png``, ``crop-2.png``, ...). Prints each path written and one
-line saying what is highlighted. ``save_images`` writes the images the agent drew
-while answering ``ask "where is the total on the page?"``.
+line saying what is highlighted: the value and file name quoted, mentions
+neutralized (``agent.safety``), so document text can neither drive the terminal nor
+ping anyone when the line is pasted on. ``save_images`` writes the images the agent
+drew while answering ``ask "where is the total on the page?"``.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from agent.safety import neutralize_mentions
 from cli.friendly_errors import friendly_errors
 from tools.client.validation import validate_run_id
+from tools.text.quoting import terminal_safe
 
 if TYPE_CHECKING:
     from tools.faces.show_citation import ShownImage
@@ -83,7 +87,6 @@ def register(runs: typer.Typer) -> None:
         from tools.images.citation_image import citation_image
         from tools.images.errors import CitationImageError
         from tools.images.image_cache import ImageCache
-        from tools.text.formatting import format_value
 
         with friendly_errors():
             validate_run_id(run_id)
@@ -91,11 +94,7 @@ def register(runs: typer.Typer) -> None:
             cache = None if no_cache else ImageCache(settings.ensure_data_dir() / "citation-images")
             with open_extend(settings) as extend:
                 run = extend.client.get_run(run_id)
-                found = run.field(field.strip())
-                value_text = format_value(found.value) if found is not None else None
-                if found is not None and before_review and found.edited:
-                    value_text = format_value(found.initial_value)
-                try:
+                try:  # the value is written (quoted, cut) as every citation line writes it
                     images = citation_image(
                         run,
                         field,
@@ -104,12 +103,11 @@ def register(runs: typer.Typer) -> None:
                         pre_review=before_review,
                         citation=citation,
                         cache=cache,
-                        value_text=value_text,
                     )
                 except CitationImageError as error:
-                    print(f"error: {error}", file=sys.stderr)
+                    print(f"error: {terminal_safe(str(error))}", file=sys.stderr)
                     raise typer.Exit(2) from None
             target = output or default_output(run_id, field, page)
             for path in images.save(target):
                 print(path)
-        print(images.text, file=sys.stderr)
+        print(neutralize_mentions(images.text), file=sys.stderr)

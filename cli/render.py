@@ -1,9 +1,12 @@
 """Print a run in the terminal: header, fields with page, reference text and confidence.
 
 Every text from the run (names, values, reference text, messages) goes through
-``_text``: rich markup escaped, and controls, line breaks and bidi marks shown as
-escapes (``tools.text.quoting.terminal_safe``), so a run cannot clear the screen,
-retitle the window, overwrite a line or forge a header line. A value longer than
+``_text``: rich markup escaped, controls, line breaks, bidi marks and invisible
+format characters shown as escapes (``tools.text.quoting.terminal_safe``), so a run
+cannot clear the screen, retitle the window, overwrite a line or forge a header
+line; and Slack mentions (``<!channel>``, ``@here``) neutralized after that
+(``agent.safety.neutralize_mentions``: escaping first would show its zero-width
+space), so output pasted or piped into Slack pings no one. A value longer than
 ``MAX_SHOWN_CHARS``, and fields past ``MAX_SHOWN_FIELDS``, are cut with a note (a
 50 MB run kept rich busy for minutes); ``--json`` and ``--raw`` print everything.
 """
@@ -15,6 +18,7 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
+from agent.safety import neutralize_mentions
 from tools.runs.models import ExtractedField, ProcessorResult, Run
 from tools.text.formatting import format_confidence, format_value
 from tools.text.quoting import terminal_safe
@@ -26,12 +30,17 @@ MAX_SHOWN_FIELDS = 500
 """Rows of one extraction table (rich took minutes over tens of thousands)."""
 
 
+def _shown(value: str) -> str:
+    """Run text for the terminal, before markup escaping: inert, and pinging no one."""
+    return neutralize_mentions(terminal_safe(value))
+
+
 def _text(value: str) -> str:
     if len(value) > MAX_SHOWN_CHARS:
         cut = len(value) - MAX_SHOWN_CHARS
-        shown = escape(terminal_safe(value[:MAX_SHOWN_CHARS]))
+        shown = escape(_shown(value[:MAX_SHOWN_CHARS]))
         return f"{shown}[dim]... ({cut:,} more characters; --json shows all)[/]"
-    return escape(terminal_safe(value))
+    return escape(_shown(value))
 
 
 def render_run(run: Run, console: Console, *, low_confidence: float = LOW_CONFIDENCE) -> None:

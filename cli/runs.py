@@ -1,21 +1,29 @@
 """``extend-agent runs get|update``: read and change runs directly, no model involved.
 
-Run data is untrusted: JSON output keeps C1 controls and bidi marks escaped
-(``escape_invisible``) and the before -> after lines quote names and values, so
-nothing from a run reaches the terminal as a control sequence.
+Run data is untrusted: JSON output keeps C1 controls, bidi marks and other
+invisible format characters escaped (``escape_invisible``; still exact data once
+parsed) and the before -> after lines quote names and values, so nothing from a run
+reaches the terminal as a control sequence. The human output (``cli.render`` for
+``get``, the before -> after lines of ``update``) also neutralizes Slack mentions
+(``agent.safety.neutralize_mentions``, after the escaping), so a ``<!channel>`` in a
+document pings no one when the output is pasted or piped into Slack.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from agent.safety import neutralize_mentions
 from cli.friendly_errors import friendly_errors
 from tools.client.config import ClientConfig
 from tools.client.validation import build_update_body, validate_run_id
 from tools.text.quoting import escape_invisible, json_text, plain_or_quoted, terminal_safe
+
+if TYPE_CHECKING:
+    from tools.runs.models import Run
 
 
 def parse_meta(pairs: list[str]) -> dict[str, Any]:
@@ -36,6 +44,16 @@ def parse_meta(pairs: list[str]) -> dict[str, Any]:
         if not key.strip():
             raise typer.BadParameter(f"{pair!r} has an empty key.")
     return metadata
+
+
+def _run_json(run: Run) -> str:
+    """The normalized run as indented JSON, invisible characters escaped.
+
+    Dumped by ``json`` rather than pydantic's ``model_dump_json``, which refuses a
+    lone surrogate (valid in JSON, so a server can send one) with a traceback.
+    """
+    document = run.model_dump(mode="json", exclude={"raw"})
+    return escape_invisible(json.dumps(document, indent=2, ensure_ascii=False))
 
 
 def register(app: typer.Typer) -> None:
@@ -64,7 +82,7 @@ def register(app: typer.Typer) -> None:
         if raw:
             print(escape_invisible(json.dumps(run.raw, indent=2, ensure_ascii=False)))
         elif as_json:
-            print(escape_invisible(run.model_dump_json(indent=2, exclude={"raw"})))
+            print(_run_json(run))
         else:
             from rich.console import Console
 
@@ -95,7 +113,7 @@ def register(app: typer.Typer) -> None:
                 before = extend.client.get_run(run_id)
                 run = extend.client.update_run(run_id, name=name, metadata=metadata)
         if as_json:
-            print(escape_invisible(run.model_dump_json(indent=2, exclude={"raw"})))
+            print(_run_json(run))
             return
         from rich.console import Console
 
@@ -103,13 +121,12 @@ def register(app: typer.Typer) -> None:
         if name is not None:
             old_name = terminal_safe(before.name) if before.name else "(none)"
             new_name = terminal_safe(run.name) if run.name else "(none)"
-            console.print(f"name: {old_name} -> {new_name}", markup=False)
+            console.print(neutralize_mentions(f"name: {old_name} -> {new_name}"), markup=False)
         for key in metadata or {}:
             old = json_text(before.metadata.get(key)) if key in before.metadata else "(unset)"
-            console.print(
-                f"metadata {plain_or_quoted(key)}: {old} -> {json_text(run.metadata.get(key))}",
-                markup=False,
-            )
+            new = json_text(run.metadata.get(key))
+            line = f"metadata {plain_or_quoted(key)}: {old} -> {new}"
+            console.print(neutralize_mentions(line), markup=False)
         console.print(f"Updated {run.id}.", markup=False)
 
     from cli.cite import register as register_cite

@@ -2,8 +2,10 @@
 
 The same search as the ``find_runs`` tool (``tools.faces.find_runs``), so the
 terminal, the agent and every tool face agree on what matches and on how far a
-search looked. ``--json`` prints every match (not only the first ten) with the
-search's extent, for scripts and CI.
+search looked. The listing shows run text inert (``terminal_safe``) and pinging no
+one (``neutralize_mentions``, applied after the escaping, as in ``cli.render``);
+``--json`` prints every match (not only the first ten), exact, with the search's
+extent, for scripts and CI.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Annotated
 
 import typer
 
+from agent.safety import neutralize_mentions
 from cli.friendly_errors import friendly_errors
 from tools.text.quoting import escape_invisible, terminal_safe
 
@@ -81,10 +84,10 @@ def register(runs: typer.Typer) -> None:
             with friendly_errors(), open_extend() as extend:
                 found = find_runs(extend.client, RunCache(), query)
         except ToolError as error:
-            typer.echo(f"Error: {terminal_safe(error.message)}", err=True)
+            typer.echo(f"Error: {_shown(error.message)}", err=True)
             raise typer.Exit(2) from None
         if not as_json:
-            typer.echo("\n".join(terminal_safe(line) for line in found.text.split("\n")))
+            typer.echo("\n".join(_shown(line) for line in found.text.split("\n")))
             return
         result = found.result
         document = {
@@ -95,3 +98,8 @@ def register(runs: typer.Typer) -> None:
             "runs_read": result.runs_read if result else 0,
         }
         typer.echo(escape_invisible(json.dumps(document, indent=2, ensure_ascii=False)))
+
+
+def _shown(line: str) -> str:
+    """A line of the listing for the terminal: controls escaped, then mentions neutralized."""
+    return neutralize_mentions(terminal_safe(line))

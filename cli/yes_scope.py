@@ -1,11 +1,17 @@
 """What ``ask --yes`` may apply: exactly the change the question's own words specify.
 
 ``--yes`` skips the y/N prompt, so it must never apply anything the person did not
-spell out. ``requested_change_for(question, last_named_run)`` reads the question
-as the offline model does (``agent.offline.changes``: "rename X to Y", "tag X a
+spell out. ``requested_change_for(question, last_named_run, resolve=...)`` reads the
+question as the offline model does (``agent.offline.changes``: "rename X to Y", "tag X a
 and b", "set k=v on X", "set a to 1 and b to 2", "remove the urgent tag", "clear
 cost_center" (null)) into an ``ExpectedChange``: one run, and the name, tags to
-add or remove and metadata to set. An undo ("undo that", "rename it back") is
+add or remove and metadata to set. The run is the one the question names by id,
+else the one it names by a reference ("rename the Acme invoice to ...", "tag
+1234 urgent"), resolved by ``find_runs``' resolver from the person's words alone
+(``cli.named_runs``), else the run the conversation named last. A reading by
+reference counts only when every name, tag, key and value it gives is the
+question's own text, so a reference inside the new name ("rename it to Invoice
+from Acme") never moves the change to another run. An undo ("undo that", "rename it back") is
 the exact inverse of the conversation's last applied change, computed from the
 before-values it recorded (``agent.offline.undo``). A question ("what would
 happen if you set ...?"), a doubt ("should I tag ...?"), a retraction ("... no
@@ -28,10 +34,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from agent.names import run_ids_in
-from agent.offline.changes import requested_change
+from agent.offline.changes import WriteRequest, requested_change
 from agent.offline.undo import UndoScope, undo_of, undo_scope
 from agent.request_mood import mood_problem, request_mood
-from tools.text.quoting import json_text, plain_or_quoted
+from cli.named_runs import RunResolver, named_run_reference
+from tools.text.quoting import json_text, plain_or_quoted, quote
 
 if TYPE_CHECKING:
     from agent.session import PendingWrite
@@ -58,12 +65,17 @@ class NoChangeAsked:
 
 
 def requested_change_for(
-    question: str, last_named_run: str | None, last_change: Mapping[str, Any] | None = None
+    question: str,
+    last_named_run: str | None,
+    last_change: Mapping[str, Any] | None = None,
+    resolve: RunResolver | None = None,
 ) -> ExpectedChange | NoChangeAsked:
     """The change ``question`` asks for, on the run it names (else the one named last).
 
     ``last_change``: the conversation's last applied change (a ``RunChange`` dump),
-    which an undo puts back.
+    which an undo puts back. ``resolve``: the run a reference names ("the Acme
+    invoice"), looked up only when the question asks for a change on one; without
+    it, a change on a run named that way is not applied.
     """
     scope = undo_scope(question)
     if scope is not None:
@@ -71,7 +83,9 @@ def requested_change_for(
     problem = mood_problem(request_mood(question))
     if problem is not None:
         return NoChangeAsked(f"{problem.lower()}.")
-    request = requested_change(question)
+    reference = named_run_reference(question)
+    by_reference = _request_by_reference(question, reference.rest) if reference else None
+    request = by_reference or requested_change(question)
     if request is None:
         return NoChangeAsked("this question asks for no change in its own words.")
     if request.unclear is not None:
@@ -80,6 +94,11 @@ def requested_change_for(
     if len(named) > 1:
         return NoChangeAsked("this question names more than one run; ask for each on its own.")
     run_id = named[0] if named else last_named_run
+    if by_reference is not None and reference is not None:  # named by a reference: that run
+        bound = _resolved(reference.reference, resolve)
+        if isinstance(bound, NoChangeAsked):
+            return bound
+        run_id = bound
     if run_id is None:
         return NoChangeAsked("neither this question nor this conversation names a run.")
     return ExpectedChange(
@@ -89,6 +108,29 @@ def requested_change_for(
         metadata=dict(request.metadata),
         remove_tags=frozenset(request.remove_tags),
     )
+
+
+def _request_by_reference(question: str, rest: str) -> WriteRequest | None:
+    """The change read with "it" for the run's words, if all it gives is the question's text."""
+    request = requested_change(rest)
+    if request is None:
+        return None
+    words = [request.name, *request.add_tags, *request.remove_tags]
+    for key, value in request.metadata.items():
+        words += [key, value]
+    return request if all(w is None or w in question for w in words) else None
+
+
+def _resolved(reference: str, resolve: RunResolver | None) -> str | NoChangeAsked:
+    """The one run ``reference`` names in Extend now, or why there is none to bind to."""
+    if resolve is None:
+        return NoChangeAsked(
+            f"this question names its run as {quote(reference, limit=80)}, not by id."
+        )
+    run_id = resolve(reference)
+    if run_id is None:
+        return NoChangeAsked(f"no single run matches {quote(reference, limit=80)}.")
+    return run_id
 
 
 def _expected_undo(

@@ -136,7 +136,7 @@ def test_several_citations_on_several_pages(client: ExtendClient) -> None:
     for image, citation in zip(images.images, field.citations, strict=True):
         assert_box_drawn_at(image, citation)
         assert ink_inside(image, citation) > 0.01
-    assert "pages 1 and 2 of Northwind_Traders_INV-2024-0831.pdf" in images.text
+    assert "pages 1 and 2 of “Northwind_Traders_INV-2024-0831.pdf”" in images.text
     second = citation_image(run, "line_items", client, citation=2)
     assert [i.page for i in second.images] == [2]
     part = citation_image(run, "line_items[2].amount", client)

@@ -122,6 +122,33 @@ def test_removing_a_tag_the_run_lacks_writes_nothing_and_exits_non_zero(
     assert stored(runner) == before
 
 
+def test_removing_a_key_the_run_lacks_writes_nothing_and_exits_non_zero(
+    runner: CliRunner,
+) -> None:
+    before = stored(runner)
+
+    result = run(runner, "ask", f"remove the cost_center key from {SEED}", "--yes")
+
+    assert result.exit_code == EXIT_NOT_DONE, result.output
+    assert result.stdout.strip() == f"{SEED} has no metadata key cost_center; nothing to remove."
+    metadata = stored(runner)["metadata"]
+    assert isinstance(metadata, dict) and "cost_center" not in metadata
+    assert stored(runner) == before
+
+
+def test_a_tag_the_run_already_has_is_nothing_to_change_and_exits_non_zero(
+    runner: CliRunner,
+) -> None:
+    assert run(runner, "ask", f"tag {SEED} urgent", "--yes").exit_code == 0
+    before = stored(runner)
+
+    result = run(runner, "ask", f"tag {SEED} urgent", "--yes")
+
+    assert result.exit_code == EXIT_NOT_DONE, result.output
+    assert result.stdout.strip() == f"Nothing to change: {SEED} is already tagged “urgent”."
+    assert stored(runner) == before
+
+
 def test_yes_applies_several_keys_in_one_request(runner: CliRunner) -> None:
     result = run(runner, "ask", f"set po_number to 4411 and cost_center to CC-9 on {SEED}", "--yes")
 
@@ -188,3 +215,131 @@ def test_chat_takes_yes_like_ask(runner: CliRunner) -> None:
     assert result.stdout.count("Applying it (--yes).") == 2
     assert stored(runner)["metadata"] == {"internal_id": "id_1234", "vendor": "ACME", "tags": ["x"]}
     assert stored(runner)["name"] == "PWNED"
+
+
+ACME = "workflow_run_reviewed_corrections"
+BLUEBIRD = "workflow_run_needs_review"
+
+
+@pytest.mark.parametrize(
+    ("question", "run_id", "expected"),
+    [
+        ("rename the Acme invoice to Acme September", ACME, {"name": "Acme September"}),
+        ("rename the Northwind invoice to NW", MULTI, {"name": "NW"}),
+        ("rename Northwind_Traders_INV-2024-0831.pdf to NW", MULTI, {"name": "NW"}),
+        ("tag the Bluebird fax urgent", BLUEBIRD, {"tags": ["urgent"]}),
+        ("set cost_center to CC-9 on the Acme invoice", ACME, {"cost_center": "CC-9"}),
+        ("rename 1234 to ACME March", SEED, {"name": "ACME March"}),
+        ("rename run 1234 to ACME March", SEED, {"name": "ACME March"}),
+        ("rename INV-2024-0831 to Northwind August", MULTI, {"name": "Northwind August"}),
+    ],
+)
+def test_yes_applies_a_change_on_a_run_named_by_vendor_file_or_number(
+    runner: CliRunner, question: str, run_id: str, expected: dict[str, object]
+) -> None:
+    before = stored(runner, run_id)
+
+    result = run(runner, "ask", question, "--yes")
+
+    assert result.exit_code == 0, result.output
+    assert "Applying it (--yes)." in result.stdout
+    after = stored(runner, run_id)  # read back from the emulator
+    name = expected.pop("name", before["name"])
+    metadata = before["metadata"]
+    assert isinstance(metadata, dict)
+    assert after["name"] == name
+    assert after["metadata"] == {**metadata, **expected}
+
+
+def test_a_follow_up_by_reference_changes_that_run(runner: CliRunner) -> None:
+    assert run(runner, "ask", "rename the Acme invoice to Acme September", "--yes").exit_code == 0
+
+    result = run(runner, "ask", "tag the Bluebird fax urgent", "--yes")
+
+    assert result.exit_code == 0, result.output
+    bluebird, acme = stored(runner, BLUEBIRD)["metadata"], stored(runner, ACME)["metadata"]
+    assert isinstance(bluebird, dict) and isinstance(acme, dict)
+    assert bluebird["tags"] == ["urgent"] and "tags" not in acme
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what's the total on the Acme invoice?", "summarize the Bluebird fax", "what is run 1234?"],
+)
+def test_a_read_question_naming_a_run_by_vendor_writes_nothing_with_yes(
+    runner: CliRunner, question: str
+) -> None:
+    before = {run_id: stored(runner, run_id) for run_id in (ACME, BLUEBIRD, SEED)}
+
+    result = run(runner, "ask", question, "--yes")
+
+    assert "Applying it" not in result.stdout and "Proposed change" not in result.stdout
+    assert {run_id: stored(runner, run_id) for run_id in before} == before
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        ("what's the total on the Zeta Corp invoice?", "No run matches"),  # not found
+        ("what's the total on the INV invoice?", "which one do you mean?"),  # several
+        ("rename the Zeta Corp invoice to X", "Nothing was changed"),
+    ],
+)
+def test_a_run_named_by_a_reference_that_is_not_one_run_exits_non_zero(
+    runner: CliRunner, question: str, said: str
+) -> None:
+    result = run(runner, "ask", question, "--yes")
+
+    assert result.exit_code == EXIT_NOT_DONE, result.output
+    assert said in result.stdout
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        f"set extend:usage_tags to foo on {SEED}",  # a key Extend reserves: refused
+        "rename it",  # no new name: not one complete change
+        "rename 1234",
+        f"delete {SEED}",
+    ],
+)
+def test_a_change_asked_for_and_not_applied_exits_non_zero(
+    runner: CliRunner, question: str
+) -> None:
+    before = stored(runner)
+
+    result = run(runner, "ask", question, "--yes")
+
+    assert result.exit_code == EXIT_NOT_DONE, result.output
+    assert "Applying it" not in result.stdout
+    assert stored(runner) == before
+
+
+def test_a_change_by_reference_without_a_terminal_is_not_applied_and_exits_non_zero(
+    runner: CliRunner,
+) -> None:
+    result = run(runner, "ask", "rename 1234 to ACME March")
+
+    assert result.exit_code == EXIT_NOT_DONE, result.output
+    assert "no terminal" in result.stderr
+    assert stored(runner)["name"] is None
+
+
+def test_chat_yes_applies_a_change_on_a_run_named_by_vendor(runner: CliRunner) -> None:
+    result = run(runner, "chat", "--yes", input="rename the Acme invoice to Acme September\nexit\n")
+
+    assert result.exit_code == 0, result.output
+    assert "Applying it (--yes)." in result.stdout
+    assert stored(runner, ACME)["name"] == "Acme September"
+
+
+def test_yes_applies_a_follow_up_about_a_run_named_by_vendor(runner: CliRunner) -> None:
+    """ "tag it ..." after a question about "the Bluebird fax": the run it resolved to."""
+    assert run(runner, "ask", "what's the total on the Bluebird fax?").exit_code == 0
+
+    result = run(runner, "ask", "tag it needs-followup", "--yes")
+
+    assert result.exit_code == 0, result.output
+    assert "Applying it (--yes)." in result.stdout
+    metadata = stored(runner, BLUEBIRD)["metadata"]
+    assert isinstance(metadata, dict) and metadata["tags"] == ["needs-followup"]

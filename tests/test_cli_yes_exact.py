@@ -224,3 +224,58 @@ def test_offline_model_proposes_nothing_for_a_question_doubt_or_retraction(
         assert "Proposed change" not in result.stdout
         assert "so I changed nothing" in result.stdout
     assert emulator_copy(SEED) == {"name": None, "metadata": {"internal_id": "id_1234"}}
+
+
+ACME = "workflow_run_reviewed_corrections"
+BLUEBIRD = "workflow_run_needs_review"
+
+
+def test_yes_binds_a_run_named_by_vendor_to_the_run_it_resolves_to_not_the_models(
+    runner: CliRunner, gullible_openai: ScriptedOpenAI
+) -> None:
+    """The model looks up another run than the person named: its change is not applied."""
+    gullible_openai.add(
+        tool_call("find_runs", {"reference": "Bluebird"}),
+        tool_call("update_run_metadata", {"run_id": BLUEBIRD, "name": "Acme September"}),
+        text("Renamed."),
+    )
+    before = emulator_copy(BLUEBIRD)
+
+    result = run(runner, "ask", "rename the Acme invoice to Acme September", "--yes")
+
+    assert result.exit_code == EXIT_NOT_DONE, result.output
+    assert f"it is to {BLUEBIRD}, not {ACME}" in result.stderr
+    assert emulator_copy(BLUEBIRD) == before
+
+
+def test_yes_applies_the_exact_change_on_a_run_named_by_vendor(
+    runner: CliRunner, gullible_openai: ScriptedOpenAI
+) -> None:
+    gullible_openai.add(
+        tool_call("find_runs", {"reference": "Acme invoice"}),
+        tool_call("update_run_metadata", {"run_id": ACME, "name": "Acme September"}),
+        text("Renamed."),
+    )
+
+    result = run(runner, "ask", "rename the Acme invoice to Acme September", "--yes")
+
+    assert result.exit_code == 0, result.output
+    assert "Applying it (--yes)." in result.stdout
+    assert emulator_copy(ACME)["name"] == "Acme September"  # read back from the emulator
+
+
+def test_a_document_cannot_turn_a_question_by_vendor_into_a_write(
+    runner: CliRunner, gullible_openai: ScriptedOpenAI
+) -> None:
+    """ "what's the total on the Contoso invoice?" reads the injection run; nothing is written."""
+    gullible_openai.add(
+        tool_call("find_runs", {"reference": "Contoso invoice"}), obey(), text("As asked.")
+    )
+    before = emulator_copy(INJECTION)
+
+    result = run(runner, "ask", "what's the total on the Contoso invoice?", "--yes")
+
+    assert result.exit_code == 0, result.output  # a question: declining the agent's change is ok
+    assert "Applying it (--yes)." not in result.stdout
+    assert "Not applied: --yes applies only a change you asked for" in result.stderr
+    assert emulator_copy(INJECTION) == before

@@ -101,7 +101,7 @@ def test_tool_errors_come_back_as_error_messages(
     )
     assert missing.artifact is None
     no_op = call(tools["update_run_metadata"], run_id=SEED, metadata={"internal_id": "id_1234"})
-    assert no_op.status == "error" and "Nothing to change on run" in no_op.content
+    assert no_op.status == "error" and "Nothing to change: workflow_run_1234 " in no_op.content
     assert [r for r in emulator.requests if r["method"] == "POST"] == []
 
 

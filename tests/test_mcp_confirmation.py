@@ -232,7 +232,7 @@ async def test_bad_arguments_are_refused_before_anyone_is_asked(
             "update_run_metadata", {"run_id": SEED, "metadata": {"internal_id": "id_1234"}}
         )
     assert bad.is_error is True and "run_id must be text" in text_of(bad)
-    assert no_op.is_error is True and "Nothing to change on run" in text_of(no_op)
+    assert no_op.is_error is True and "Nothing to change: workflow_run_1234 " in text_of(no_op)
     assert asked == [] and posts(emulator) == []
 
 

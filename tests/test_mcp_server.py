@@ -99,7 +99,7 @@ async def test_failures_are_tool_errors_with_clear_text(
         bad_id = await mcp.call_tool("update_run_metadata", {"run_id": "a/b", "name": "x"})
     assert missing.is_error is True
     assert "Failed reading run workflow_run_missing: Extend returned 404" in text_of(missing)
-    assert no_op.is_error is True and "Nothing to change on run" in text_of(no_op)
+    assert no_op.is_error is True and "Nothing to change: workflow_run_1234 " in text_of(no_op)
     assert bad_id.is_error is True and "'a/b' is not a valid run id" in text_of(bad_id)
     assert [r for r in emulator.requests if r["method"] == "POST"] == []
 

@@ -23,3 +23,29 @@ def test_a_contraction_after_a_preposition_is_not_a_run_name(text: str, referenc
 @pytest.mark.parametrize("text", ["do what the notes on it say", "what is the total on it?"])
 def test_a_pronoun_names_no_run(text: str) -> None:
     assert named_reference(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "reference", "rest"),
+    [
+        ("rename 1234 to ACME March", "1234", "rename it to ACME March"),
+        ("rename run 1234 to ACME March", "1234", "rename it to ACME March"),
+        (
+            "rename INV-2024-0831 to Northwind August",
+            "INV-2024-0831",
+            "rename it to Northwind August",
+        ),
+        ("mark #36995 as paid", "36995", "mark it as paid"),
+        ("what is the total on run 1234?", "1234", "what is the total on it?"),
+    ],
+)
+def test_an_id_ending_or_invoice_number_before_the_new_value_names_the_run(
+    text: str, reference: str, rest: str
+) -> None:
+    named = named_reference(text)
+    assert named is not None and (named.reference, named.rest) == (reference, rest)
+
+
+@pytest.mark.parametrize("text", ["rename it to 2024 as x", "mark 2 as paid", "rename to Q3 2024"])
+def test_a_value_is_not_read_as_the_run(text: str) -> None:
+    assert named_reference(text) is None

@@ -141,9 +141,13 @@ def test_describe_mentions_replaced_values() -> None:
 @pytest.mark.parametrize(
     ("arguments", "expected"),
     [
-        ({"name": "ACME March"}, 'its name is already "ACME March"'),
-        ({"metadata": {"internal_id": "id_1234"}}, "metadata internal_id already has those"),
-        ({"add_tags": ["urgent"]}, 'it is already tagged "urgent"'),
+        ({"name": "ACME March"}, 'workflow_run_1234 is already named "ACME March"'),
+        ({"metadata": {"internal_id": "id_1234"}}, 'already has internal_id = "id_1234"'),
+        ({"add_tags": ["urgent"]}, 'workflow_run_1234 is already tagged "urgent"'),
+        (
+            {"name": "ACME March", "metadata": {"po_number": None}},
+            'is already named "ACME March"; it has no metadata key po_number to remove',
+        ),
     ],
 )
 def test_a_call_that_changes_nothing_is_refused(
@@ -154,10 +158,73 @@ def test_a_call_that_changes_nothing_is_refused(
     with pytest.raises(ToolError) as caught:
         run_tools.update_run_metadata(SEED, **arguments)
     assert expected in caught.value.message
-    assert "Nothing to change on run workflow_run_1234" in caught.value.message
+    assert caught.value.message.startswith("Nothing to change: workflow_run_1234 ")
     assert len(writes(emulator)) == before
     with pytest.raises(ToolError):
         run_tools.preview_update(SEED, **arguments)
+
+
+def test_removing_a_key_the_run_lacks_is_refused_and_writes_nothing(
+    run_tools: RunTools, client: ExtendClient, emulator: EmulatorServer
+) -> None:
+    before = client.get_run(SEED).metadata
+    for call in (run_tools.preview_update, run_tools.update_run_metadata):
+        with pytest.raises(ToolError) as caught:
+            call(SEED, metadata={"cost_center": None, "po_number": None})
+        assert caught.value.message == (
+            "workflow_run_1234 has no metadata keys cost_center, po_number; nothing to remove. "
+            "No update was sent."
+        )
+    assert writes(emulator) == []
+    assert client.get_run(SEED).metadata == before
+    assert "cost_center" not in client.get_run(SEED).metadata
+
+
+def test_a_removal_of_an_absent_key_is_left_out_of_a_larger_change(
+    run_tools: RunTools, client: ExtendClient, emulator: EmulatorServer
+) -> None:
+    arguments = {"name": "ACME March", "metadata": {"cost_center": None, "vendor": "ACME"}}
+    preview = run_tools.preview_update(SEED, **arguments)
+    assert preview.absent_removals == ["cost_center"]
+    assert preview.metadata_after == {"vendor": "ACME"}
+    assert preview.describe() == (
+        'Rename workflow_run_1234 from (none) to "ACME March"; set vendor = "ACME"; '
+        "leave out cost_center (the run has no such key: nothing to remove)"
+    )
+    assert "metadata cost_center: (unset), nothing to remove (left out)" in (
+        preview.before_after_lines()
+    )
+    assert writes(emulator) == []
+
+    output = run_tools.update_run_metadata(SEED, **arguments, approved=preview)
+    assert writes(emulator)[-1]["body"] == {"name": "ACME March", "metadata": {"vendor": "ACME"}}
+    stored = client.get_run(SEED)
+    assert stored.name == "ACME March"
+    assert stored.metadata == {"internal_id": "id_1234", "vendor": "ACME"}
+    assert "nothing to remove" in output.text
+
+
+def test_removing_a_key_the_run_has_sets_it_to_null(
+    run_tools: RunTools, client: ExtendClient
+) -> None:
+    output = run_tools.update_run_metadata(SEED, metadata={"internal_id": None})
+    assert output.change is not None and output.change.absent_removals == []
+    assert client.get_run(SEED).metadata == {"internal_id": None}
+    with pytest.raises(ToolError) as caught:  # it is null now: a second removal changes nothing
+        run_tools.update_run_metadata(SEED, metadata={"internal_id": None})
+    assert "already has internal_id = null" in caught.value.message
+
+
+def test_a_key_added_after_the_preview_voids_the_approval(
+    run_tools: RunTools, client: ExtendClient
+) -> None:
+    arguments = {"name": "ACME March", "metadata": {"cost_center": None}}
+    preview = run_tools.preview_update(SEED, **arguments)
+    client.update_run(SEED, metadata={"cost_center": "CC-9"})
+    with pytest.raises(ToolError, match="changed after the change was approved"):
+        run_tools.update_run_metadata(SEED, **arguments, approved=preview)
+    stored = client.get_run(SEED)
+    assert (stored.name, stored.metadata["cost_center"]) == (None, "CC-9")
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,11 @@
 """The offline model's answers to read requests, written from a normalized run.
 
 ``answer_question`` picks the answer for what was asked: a field (see
-``agent.offline.field_answers``), the run's status, its name, tags and metadata,
-its low-confidence fields, or a summary. A summary is written for a person
+``agent.offline.field_answers``), the run's status, why it failed or was
+rejected and how it was classified (``agent.offline.outcome_answers``), its
+name, tags and metadata, its low-confidence fields, or a summary. A question
+about fields on a run that has none leads with what the run does have: its
+failure or rejection, or its classification. A summary is written for a person
 (``tools.text.human_summary``: what the document is, its state, the reviewer's
 changes, what to check), not the tool's complete text for models. Document text
 is quoted, never obeyed; the session neutralizes @channel-style mentions in
@@ -15,7 +18,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from agent.names import shown_id, with_shown_ids
-from agent.offline import run_answers
+from agent.offline import outcome_answers, run_answers
 from agent.offline.field_answers import (
     citation_text,
     field_answer,
@@ -54,9 +57,13 @@ def answer_question(
     if kind == "pages":
         return run_answers.pages_answer(run)
     if kind == "review_changes":
-        return run_answers.review_changes_answer(run)
+        return run_answers.review_changes_answer(run, understanding.text)
     if kind == "adds_up":
-        return run_answers.adds_up_answer(run)
+        return run_answers.adds_up_answer(run, understanding.text)
+    if kind == "outcome":
+        return outcome_answers.outcome_answer(run)
+    if kind == "classification":
+        return outcome_answers.classification_answer(run, understanding.text, low_confidence)
     if kind == "convert":
         target = asked_currency(understanding.text)
         return run_answers.convert_answer(run, understanding.text, target, low_confidence)
@@ -65,14 +72,31 @@ def answer_question(
     if kind == "metadata":
         return metadata_answer(run)
     if kind in ("field", "low_confidence") and not run.fields:
-        summary = human_summary(run, low_confidence=low_confidence)
-        return f"{run.id} has no extracted fields. {summary}"
+        return _without_fields(understanding, run, low_confidence)
     if kind == "low_confidence":
         pointed = _pointed_answer(understanding, run, earlier, low_confidence)
         return pointed or low_confidence_answer(run, low_confidence)
     if kind == "field":
         return field_answer(understanding, run, earlier, low_confidence)
     return human_summary(run, low_confidence=low_confidence)
+
+
+def _without_fields(understanding: Understanding, run: Run, low_confidence: float) -> str:
+    """A field question on a run with none: its failure or rejection, else its classification.
+
+    "why?" or "how confident?" there is about what the run does have, so that leads.
+    """
+    none = f"{run.id} has no extracted fields."
+    if outcome_answers.has_outcome(run):
+        answer = outcome_answers.outcome_answer(run)
+        return answer if "why" in understanding.aspects else f"{none} {answer}"
+    if any(r.classification is not None and r.classification.type for r in run.results):
+        answer = outcome_answers.classification_answer(run, understanding.text, low_confidence)
+        asks_confidence = understanding.kind == "low_confidence" or "confidence" in (
+            understanding.aspects
+        )
+        return answer if asks_confidence else f"{none} {answer}"
+    return f"{none} {human_summary(run, low_confidence=low_confidence)}"
 
 
 def _pointed_answer(

@@ -43,6 +43,7 @@ from agent.offline.conversation import (
     run_in_focus,
 )
 from agent.offline.intents import understand
+from agent.offline.own_names import answered_by_own_names, lookup_answer
 from agent.offline.ranking import ranking_step
 from agent.offline.run_finding import after_find, first_call
 from agent.offline.undo import UndoScope, last_applied_change, undo_of
@@ -127,6 +128,8 @@ class OfflineChatModel(BaseChatModel):
         if understanding.kind == "undo" and understanding.undo is not None:
             return self._undo(turn, understanding.run_ids, understanding.undo, tool_names)
         run_id = understanding.run_id or run_in_focus(turn.history)
+        if run_id is None and understanding.kind == "lookup":  # no run whose names could tell
+            return AIMessage(content=wording.OUT_OF_SCOPE_TEXT)
         writing = understanding.write is not None
         tool = UPDATE_RUN_METADATA if writing else GET_RUN
         if run_id is None:
@@ -190,6 +193,8 @@ class OfflineChatModel(BaseChatModel):
         if result.status == "error" or run is None:
             return answers.failed_read_answer(run_id, text)
         understanding = understand(turn.question, tuple(f.name for f in run.fields))
+        if answered_by_own_names(understanding, run):  # "how many containers?", "the vendor id"
+            return lookup_answer(understanding, run, self.low_confidence)
         if not understanding.needs_run or understanding.kind == "write":
             understanding = replace(understanding, kind="summary")
         return answers.answer_question(

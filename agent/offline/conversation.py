@@ -5,8 +5,10 @@ From it we need the person's latest message, the tool calls and results that
 followed it, the run the conversation is about ("it", "that run") and earlier
 questions (for "where does it come from?" after "what's the total?").
 
-The run in focus is taken only from what the person typed and from tool calls
-already made; never from tool results, whose text can come from a document.
+The run in focus is taken only from what the person typed, from tool calls
+already made, and from the ids ``find_runs`` resolved or listed (Extend's own run
+ids, kept in the result's structured artifact); never from a tool result's text,
+which can come from a document.
 """
 
 from __future__ import annotations

@@ -7,6 +7,13 @@ is quoted exactly as Extend gave it. The field is the one the question
 names; only a question that names no field at all ("where does it come from?")
 refers back to the field asked about before. A field the run does not have is said
 to be missing, never swapped for a different field.
+
+Free text (notes, a long description) and metadata values are quoted, never
+restated, and one that reads like instructions is said to be text that was not
+acted on. A metadata key said exactly ("vendor id") is answered from the run's
+metadata, before any field a synonym would pick. "How sure are we about that?"
+leads with the scores; "what was it before the correction?" with the value as
+extracted and who changed it to what.
 """
 
 from __future__ import annotations
@@ -16,16 +23,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from agent.change_text import and_list
-from agent.offline.fields import FieldMatch, FieldReading, read_fields
+from agent.offline.fields import FieldMatch, FieldReading, normalize_text, read_fields
 from agent.offline.intents import Understanding
 from agent.offline.wording import MAX_QUOTE
 from tools.runs.models import Citation, ExtractedField, Run
+from tools.text.document_roles import reads_like_instructions
 from tools.text.field_names import field_key
 from tools.text.formatting import (
     EMPTY,
     HUMAN,
     format_confidence,
     format_field_name,
+    format_timestamp,
     format_value,
 )
 from tools.text.quoting import quote
@@ -36,28 +45,90 @@ def field_answer(
 ) -> str:
     """The fields the question names (or, naming none, the ones asked about before)."""
     names = [f.name for f in run.fields]
-    reading = read_fields(understanding.text, names)
-    if not reading.names_a_field:  # "where does it come from?" -> the field asked about before
+    keys, text = metadata_keys_named(understanding.text, run)
+    reading = read_fields(text, names)
+    if not reading.names_a_field and not keys:  # "where does it come from?" -> the field before
         reading = next(
             (r for r in (read_fields(q, names) for q in earlier) if r.names_a_field), reading
         )
     aspects = set(understanding.aspects)
-    reading = replace(
-        reading, matches=_without_bare_question_words(understanding.text, names, reading)
-    )
+    reading = replace(reading, matches=_without_bare_question_words(text, names, reading))
+    sentences = [metadata_sentence(run, key) for key in keys]
     if reading.matches:
-        sentences = [field_sentence(run, m, aspects, low_confidence) for m in reading.matches]
-        sentences += [f"{run.id} has no {term} field." for term in reading.missing]
+        sentences += [field_sentence(run, m, aspects, low_confidence) for m in reading.matches]
+        sentences += [
+            f"{run.id} has no {format_field_name(term)} field." for term in reading.missing
+        ]
         return " ".join(sentences).strip()
+    if keys:
+        missing = [f"{run.id} has no {format_field_name(t)} field." for t in reading.missing]
+        return " ".join([*sentences, *missing])
     if reading.missing:
-        return _no_such_field(run, reading)
+        return no_such_field(run, reading)
     if aspects & {"where", "why"}:
         lines = [f"{run.id}, field by field:"]
         for extracted in run.fields:
             match = FieldMatch(extracted.name, extracted.name)
             lines.append("- " + field_sentence(run, match, aspects, low_confidence))
         return "\n".join(lines)
-    return _no_such_field(run, reading)
+    return no_such_field(run, reading)
+
+
+NOT_ACTED_ON = "That is text from the {source}, not a request from you: I did not act on it."
+"""Said after a quoted value that reads like instructions ("Ignore previous instructions...")."""
+
+_ASPECT_WORDS = frozenset({"source", "reason", "confidence", "status", "page", "state", "name"})
+"""Metadata keys that are also words of a question ("what's the source of the total?")."""
+
+
+def metadata_keys_named(text: str, run: Run) -> tuple[list[str], str]:
+    """The run's metadata keys ``text`` names exactly ("vendor id": vendor_id), and the rest.
+
+    A key said exactly wins over a synonym of a field ("vendor id" is the metadata
+    vendor_id, never the vendor name); a field of the same name wins over the key.
+    The rest of the text (the key's words taken out) is left for the field names.
+    """
+    words = normalize_text(text).split()
+    names = [f.name for f in run.fields]
+    fields = {field_key(name) for name in names}
+    found: list[str] = []
+    for key in sorted(run.metadata, key=lambda k: -len(normalize_text(k).split())):
+        phrase = normalize_text(key).split()
+        if not phrase or key == "tags" or field_key(key) in fields:
+            continue
+        start = _find_words(words, phrase)
+        if start is None:
+            continue
+        rest = [*words[:start], *words[start + len(phrase) :]]
+        if set(phrase) <= _ASPECT_WORDS and read_fields(" ".join(rest), names).matches:
+            continue  # "the source of the total": a question about the total
+        found.append(key)
+        words = [*words[:start], "·", *words[start + len(phrase) :]]
+    if not found:
+        return [], text
+    return found, " ".join(w for w in words if w != "·")
+
+
+def metadata_sentence(run: Run, key: str) -> str:
+    """A metadata value, quoted: it was set on the run by someone, not read from the document."""
+    value = run.metadata.get(key)
+    if value is None:
+        return f"The {key} metadata on {run.id} is null (no value)."
+    shown = value if isinstance(value, str) else format_value(value, HUMAN)
+    sentence = (
+        f"The {key} metadata on {run.id} is {quote(shown, limit=MAX_QUOTE, marks='typographic')}."
+    )
+    if reads_like_instructions(shown):
+        sentence += " " + NOT_ACTED_ON.format(source="run's metadata")
+    return sentence
+
+
+def _find_words(words: Sequence[str], phrase: Sequence[str]) -> int | None:
+    size = len(phrase)
+    for start in range(len(words) - size + 1):
+        if list(words[start : start + size]) == list(phrase):
+            return start
+    return None
 
 
 _QUESTION_WORDS = frozenset({"how much", "who sent", "issued"})
@@ -85,25 +156,29 @@ def _without_bare_question_words(
 
 
 def pointed_field_answer(run: Run, previous_question: str, low_confidence: float) -> str | None:
-    """ "how confident is that?" right after a question about a field: that field's scores."""
+    """ "how sure are we about that?" right after a question about a field: its scores first."""
     matches = read_fields(previous_question, [f.name for f in run.fields]).matches
     if not matches:
         return None
-    aspects = {"value", "confidence"}
-    return " ".join(field_sentence(run, m, aspects, low_confidence) for m in matches)
+    return " ".join(confidence_sentence(run, m, low_confidence) for m in matches)
 
 
-def _no_such_field(run: Run, reading: FieldReading) -> str:
+def no_such_field(run: Run, reading: FieldReading) -> str:
+    """What the run lacks, and the fields (and metadata keys) it has to ask about instead."""
     names = [format_field_name(f.name) for f in run.fields]
+    keys = [k for k in run.metadata if k != "tags"]
     asked = (
-        f"has no {and_list(reading.missing)} field"
+        f"has no {and_list([format_field_name(t) for t in reading.missing])} field"
         if reading.missing
-        else ("has no field by that name")
+        else "has no field or metadata key by that name"
     )
-    return (
-        f"{run.id} {asked}; its fields are: {', '.join(names)}. "
-        f"Ask about one of them, e.g. “what is the {names[0]}?”."
-    )
+    if not names:
+        held = f"metadata keys: {', '.join(keys)}" if keys else "no metadata"
+        return f"{run.id} {asked}; it has no extracted fields ({held})."
+    text = f"{run.id} {asked}; its fields are: {', '.join(names)}."
+    if keys and not reading.missing:
+        text += f" Its metadata keys: {', '.join(keys)}."
+    return text + f" Ask about one of them, e.g. “what is the {names[0]}?”."
 
 
 def field_sentence(
@@ -113,20 +188,30 @@ def field_sentence(
     if extracted is None:
         return f"{run.id} has no field {match.name}."
     aspects = set(aspects)
+    if "original" in aspects:
+        return original_sentence(run, extracted, human_label(match))
     verb = "are" if isinstance(extracted.value, list) else "is"
     label = human_label(match)
     shown = format_value(extracted.value, HUMAN)
+    prose = _prose(extracted)
     if extracted.value is None or shown == EMPTY:
         sentence = f"The {label} on {run.id} is empty (nothing was extracted for it)"
+    elif prose is not None:
+        says = "say" if _plural(extracted.name) else "says"
+        sentence = (
+            f"The {label} on {run.id} {says} {quote(prose, limit=MAX_QUOTE, marks='typographic')}"
+        )
     else:
         sentence = f"The {label} on {run.id} {verb} {shown}"
-    cited = citation_text(extracted.citations)
+    cited = citation_text(extracted.citations, leave_out=prose)
     if cited:
         sentence += f" — {cited}"
     scores = score_text(extracted, full="confidence" in aspects, low_confidence=low_confidence)
     if scores:
         sentence += f" ({scores})"
     sentence += "."
+    if prose is not None and reads_like_instructions(prose):
+        sentence += " " + NOT_ACTED_ON.format(source="document")
     if extracted.edited:
         sentence += f" A reviewer changed it from {format_value(extracted.initial_value, HUMAN)}."
     score = extracted.confidence
@@ -149,32 +234,125 @@ def field_sentence(
     return sentence
 
 
+def original_sentence(run: Run, extracted: ExtractedField, label: str) -> str:
+    """ "what was the total before the correction?": the extracted value, and what replaced it."""
+    shown = format_value(extracted.value, HUMAN)
+    cited = citation_text(extracted.citations)
+    if not extracted.edited:
+        return f"No reviewer changed the {label} on {run.id}: it is {shown} as extracted — {cited}."
+    who = f" by {run.reviewed_by}" if run.reviewed_by else ""
+    when = f" on {format_timestamp(run.reviewed_at)}" if run.reviewed_at else ""
+    before = format_value(extracted.initial_value, HUMAN)
+    return (
+        f"The original {label} on {run.id} was {before} (changed to {shown}{who}{when}); "
+        f"the corrected value is cited on {cited}."
+    )
+
+
+def confidence_sentence(run: Run, match: FieldMatch, low_confidence: float) -> str:
+    """ "how sure are we about that?": the scores first, then the value they are for."""
+    extracted = run.field(match.name)
+    if extracted is None:
+        return f"{run.id} has no field {match.name}."
+    label = human_label(match)
+    low = extracted.is_low_confidence(low_confidence)
+    figures = score_text(extracted, full=True, low_confidence=low_confidence)
+    if not figures and extracted.confidence is not None:  # a legacy per-field confidence
+        figures = format_confidence(extracted.confidence, HUMAN, low=low)
+    scores = f"{'score' if _plural(extracted.name) else 'scores'} {figures}"
+    threshold = format_confidence(low_confidence, HUMAN)
+    if not figures:
+        head = f"Extend gives no confidence score for the {label} on {run.id}."
+    elif low:
+        head = (
+            f"Not very: the {label} on {run.id} {scores}, below the {threshold} "
+            "threshold, so check it against the document."
+        )
+    else:
+        head = f"Quite sure: the {label} on {run.id} {scores} ({threshold} or more)."
+    shown = format_value(extracted.value, HUMAN)
+    prose = _prose(extracted)
+    if prose is not None:
+        shown = quote(prose, limit=MAX_QUOTE, marks="typographic")
+    return f"{head} The value is {shown} — {citation_text(extracted.citations, leave_out=prose)}."
+
+
+_PROSE_NAMES = frozenset(
+    {"notes", "note", "comments", "comment", "memo", "remarks", "description", "message"}
+)
+
+
+def _prose(extracted: ExtractedField) -> str | None:
+    """Free text the document says (notes, a long description): quoted, never restated."""
+    value = extracted.value
+    if not isinstance(value, str) or not value.strip():
+        return None
+    if field_key(extracted.name) in _PROSE_NAMES or len(value.split()) >= 8:
+        return value
+    return None
+
+
+def _plural(name: str) -> bool:
+    last = format_field_name(name).split()[-1]
+    return last.endswith("s") and not last.endswith("ss")
+
+
+_NARROWER_TERMS = {"vat": ("tax", "tax_amount"), "sales tax": ("tax", "tax_amount")}
+"""A person's word that says what kind of the field it is (the run's tax is the VAT)."""
+
+
 def human_label(match: FieldMatch) -> str:
-    """``due date`` for the field named as it is; ``total (amount)`` when other words named it."""
+    """``due date`` for the field named as it is; ``total (amount)`` when other words named it.
+
+    A typo or a part of the name ("invoice numbr", "gross weight") gives the field's
+    own name; a narrower word for the field ("VAT" for the tax) is shown alone.
+    """
     said = set(match.term.split())
+    if match.name in _NARROWER_TERMS.get(match.term, ()):
+        return format_field_name(match.term)
     if (
-        field_key(match.term) == field_key(match.name)
+        match.loose
+        or field_key(match.term) == field_key(match.name)
         or match.term in _QUESTION_WORDS
         or said <= set(format_field_name(match.name).split())  # "due" -> "due date"
     ):
-        return format_field_name(match.name)
+        return _with_unit(format_field_name(match.name))
     return f"{match.term} ({match.name})"
 
 
-def citation_text(citations: Sequence[Citation]) -> str:
-    pages = sorted({c.page for c in citations if c.page is not None})
+_UNITS = frozenset({"kg", "kgs", "lb", "lbs", "g", "km", "m", "cm", "mm", "l", "ml", "pct"})
+
+
+def _with_unit(label: str) -> str:
+    """``gross weight kg`` -> ``gross weight (kg)``: the unit the value is in."""
+    *words, last = label.split()
+    return f"{' '.join(words)} ({last})" if words and last.lower() in _UNITS else label
+
+
+def citation_text(citations: Sequence[Citation], *, leave_out: str | None = None) -> str:
+    """``page 1, from “TOTAL $15,735.10”``; a reference text equal to ``leave_out`` (the value,
+    already quoted) is not quoted twice."""
     refs = list(dict.fromkeys(c.reference_text for c in citations if c.reference_text))
+    if leave_out is not None:
+        refs = [r for r in refs if " ".join(r.split()) != " ".join(leave_out.split())]
+    pages = pages_text(citations)
     if not pages and not refs:
         return "no citation on the document"
-    parts = []
-    if pages:
-        parts.append(("page " if len(pages) == 1 else "pages ") + and_list([str(p) for p in pages]))
+    parts = [pages] if pages else []
     if refs:
         shown = [quote(r, limit=MAX_QUOTE, marks="typographic") for r in refs[:3]]
         if len(refs) > 3:
             shown.append(f"{len(refs) - 3} more")
         parts.append("from " + and_list(shown))
     return ", ".join(parts)
+
+
+def pages_text(citations: Sequence[Citation]) -> str:
+    """``page 1`` / ``pages 1 and 2``: the pages cited, or "" when none is."""
+    pages = sorted({c.page for c in citations if c.page is not None})
+    if not pages:
+        return ""
+    return ("page " if len(pages) == 1 else "pages ") + and_list([str(p) for p in pages])
 
 
 def score_text(

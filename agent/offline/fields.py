@@ -3,7 +3,9 @@
 Field names come from the workflow's extraction schema (``invoice_number``,
 ``vendor_name``, ``amount``), people use everyday words. A phrase matches a field
 when it names it (underscores or spaces), when a synonym points to it
-(total -> amount or total), or when it is a near miss (a typo). The synonyms are
+(total -> amount or total), when it is a near miss (a typo), or when it says the
+run's own name without its unit or count ("gross weight" for ``gross_weight_kg``,
+"containers" for ``container_count``). The synonyms are
 this module's layer on top of the package's one field-name rule
 (``tools.text.field_names``): names compare by its ``field_key`` and a typo is its
 ``is_near_miss``, with the same cutoff the tools use for ``get_run``'s ``fields``. Matches are
@@ -90,6 +92,8 @@ class FieldMatch:
 
     term: str
     name: str
+    loose: bool = False
+    """Found as a typo or part of the name ("invoce number", "gross weight"): say the name."""
 
     @property
     def label(self) -> str:
@@ -146,7 +150,17 @@ def read_fields(text: str, field_names: Iterable[str]) -> FieldReading:
             for i in range(hit, hit + len(phrase)):
                 taken[i] = True
             if all(m.name != name for _, m in found):
-                found.append((hit, FieldMatch(" ".join(words[hit : hit + len(phrase)]), name)))
+                said = " ".join(words[hit : hit + len(phrase)])
+                found.append((hit, FieldMatch(said, name, loose=True)))
+    # 3. The run's names said in part: "gross weight" (gross_weight_kg), "containers".
+    for name in names:
+        if any(m.name == name for _, m in found):
+            continue
+        span = _partial_find(words, _words(name), taken)
+        if span is not None:
+            for i in range(*span):
+                taken[i] = True
+            found.append((span[0], FieldMatch(" ".join(words[slice(*span)]), name, loose=True)))
     return FieldReading(
         matches=[m for _, m in sorted(found, key=lambda item: item[0])],
         missing=list(dict.fromkeys(term for _, term in sorted(missing))),
@@ -194,9 +208,16 @@ def _implied_terms() -> dict[str, tuple[str, ...]]:
 
 
 def _missing_label(term: str) -> str:
-    """How to name a field the run lacks: the person's words, unless they are a question."""
-    if term in _QUESTION_TERMS:
-        return " ".join(_words(_TERMS[term][0]))
+    """How to name a field the run lacks: the person's words, or the field they begin.
+
+    "how much" names no field, so it is the total's; "due" (no field's name) says the
+    start of "due date"; "vendor" is a field's name, so it stays.
+    """
+    meant = _words(_TERMS[term][0]) if _TERMS.get(term) else []
+    said = term.split()
+    begins = len(meant) > len(said) and meant[: len(said)] == said
+    if term in _QUESTION_TERMS or (begins and "_".join(said) not in KNOWN_FIELD_NAMES):
+        return " ".join(meant)
     return term
 
 
@@ -216,6 +237,34 @@ def _find(words: Sequence[str], phrase: Sequence[str], taken: Sequence[bool]) ->
             taken[start : start + size]
         ):
             yield start
+
+
+_QUALIFIERS = frozenset(
+    {*("kg", "kgs", "lb", "lbs", "g", "t", "km", "m", "cm", "mm", "l", "ml", "count", "qty"),
+     *("pct", "percent", "usd", "eur", "gbp", "num", "nr")}
+)  # fmt: skip
+"""Name parts a person leaves out: units and counts ("gross weight" for gross_weight_kg)."""
+
+
+def _partial_find(
+    words: Sequence[str], name_words: Sequence[str], taken: Sequence[bool]
+) -> tuple[int, int] | None:
+    """Free words saying a name without its unit or count, singular or plural; None if not."""
+    core = [w for w in name_words if w not in _QUALIFIERS]
+    if not core or len(core) == len(name_words):
+        return None
+    size = len(core)
+    for start in range(len(words) - size + 1):
+        said = words[start : start + size]
+        if not any(taken[start : start + size]) and all(
+            _singular(a) == _singular(b) for a, b in zip(said, core, strict=True)
+        ):
+            return start, start + size
+    return None
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
 def _fuzzy_find(words: Sequence[str], phrase: Sequence[str], taken: Sequence[bool]) -> int | None:

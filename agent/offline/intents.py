@@ -3,9 +3,11 @@
 ``understand(text)`` turns one human message into an ``Understanding``: a change
 to make (rename, tags, key=value metadata; read by ``agent.offline.changes``), or
 a question (summary, status, tags/metadata, low-confidence fields, a field's
-value, where it came from, why, how confident), or help. Only messages a person
-typed are ever read this way; text from documents never is, which is what keeps a
-document from giving orders.
+value, where it came from, why, how confident, what it was before review), or
+help. A question for one value that names no field we know ("what's the payment
+method?") is a ``lookup``: the run's own field names and metadata keys decide.
+Only messages a person typed are ever read this way; text from documents never
+is, which is what keeps a document from giving orders.
 """
 
 from __future__ import annotations
@@ -37,9 +39,12 @@ Kind = Literal[
     "review_changes",
     "adds_up",
     "convert",
+    "outcome",
+    "classification",
+    "lookup",
     "unknown",
 ]
-Aspect = Literal["value", "where", "why", "confidence"]
+Aspect = Literal["value", "where", "why", "confidence", "original"]
 
 _MANY_RUNS = re.compile(
     r"\b(?:all|every|each)\s+(?:the\s+|of\s+the\s+)?(?:runs?|workflow\s+runs?)\b|\ball of them\b",
@@ -63,7 +68,9 @@ _LOW = re.compile(
     r"\blow[\s-]?confidence\b|\bleast (?:confident|sure|certain)\b|\bnot (?:confident|sure)\b|"
     r"\bunsure\b|\buncertain\b|\bshould i (?:check|verify|review|double[\s-]?check)\b|"
     r"\bneeds? (?:a )?(?:review|checking|attention)\b|\bdouble[\s-]?check\b|\bshaky\b|"
-    r"\bdoubtful\b|\bwhich fields? (?:are|is) (?:weak|risky|unreliable)\b",
+    r"\bdoubtful\b|\bwhich fields? (?:are|is) (?:weak|risky|unreliable)\b|"
+    r"\b(?:anything|something|what(?:'s| is)) (?:wrong|off|odd|fishy|suspicious)\b|"
+    r"\bany (?:problems?|issues?|errors?|red flags?)\b",
     re.IGNORECASE,
 )
 _WHY = re.compile(
@@ -81,6 +88,20 @@ _CONFIDENCE = re.compile(
     r"\breliable\b",
     re.IGNORECASE,
 )
+_ORIGINAL = re.compile(
+    r"\boriginal(?:ly)?\b|\bbefore (?:the |a |any |it was )?(?:correct|chang|review|edit|fix)|"
+    r"\binitial(?:ly)?\b|\bused to be\b|\bwas it (?:changed|corrected|edited)\b",
+    re.IGNORECASE,
+)
+_ASKS_VALUE = re.compile(
+    r"^\s*(?:and|so|ok(?:ay)?|also)?[\s,]*(?:how many\b|"
+    r"what(?:'s|s| is| are| was| were)\s+(?:the|its|their)\b|"
+    r"which \w+ (?:is|was|are|were)\b|who(?:'s| is| was)\s+the\b|"
+    r"(?:show|give|tell)\s+me\s+the\b|the\b)",
+    re.IGNORECASE,
+)
+"""A question for one value ("what's the payment method?", "how many containers?"): with no
+known field in it, it is looked up in the run's own field names and metadata keys."""
 _SUMMARY_STRONG = re.compile(
     r"\bsummar|\boverview\b|\ball (?:the )?fields\b|\bevery field\b|\bbreak ?down\b|\bdescribe\b",
     re.IGNORECASE,
@@ -186,6 +207,13 @@ def understand(text: str, known_fields: tuple[str, ...] = ()) -> Understanding:
     if not ids and _is_thanks(text):
         return Understanding(text, "thanks", ids)
     about_the_run = question_kind(text)  # currency, pages, corrections, sums, conversion
+    original = about_the_run == "review_changes" or _ORIGINAL.search(text)
+    if (
+        original
+        and about_the_run in (None, "review_changes")
+        and mentions_a_field(text, known_fields)
+    ):  # "what was the total before the correction?": that field's value before review
+        return Understanding(text, "field", ids, frozenset({"value", "original"}))
     if about_the_run is not None:
         return Understanding(text, about_the_run, ids)
     if _LOW.search(text):
@@ -210,6 +238,8 @@ def understand(text: str, known_fields: tuple[str, ...] = ()) -> Understanding:
     for kind, pattern in views:
         if pattern.search(text):
             return Understanding(text, kind, ids)
+    if _ASKS_VALUE.search(text):
+        return Understanding(text, "lookup", ids, frozenset({"value"}))
     return Understanding(text, "summary" if ids else "unknown", ids)
 
 

@@ -3,8 +3,10 @@
 "what currency is it in?", "how many pages does it have?", "what did the
 reviewer change?", "does the subtotal plus tax add up to the total?" and "what's
 the total in EUR?" each get a sentence or two (``agent.offline.run_answers``),
-never the whole summary. ``question_kind`` names which one a message asks, or
-None; ``asked_currency`` is the currency a conversion question asks for.
+never the whole summary; so do "why was it rejected?" / "what went wrong?" and
+"how confident was the classification?" (``agent.offline.outcome_answers``).
+``question_kind`` names which one a message asks, or None; ``asked_currency`` is
+the currency a conversion question asks for.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from typing import Literal
 
 __all__ = ["QuestionKind", "asked_currency", "question_kind"]
 
-QuestionKind = Literal["currency", "pages", "review_changes", "adds_up", "convert"]
+QuestionKind = Literal[
+    "currency", "pages", "review_changes", "adds_up", "convert", "outcome", "classification"
+]
 
 _CURRENCY_WORDS: dict[str, str] = {
     "euro": "EUR",
@@ -64,11 +68,24 @@ _ADDS_UP = re.compile(
     re.IGNORECASE,
 )
 
+_OUTCOME = re.compile(  # why it failed or was rejected: the run's own note answers, not a field
+    r"\bwhy\b.*\b(?:fail(?:ed|s|ing|ure)?|reject(?:ed|s)?)\b|\b(?:went|go(?:ne)?|going) wrong\b|"
+    r"\bwhat(?:'s| has)? happened (?:to|with)\b|"
+    r"\brejected\b|\brejection\b|\bfailure (?:message|reason|code|note)s?\b|"
+    r"\bwhat (?:was|is) the (?:error|failure|problem)\b|\b(?:error|failure) message\b",
+    re.IGNORECASE,
+)
+_CLASSIFICATION = re.compile(r"\bclassif(?:y|ied|ies|ication|ier)\b", re.IGNORECASE)
+
 
 def question_kind(text: str) -> QuestionKind | None:
     """Which of these questions ``text`` asks, if any (checked most specific first)."""
     if _ADDS_UP.search(text):
         return "adds_up"
+    if _OUTCOME.search(text):
+        return "outcome"
+    if _CLASSIFICATION.search(text):
+        return "classification"
     if _REVIEW_CHANGES.search(text):
         return "review_changes"
     if _PAGES.search(text):

@@ -1,7 +1,8 @@
 """Which run(s) a person's message names, when not by full id: the offline model's resolver input.
 
 ``named_reference(text)`` finds the words that name one run ("the Bluebird fax",
-"1234", "INV-58213", a dashboard link, "../x") and returns them with the message
+"1234", "INV-58213", a dashboard link, "../x"; "rename 1234 to ..." and "rename run
+1234 to ..." name "1234") and returns them with the message
 rewritten to say "it" in their place, so the question and change readers see
 "what's the total on it?" or "tag it as reviewed". What it returns is only a
 reference: ``find_runs(reference=...)`` decides whether it names one run, several
@@ -58,8 +59,13 @@ _AFTER_VERB = re.compile(
     r"(?P<ref>[^?!,;:\n]+?)\s*(?:[?!,;:\n]|\.(?:\s|$)|$)",
     re.IGNORECASE,
 )
+# "1234", "INV-2024-0831", "#36995": one token with a digit, at least 3 characters long.
+_ID_LIKE = r"#?(?=[\w#-]{3})[A-Za-z0-9][\w-]*\d[\w-]*"
+# "run 1234", "invoice INV-2024-0831": a noun before an id-like token, not part of the name.
+_ID_NOUN = re.compile(rf"^(?:run|invoice|number|no\.?|id)\s+(?={_ID_LIKE}$)", re.IGNORECASE)
 _WRITE_TARGET = re.compile(
-    r"\b(?:tag|label|mark|rename|call)\s+(?P<ref>(?:the\s+)[^?!,;:\n]+?)\s+(?:as|with|to)\s+",
+    r"\b(?:tag|label|mark|rename|call)\s+"
+    rf"(?P<ref>the\s+[^?!,;:\n]+?|(?:(?:run|invoice)\s+)?{_ID_LIKE})\s+(?:as|with|to)\s+",
     re.IGNORECASE,
 )
 
@@ -173,10 +179,11 @@ def _names_something(phrase: str) -> bool:
 
 
 def _cleaned(phrase: str) -> str:
+    """The words that name the run: no leading article, nor "run" or "#" before "1234"."""
     words = phrase.strip().strip("\"'“”‘’").split()
     while words and words[0].casefold() in ("the", "a", "an", "that", "this", "vendor"):
         words = words[1:]
-    return " ".join(words).rstrip(".")
+    return _ID_NOUN.sub("", " ".join(words)).removeprefix("#").rstrip(".")
 
 
 def _replaced(text: str, start: int, end: int, reference: str) -> NamedReference:

@@ -3,7 +3,8 @@
 A tag is taken out of the run's ``tags`` list. A metadata key cannot be deleted
 (Extend merges metadata key by key at the top level and deletes nothing), so
 "remove the po_number key" becomes po_number set to null, and the proposal says
-so. The words must say which: "tag"/"label" (or "untag") for a tag,
+so; a key the run does not have is refused by the tools (nothing to remove), so
+no null key is ever added. The words must say which: "tag"/"label" (or "untag") for a tag,
 "key"/"metadata"/"field"/"value" (or "clear"/"unset") for a key; "remove urgent"
 alone is unclear and the person is asked. Removing a run itself is not
 something this assistant does (``agent.offline.intents`` says so).

@@ -3,20 +3,24 @@
 Each answer is a sentence or two built from the run the tool returned, with the
 page and the quoted reference text wherever a value is given: "what currency is
 it in?", "how many pages does it have?", "what did the reviewer change?" (each
-changed field, before -> after, who and when), "does the subtotal plus tax add
-up to the total?" (yes or no with the numbers, within a stated rounding
-tolerance) and "what's the total in EUR?" (no conversion is made: the amount is
-given in its own currency). A question the run cannot answer says so, naming
-the run and the fields it has.
+changed field, before -> after, who and when; only the field asked about when
+the question names one: "what was the total before the correction?"), "does the
+subtotal plus tax add up to the total?" (yes or no with the numbers, within a
+stated rounding tolerance; a run with line items but no subtotal and tax has its
+line items' amounts added up against the total instead) and "what's the total in
+EUR?" (no conversion is made: the amount is given in its own currency). A
+question the run cannot answer says so, naming the run and the fields it has.
 """
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from agent.change_text import and_list
 from agent.offline.field_answers import citation_text, field_sentence
 from agent.offline.fields import SYNONYMS, FieldMatch, read_fields
+from agent.offline.wording import MAX_QUOTE
 from tools.runs.models import ExtractedField, Run
 from tools.text.formatting import (
     HUMAN,
@@ -26,6 +30,7 @@ from tools.text.formatting import (
     format_timestamp,
     format_value,
 )
+from tools.text.quoting import quote
 
 __all__ = [
     "ROUNDING_TOLERANCE",
@@ -40,6 +45,12 @@ __all__ = [
 
 ROUNDING_TOLERANCE = Decimal("0.01")
 """How far subtotal + tax may be from the total and still add up (one cent of rounding)."""
+
+_ROW_AMOUNT_KEYS = ("amount", "line_total", "total", "total_amount", "total_price", "net_amount")
+"""Where a line item holds its own amount (not its unit price)."""
+_MAX_TERMS = 6
+"""Line items shown one by one in the sum; more are only counted."""
+_LINE_ITEM_WORDS = re.compile(r"\b(?:line items?|items|lines|positions)\b", re.IGNORECASE)
 
 
 def currency_answer(run: Run, question: str) -> str:
@@ -79,11 +90,15 @@ def pages_answer(run: Run) -> str:
     )
 
 
-def review_changes_answer(run: Run) -> str:
-    """Each field a reviewer changed, before -> after, with who and when."""
+def review_changes_answer(run: Run, question: str = "") -> str:
+    """Each field a reviewer changed, before -> after, with who and when; or the one asked about."""
     who = run.reviewed_by or ("someone" if run.reviewed else None)
     when = f" on {format_timestamp(run.reviewed_at)}" if run.reviewed_at else ""
     edited = [f for f in run.fields if f.edited]
+    named = [m.name for m in read_fields(question, [f.name for f in run.fields]).matches]
+    asked = [f for name in dict.fromkeys(named) if (f := run.field(name)) is not None]
+    if asked:
+        return " ".join(_field_change(run, extracted, who, when) for extracted in asked)
     if who is None and not edited:
         return f"No one has reviewed {run.id}, so no field was changed by a reviewer."
     if not edited:
@@ -102,11 +117,18 @@ def review_changes_answer(run: Run) -> str:
     return f"{who or 'A reviewer'} changed {count} on {run.id}{when}: " + "; ".join(changes) + "."
 
 
-def adds_up_answer(run: Run) -> str:
-    """Whether subtotal + tax equals the total, with the numbers and the tolerance."""
+def adds_up_answer(run: Run, question: str = "") -> str:
+    """Whether subtotal + tax equals the total (else the line items' sum), with the numbers."""
     subtotal = _first(run, SYNONYMS["subtotal"])
     tax = _first(run, SYNONYMS["tax"])
     total = _first(run, SYNONYMS["total"], exclude=subtotal)
+    items = _line_items(run)
+    if items is not None and (
+        subtotal is None or tax is None or _LINE_ITEM_WORDS.search(question) is not None
+    ):
+        against = subtotal if subtotal is not None else total  # the items before tax
+        if against is not None:
+            return _line_items_answer(run, items, against)
     lacking = [w for w, f in (("subtotal", subtotal), ("tax", tax), ("total", total)) if f is None]
     if lacking or subtotal is None or tax is None or total is None:
         return (
@@ -133,8 +155,96 @@ def adds_up_answer(run: Run) -> str:
     source = _sources(subtotal, tax, total)
     tolerance = f"{_money(ROUNDING_TOLERANCE, code)} for rounding"
     if gap <= ROUNDING_TOLERANCE:
-        return f"Yes: on {run.id}, {sums} (allowing {tolerance}). {source}"
-    return f"No: on {run.id}, {sums}, off by {_money(gap, code)} (allowing {tolerance}). {source}"
+        return f"Yes: on {run.id}, {sums} (allowing {tolerance}). {source}".strip()
+    off = _money(gap, code)
+    return f"No: on {run.id}, {sums}, off by {off} (allowing {tolerance}). {source}".strip()
+
+
+def _line_items_answer(
+    run: Run, items: tuple[ExtractedField, list[Decimal], str | None], against: ExtractedField
+) -> str:
+    """The line items' amounts added up against the total (or the subtotal), within tolerance."""
+    field, amounts, item_code = items
+    number = _number(against)
+    assert number is not None  # _first only returns fields with a number
+    target, code = number
+    if item_code and code and item_code != code:
+        return (
+            f"I can't add them up on {run.id}: the line items are in {item_code} and the "
+            f"{_name(against)} in {code}, and I don't convert currencies."
+        )
+    code = code or item_code
+    added = sum(amounts, Decimal(0))
+    if len(amounts) == 1:
+        sums = f"the one entry in {_name(field)} comes to {_money(added, code)}"
+    else:
+        terms = f" ({' + '.join(_money(a, code) for a in amounts)})"
+        shown = terms if len(amounts) <= _MAX_TERMS else ""
+        sums = f"the {len(amounts)} {_name(field)}{shown} add up to {_money(added, code)}"
+    gap = abs(added - target)
+    tolerance = f"allowing {_money(ROUNDING_TOLERANCE, code)} for rounding"
+    source = _sources(against, field)
+    stated = f"the {_name(against)} is {_money(target, code)}"
+    if gap <= ROUNDING_TOLERANCE:
+        head = f"Yes: on {run.id}, {sums}, and {stated} ({tolerance})."
+    else:
+        head = f"No: on {run.id}, {sums} but {stated}, off by {_money(gap, code)} ({tolerance})."
+    return f"{head} {source}".strip()
+
+
+def _line_items(run: Run) -> tuple[ExtractedField, list[Decimal], str | None] | None:
+    """The run's line items and each one's amount (all of them, in one currency), or None."""
+    for name in SYNONYMS["line items"]:
+        found = run.field(name)
+        rows = found.value if found is not None else None
+        if not isinstance(rows, list) or not rows or found is None:
+            continue
+        amounts: list[Decimal] = []
+        codes: set[str] = set()
+        for row in rows:
+            amount = _row_amount(row)
+            if amount is None:
+                return None  # a row without an amount: their sum would say nothing
+            amounts.append(amount[0])
+            codes.update([amount[1]] if amount[1] else [])
+        if len(codes) > 1:
+            return None
+        return found, amounts, next(iter(codes), None)
+    return None
+
+
+def _row_amount(row: object) -> tuple[Decimal, str | None] | None:
+    if not isinstance(row, dict):
+        return None
+    for key in _ROW_AMOUNT_KEYS:
+        value = row.get(key)
+        parts = amount_parts(value)
+        if parts is not None:
+            return Decimal(str(parts[0])), parts[1]
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return Decimal(str(value)), None
+    return None
+
+
+def _field_change(run: Run, extracted: ExtractedField, who: str | None, when: str) -> str:
+    """ "The total was $1,240.00 before the review; user_x changed it to $1,420.00 on ..."."""
+    name = _name(extracted)
+    value = format_value(extracted.value, HUMAN)
+    cited = f" ({citation_text(extracted.citations)})" if extracted.citations else ""
+    if not extracted.edited:
+        if who is None:
+            return f"No one has reviewed {run.id}, so the {name} is as extracted: {value}{cited}."
+        return f"No reviewer changed the {name} on {run.id}: it is {value} as extracted{cited}."
+    before = format_value(extracted.initial_value, HUMAN)
+    note = (
+        f" Their note: {quote(extracted.edit_note, limit=MAX_QUOTE, marks='typographic')}."
+        if extracted.edit_note
+        else ""
+    )
+    return (
+        f"The {name} was {before} before the review; {who or 'a reviewer'} changed it to "
+        f"{value}{when}{cited}.{note}"
+    )
 
 
 def run_total(run: Run) -> tuple[ExtractedField, Decimal, str | None] | None:

@@ -8,7 +8,9 @@ about, or what was searched when nothing matched. A question about many runs
 ("which runs need review?") becomes one ``find_runs`` call with filters (one per
 status it names: "which runs failed or need review?" is two, answered together), and
 "compare the totals of X and Y" one call per run. A question about one run stays
-two model calls: the call, then the answer.
+two model calls: the call, then the answer. A question for a value whose words
+name no run ("the unit price of the ball bearings") reads the run in focus with
+``get_run``: a line item of it those words name is answered, else "no run matches".
 
 ``first_call`` is the first step, ``after_find`` the second; both return None
 when the turn is not theirs, and the rest of the offline model handles it.
@@ -26,12 +28,19 @@ from langchain_core.messages.tool import tool_call
 from pydantic import ValidationError
 
 from agent.offline import answers, change_answers
-from agent.offline.conversation import Turn, earlier_questions, message_text
+from agent.offline.conversation import (
+    Turn,
+    artifact_run,
+    earlier_questions,
+    message_text,
+    run_in_focus,
+)
 from agent.offline.fields import match_fields
 from agent.offline.intents import understand
+from agent.offline.own_names import answered_by_own_names, line_item_answer, lookup_answer
 from agent.offline.references import comparison, cross_run_filters, named_reference
 from agent.safety import neutralize_mentions
-from tools.faces.tool_names import FIND_RUNS, UPDATE_RUN_METADATA
+from tools.faces.tool_names import FIND_RUNS, GET_RUN, UPDATE_RUN_METADATA
 from tools.runs.models import Run
 from tools.text.formatting import HUMAN, format_field_name, format_value
 from tools.text.quoting import quote
@@ -65,6 +74,8 @@ def after_find(
     """The answer (or the change to propose) once ``find_runs`` answered; None otherwise."""
     last = turn.results[-1]
     call = turn.call_for(last) or {}
+    if (call.get("name") or last.name) == GET_RUN:
+        return _row_of_focus(turn, last)  # None unless this read follows a search that missed
     if (call.get("name") or last.name) != FIND_RUNS:
         return None
     finds = [r for r in turn.results if (turn.call_for(r) or {}).get("name") == FIND_RUNS]
@@ -84,8 +95,13 @@ def after_find(
     named = named_reference(turn.question)
     rest = named.rest if named is not None else turn.question
     if run is None:
-        writing = understand(rest).write is not None
-        return _say(text + (" Nothing was changed." if writing else ""))
+        asked = understand(rest)
+        focus = run_in_focus(turn.history)
+        readable = tool_names is None or GET_RUN in tool_names
+        if asked.kind == "lookup" and _found_none(last) and focus is not None and readable:
+            read = tool_call(name=GET_RUN, args={"run_id": focus}, id=_call_id())
+            return AIMessage(content="", tool_calls=[read])  # "the ball bearings": a row of it
+        return _say(text + (" Nothing was changed." if asked.write is not None else ""))
     understanding = understand(rest, tuple(f.name for f in run.fields))
     if understanding.write is not None:
         if tool_names is not None and UPDATE_RUN_METADATA not in tool_names:
@@ -99,6 +115,8 @@ def after_find(
             content=neutralize_mentions(proposal),
             tool_calls=[tool_call(name=UPDATE_RUN_METADATA, args=change, id=_call_id())],
         )
+    if answered_by_own_names(understanding, run):  # the run's own names; the words may name a row
+        return _say(lookup_answer(understanding, run, low_confidence, turn.question))
     if not understanding.needs_run or understanding.kind == "write":
         understanding = replace(understanding, kind="summary")
     answer = answers.answer_question(
@@ -127,6 +145,28 @@ def _compare_answer(field_words: str, finds: Sequence[ToolMessage]) -> str:
             shown = format_value(found.value, HUMAN)
             lines.append(f"- {label}: {format_field_name(found.name)} {shown}{where}")
     return f"Comparing {field_words}:\n" + "\n".join(lines)
+
+
+def _row_of_focus(turn: Turn, read: ToolMessage) -> AIMessage | None:
+    """After "the ball bearings" named no run: the row of the run in focus it names, if any.
+
+    Only a line item the words name is answered from the run in focus; otherwise the
+    search's own "no run matches" stands, so a run named wrongly is never swapped for it.
+    """
+    missed = [r for r in turn.results if (turn.call_for(r) or {}).get("name") == FIND_RUNS]
+    named = named_reference(turn.question)
+    run = artifact_run(read)
+    if not missed or not _found_none(missed[-1]) or named is None or run is None:
+        return None
+    rows = line_item_answer(run, named.rest, named.reference, named_rows_only=True)
+    return _say(rows if rows is not None else message_text(missed[-1]))
+
+
+def _found_none(result: ToolMessage) -> bool:
+    """Whether a ``find_runs(reference=...)`` result says no run matched the words."""
+    artifact = result.artifact if isinstance(result.artifact, dict) else {}
+    resolution = artifact.get("resolution")
+    return isinstance(resolution, dict) and resolution.get("outcome") == "none"
 
 
 def _search_text(result: ToolMessage) -> str:

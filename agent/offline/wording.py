@@ -15,6 +15,8 @@ MAX_QUOTE = 160
 HELP_TEXT = """I'm the offline assistant (no OpenAI key set), so I understand these requests:
 - summarize a run: "summarize workflow_run_1234"
 - a field's value and where it came from: "what is the total on workflow_run_1234 and where does it come from?"
+- any field or metadata key by its own name: "what's the payment method on the Harbor Hardware receipt?", "what's the cost center on it?"
+- a value before a reviewer corrected it: "what was the total before the correction?"
 - why a value was read that way: "why is the invoice number 36995?"
 - low-confidence fields: "which fields have low confidence on workflow_run_needs_review?"
 - status, tags and metadata: "what's the status of workflow_run_processing?"

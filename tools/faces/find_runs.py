@@ -1,20 +1,24 @@
 """The ``find_runs`` tool: arguments checked into a ``SearchQuery``, the answer as a compact table.
 
 The answer is a short table (at most ``MAX_LINES`` runs, then "and N more"),
-never summaries: one line per run with its id, file, status, date and (when the
-run was read) vendor, followed by how far the search looked (pages listed, runs
-whose fields were read), so "none found" is never a claim about runs not seen.
-File names, run names and vendors are document data: they are quoted.
+never summaries: one line per run with its id, file, status, date, (when the
+run was read) vendor and, for a failed run, the first sentence of its failure
+message, followed by how far the search looked (pages listed, runs whose fields
+were read), so "none found" is never a claim about runs not seen. Lists do not
+carry failure messages, so the failed runs shown are read (cached, like the
+search's reads). File names, run names, vendors and messages are quoted.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from tools.client.errors import ExtendError
 from tools.client.run_listing import MAX_LIST_PAGES, RUN_STATUSES
+from tools.faces.run_cache import read_runs
 from tools.faces.run_search import (
     DEFAULT_FIELD_SCAN,
     DEFAULT_PAGES,
@@ -35,10 +39,22 @@ if TYPE_CHECKING:
     from tools.faces.run_reference import Resolution
     from tools.runs.models import Run
 
-__all__ = ["MAX_LINES", "FindOutput", "build_query", "describe_query", "find_runs", "run_line"]
+__all__ = [
+    "MAX_FAILURE_TEXT",
+    "MAX_LINES",
+    "FindOutput",
+    "build_query",
+    "describe_query",
+    "failure_text",
+    "find_runs",
+    "run_line",
+]
 
 MAX_LINES = 10
 MAX_FIELD_SCAN = 200
+MAX_FAILURE_TEXT = 100
+"""A failed run's line quotes this much of its failure message's first sentence."""
+_FIRST_SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _STATUS_WORDS = {
     "needs review": "NEEDS_REVIEW",
     "review": "NEEDS_REVIEW",
@@ -113,11 +129,16 @@ def find_runs(client: ExtendClient, cache: RunCache, query: SearchQuery) -> Find
         result = search_runs(client, query, cache)
     except ExtendError as error:
         raise ToolError(error.message, cause=error) from None
+    if query.field_scan:
+        _read_failed(client, cache, result.matches[:MAX_LINES])
     return FindOutput(text=_answer(result, query), matches=result.matches, result=result)
 
 
 def run_line(match: RunMatch) -> str:
-    """``workflow_run_x · "file.pdf" · NEEDS_REVIEW · 2024-09-18 · vendor "Bluebird"``."""
+    """``workflow_run_x · "file.pdf" · NEEDS_REVIEW · 2024-09-18 · vendor "Bluebird"``.
+
+    A failed run's line ends with why, when known: ``· failure "The file could not be read."``.
+    """
     item = match.item
     parts = [item.id]
     if item.file_names:
@@ -129,9 +150,35 @@ def run_line(match: RunMatch) -> str:
         parts.append(when[:10])
     if match.vendor:
         parts.append("vendor " + quote(match.vendor, limit=40))
-    elif item.name:
-        parts.append("name " + quote(item.name, limit=40))
+    elif item.name and item.name not in {n.rsplit(".", 1)[0] for n in item.file_names}:
+        parts.append("name " + quote(item.name, limit=40))  # unless it only repeats the file
+    failure = failure_text(match)
+    if failure:
+        parts.append("failure " + quote(failure, limit=MAX_FAILURE_TEXT))
     return " · ".join(parts)
+
+
+def failure_text(match: RunMatch) -> str | None:
+    """The first sentence of a failed run's failure message (else its reason code), if known."""
+    if match.item.status != "FAILED":
+        return None
+    run = match.run
+    said = (run.failure_message or run.failure_reason) if run is not None else None
+    if not said:
+        said = match.item.raw.get("failureMessage") or match.item.raw.get("failureReason")
+    if not isinstance(said, str) or not said.strip():
+        return None
+    return _FIRST_SENTENCE.split(said.strip(), maxsplit=1)[0]
+
+
+def _read_failed(client: ExtendClient, cache: RunCache, shown: list[RunMatch]) -> None:
+    """Read the failed runs shown that were not read, for their failure message."""
+    unread = [m for m in shown if m.item.status == "FAILED" and failure_text(m) is None]
+    if not unread:
+        return
+    read, _failures = read_runs(client, [m.item for m in unread], cache)
+    for match in unread:
+        match.run = read.get(match.item.id, match.run)
 
 
 def describe_query(query: SearchQuery) -> str:

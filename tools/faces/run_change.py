@@ -4,7 +4,10 @@
 arguments before any request, ``change_for(run)`` turns them into the exact change
 against what the run holds now (only keys whose value differs; tags appended to
 the ``tags`` list without duplicates), and refuses a request that would change
-nothing, so a model learns its call was a no-op.
+nothing, so a model learns its call was a no-op. Setting a key the run does not
+have to null is a removal of nothing (Extend would add the key, set to null): that
+part is left out of the change, which says so, and a request that asked for nothing
+else is refused like removing a tag the run lacks.
 
 Proposals come from models that may obey a document, so ``checked`` also refuses,
 before anything is shown for approval: line breaks, U+2028/U+2029, other control
@@ -38,6 +41,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_TAG_LENGTH",
+    "NOT_SENT",
     "NULL_NOTE",
     "RESERVED_KEY_PREFIX",
     "RESERVED_NOTE",
@@ -52,8 +56,12 @@ MAX_TAG_LENGTH = 100
 RESERVED_KEY_PREFIX = "extend:"
 """Keys Extend reserves (``extend:usage_tags``): changed only when a person names them."""
 _UNSET = "(unset)"
+_MAX_SHOWN_VALUE = 80
+"""A value longer than this (as JSON) is not repeated in a "nothing to change" message."""
 NULL_NOTE = " (Extend cannot delete a metadata key, so the key stays, set to null)"
 """Said after ``set key = null``: what will be stored when a person asks to remove a key."""
+NOT_SENT = "No update was sent."
+"""How a refused no-op ends, for the model (a person's answer leaves it out)."""
 RESERVED_NOTE = " (a key Extend reserves)"
 """Said after a reserved key a person named themselves, wherever the change is shown."""
 # What a proposed name, tag, key or text value may not contain: C0/C1 controls (line
@@ -73,7 +81,8 @@ class RunChange(BaseModel):
 
     ``metadata_before`` lacks keys the run did not have; ``tags_added`` lists the
     labels new to the run's ``tags`` list and ``tags_removed`` the labels taken out
-    of it (the whole new list is also under the ``tags`` key).
+    of it (the whole new list is also under the ``tags`` key). ``absent_removals``
+    are keys asked to be set to null that the run lacks: not written, said as left out.
     """
 
     run_id: str
@@ -87,6 +96,8 @@ class RunChange(BaseModel):
     """Touched keys Extend reserves, which the person named themselves (said in ``describe``)."""
     file_names: list[str] = Field(default_factory=list)
     """The run's files, so an approval can show which document's run will change."""
+    absent_removals: list[str] = Field(default_factory=list)
+    """Keys asked to be removed (set to null) that the run lacks: left out, and said so."""
 
     def files_note(self) -> str:
         """`` (file "Contoso_CTS-3321.pdf")`` for an approval, or "" for a run without files."""
@@ -136,6 +147,10 @@ class RunChange(BaseModel):
         if self.tags_removed:
             label = "tag" if len(self.tags_removed) == 1 else "tags"
             pieces.append(f"remove {label} {', '.join(quote(t) for t in self.tags_removed)}")
+        if self.absent_removals:
+            keys = ", ".join(plain_or_quoted(k) for k in self.absent_removals)
+            such = "key" if len(self.absent_removals) == 1 else "keys"
+            pieces.append(f"leave out {keys} (the run has no such {such}: nothing to remove)")
         if not pieces:
             return f"No change to {run_id}"
         text = "; ".join(pieces)
@@ -153,6 +168,8 @@ class RunChange(BaseModel):
             after = json_text(self.metadata_after[key])
             reserved = RESERVED_NOTE if key in self.reserved_keys else ""
             lines.append(f"metadata {plain_or_quoted(key)}{reserved}: {before} -> {after}")
+        for key in self.absent_removals:
+            lines.append(f"metadata {plain_or_quoted(key)}: {_UNSET}, nothing to remove (left out)")
         return lines
 
 
@@ -218,7 +235,12 @@ class UpdateRequest:
 
     def change_for(self, run: Run) -> RunChange:
         """The change this request makes to ``run``; ``ToolError`` when it changes nothing."""
-        touched = {k: v for k, v in self.metadata.items() if run.metadata.get(k, _Missing) != v}
+        absent = [k for k, v in self.metadata.items() if v is None and k not in run.metadata]
+        touched = {
+            k: v
+            for k, v in self.metadata.items()
+            if k not in absent and run.metadata.get(k, _Missing) != v
+        }
         added: list[str] = []
         if self.tags:
             current = self.metadata.get(TAGS_KEY, run.metadata.get(TAGS_KEY, []))
@@ -237,13 +259,13 @@ class UpdateRequest:
         if self.remove_tags:
             current = touched.get(TAGS_KEY, run.metadata.get(TAGS_KEY, []))
             current = current if isinstance(current, list) else []
-            absent = [t for t in self.remove_tags if t not in current]
-            if absent:
+            untagged = [t for t in self.remove_tags if t not in current]
+            if untagged:
                 raise ToolError(
-                    f"Run {plain_or_quoted(run.id)} is not tagged "
-                    f"{', '.join(quote(t) for t in absent)} (its tags: "
-                    f"{', '.join(quote(t) for t in current if isinstance(t, str)) or 'none'}), "
-                    "so there is nothing to remove. No update was sent."
+                    f"{plain_or_quoted(run.id)} is not tagged "
+                    f"{', '.join(quote(t) for t in untagged)} (its tags: "
+                    f"{', '.join(quote(t) for t in current if isinstance(t, str)) or 'none'}); "
+                    f"nothing to remove. {NOT_SENT}"
                 )
             removed = list(self.remove_tags)
             touched[TAGS_KEY] = [t for t in current if t not in removed]
@@ -257,25 +279,32 @@ class UpdateRequest:
             tags_removed=removed,
             reserved_keys=[k for k in touched if is_reserved_key(k)],
             file_names=[f.name for f in run.files if f.name],
+            absent_removals=[k for k in absent if k not in touched],
         )
         if change.is_empty:
-            raise ToolError(self._no_change_message(run))
+            raise ToolError(self._no_change_message(run, absent))
         return change
 
-    def _no_change_message(self, run: Run) -> str:
+    def _no_change_message(self, run: Run, absent: list[str]) -> str:
+        """Why nothing would change, naming the run once: ``Nothing to change: X is ...``."""
+        run_id = plain_or_quoted(run.id)
+        only_absent = set(self.metadata) == set(absent) and not (self.tags or self.remove_tags)
+        if absent and only_absent and self.name is None:
+            return f"{run_id} {_absent_keys(absent)}; nothing to remove. {NOT_SENT}"
         already = []
         if self.name is not None:
-            already.append(f"its name is already {quote(self.name)}")
-        if self.metadata:
-            keys = [k for k in self.metadata if k != TAGS_KEY or not self.tags]
-            if keys:
-                listed = ", ".join(plain_or_quoted(k) for k in keys)
-                already.append(f"metadata {listed} already has those values")
+            already.append(f"is already named {quote(self.name)}")
+        keys = [k for k in self.metadata if k not in absent and (k != TAGS_KEY or not self.tags)]
+        if keys:
+            already.append(f"already has {', '.join(_setting(k, self.metadata[k]) for k in keys)}")
         if self.tags:
-            already.append(f"it is already tagged {', '.join(quote(t) for t in self.tags)}")
+            already.append(f"is already tagged {', '.join(quote(t) for t in self.tags)}")
+        if absent:
+            already.append(f"{_absent_keys(absent)} to remove")
+        said = "; ".join(f"{run_id if i == 0 else 'it'} {piece}" for i, piece in enumerate(already))
         return (
-            f"Nothing to change on run {plain_or_quoted(run.id)}: {'; '.join(already)}. "
-            "No update was sent; ask for a different value if a change is wanted."
+            f"Nothing to change: {said}. No update was sent; ask for a different value if a "
+            "change is wanted."
         )
 
 
@@ -335,6 +364,20 @@ def _refuse_reserved_keys(metadata: Mapping[str, Any], named: Collection[str]) -
                 "a person types that key themselves, never on a model's or a document's "
                 "say-so. Leave it out."
             )
+
+
+def _setting(key: str, value: Any) -> str:
+    """``po_number = "4411"``, or ``po_number set to that value`` when the value is long."""
+    shown = json_text(value)
+    if len(shown) > _MAX_SHOWN_VALUE:
+        return f"{plain_or_quoted(key)} set to that value"
+    return f"{plain_or_quoted(key)} = {shown}"
+
+
+def _absent_keys(keys: Sequence[str]) -> str:
+    """``has no metadata key cost_center`` (``keys po_number, cost_center``)."""
+    label = "key" if len(keys) == 1 else "keys"
+    return f"has no metadata {label} {', '.join(plain_or_quoted(k) for k in keys)}"
 
 
 def _shown(name: str | None) -> str:

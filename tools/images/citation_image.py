@@ -68,7 +68,7 @@ def citation_image(
 
     ``citation`` (1-based) picks one citation; ``cache`` (an ``ImageCache``) skips the
     download and the rendering for boxes drawn before; ``value_text`` is the value as
-    the caller formats it (default: a plain rendering).
+    the caller formats it, already quoted (default: ``citation_result.shown_value``).
     """
     plan = plan_citations(
         run, field_name, whole_page, pre_review, citation, size, cache, value_text

@@ -13,12 +13,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tools.images.citation_result import CitationImage, CitationImages, alt_text, summary_text
+from tools.images.citation_result import (
+    SHOWN_VALUE_LIMIT,
+    CitationImage,
+    CitationImages,
+    alt_text,
+    cut_between_quotations,
+    shown_value,
+    summary_text,
+)
 from tools.images.errors import UnreadableDocumentError
 from tools.images.image_cache import CachedImage, ImageCache
 from tools.images.locate import CitedPage, FieldCitations, find_citations
 from tools.images.page_render import ImageSize, render_page
-from tools.text.formatting import QUOTED, format_value
+from tools.text.quoting import terminal_safe
 
 if TYPE_CHECKING:
     from tools.client.files import FileContent, FileInfo
@@ -32,8 +40,6 @@ __all__ = [
     "plan_citations",
     "render_cited_page",
 ]
-
-_VALUE_LIMIT = 100
 
 
 @dataclass
@@ -59,12 +65,21 @@ def plan_citations(
     cache: ImageCache | None,
     value_text: str | None,
 ) -> CitationPlan:
-    """The citations of ``field_name`` to draw; ``CitationImageError`` if there are none."""
+    """The citations of ``field_name`` to draw; ``CitationImageError`` if there are none.
+
+    ``value_text`` is the value as the caller already wrote it (quoted, cut): any
+    control or invisible character left in it is escaped (``terminal_safe``, a no-op
+    on quoted text) and it is cut again, between quotations, only if it is longer
+    than ``SHOWN_VALUE_LIMIT``. Without it the value is written by ``shown_value``:
+    raw text cut, then quoted.
+    """
     chosen = find_citations(
         run, field_name, pre_review=pre_review, index=citation, need_boxes=not whole_page
     )
-    shown = value_text if value_text is not None else format_value(chosen.value, QUOTED)
-    shown = shown if len(shown) <= _VALUE_LIMIT else shown[: _VALUE_LIMIT - 3] + "..."
+    if value_text is None:
+        shown = shown_value(chosen.value)
+    else:
+        shown = cut_between_quotations(terminal_safe(value_text), SHOWN_VALUE_LIMIT)
     names = {f.id: f.name for f in run.files if f.id}
     return CitationPlan(run, chosen, shown, whole_page, size, cache, names)
 

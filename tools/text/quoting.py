@@ -13,12 +13,21 @@ a person reads (the offline model, approval descriptions), with the same escapes
 
 JSON escaping already covers C0 controls (``\\n``, ``\\u001b``); on top of it the
 C1 controls (``\\x85``, ``\\x9b`` CSI), DEL, the Unicode line and paragraph
-separators and the bidirectional overrides (which can reorder what a reader sees)
-are written as ``\\uXXXX`` escapes. The result is still valid JSON, so
-``json.loads`` gives the original text back. ``escape_invisible`` applies that
-second step alone to text that is already JSON (a pretty-printed document), and
+separators and every format character (Unicode category Cf: the bidirectional
+overrides, which can reorder what a reader sees; zero-width spaces and joiners,
+the word joiner, the byte order mark and the soft hyphen, which hide inside a word;
+the tag characters U+E0000-U+E007F, which can spell out instructions a model reads
+but a person never sees) are written as ``\\uXXXX`` escapes (above U+FFFF a
+surrogate pair in JSON, ``\\U000e0041`` for a person). The result is still valid
+JSON, so ``json.loads`` gives the original text back. ``escape_invisible`` applies
+that second step alone to text that is already JSON (a pretty-printed document), and
 ``terminal_safe`` makes any text inert for a terminal without quoting it: every
-control (line breaks included) is shown as an escape.
+control (line breaks included) and format character is shown as an escape.
+
+One zero-width space is left as it is: the one a mention neutralizer puts inside
+``<!channel>``, ``<@U123>`` or ``@here`` (``agent.safety.neutralize_mentions``,
+Slack's ``defang_plain``), so text neutralized before it is quoted or made inert
+keeps its mentions defanged and readable. Anywhere else it is escaped.
 """
 
 from __future__ import annotations
@@ -36,30 +45,59 @@ __all__ = [
     "terminal_safe",
 ]
 
-_INVISIBLE = re.compile(r"[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# Unicode's format characters (category Cf, as of Unicode 15; the whole tag block,
+# unassigned ones included), the line and paragraph separators, and lone surrogates
+# (JSON can carry them, no terminal or UTF-8 stream can: printed raw, they crash).
+_FORMAT_AND_SEPARATORS = (
+    "\\xad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890\\u0891\\u08e2\\u180e"
+    "\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ud800-\\udfff"
+    "\\ufeff\\ufff9-\\ufffb"
+    "\\U000110bd\\U000110cd\\U00013430-\\U0001343f\\U0001bca0-\\U0001bca3"
+    "\\U0001d173-\\U0001d17a\\U000e0000-\\U000e007f"
+)
+# The zero-width space a mention neutralizer puts in ``<!channel>``, ``<@U1>`` or ``@here``
+# (``agent.safety``: ``<!\u200bchannel>``; Slack's ``defang_plain``: ``<\u200b!channel>``):
+# kept, so text neutralized before it is quoted does not show it as ``\u200b``.
+# (Checked after a character matched, so plain text costs nothing extra.)
+_NOT_DEFANGING_SPACE = (
+    r"(?<!<[!@#]\u200b)(?!(?<=<\u200b)[!@#])(?!(?<=@\u200b)(?i:channel|here|everyone)\b)"
+)
+_INVISIBLE = re.compile(f"[\\x7f-\\x9f{_FORMAT_AND_SEPARATORS}]{_NOT_DEFANGING_SPACE}")
+_TERMINAL_UNSAFE = re.compile(
+    f"[\\x00-\\x1f\\x7f-\\x9f{_FORMAT_AND_SEPARATORS}]{_NOT_DEFANGING_SPACE}"
+)
+_SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _SIMPLE = re.compile(r"[A-Za-z0-9_:.\-\[\]@/+#]{1,100}")
 
 
+def _json_escape(match: re.Match[str]) -> str:
+    """``\\u200b``; above U+FFFF a surrogate pair (``\\udb40\\udc41``), as JSON requires."""
+    code = ord(match.group())
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+def _visible_escape(match: re.Match[str]) -> str:
+    """``\\n``, ``\\u200b``; above U+FFFF ``\\U000e0041`` (as ``agent.safety.inert_reply``)."""
+    char = match.group()
+    code = ord(char)
+    return _SHORT_ESCAPES.get(char) or (f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}")
+
+
 def _escape_invisible(text: str) -> str:
-    return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
-_TERMINAL_UNSAFE = re.compile(
-    r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
-)
-_SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+    return _INVISIBLE.sub(_json_escape, text)
 
 
 def escape_invisible(json_text: str) -> str:
-    """JSON text with C1 controls, DEL, line separators and bidi marks as ``\\uXXXX`` escapes."""
+    """JSON text with C1 controls, DEL, line separators and format characters as escapes."""
     return _escape_invisible(json_text)
 
 
 def terminal_safe(text: str) -> str:
-    """``text`` unquoted but inert: every control, line break and bidi mark as an escape."""
-    return _TERMINAL_UNSAFE.sub(
-        lambda m: _SHORT_ESCAPES.get(m.group()) or f"\\u{ord(m.group()):04x}", text
-    )
+    """``text`` unquoted but inert: every control, line break and format character as an escape."""
+    return _TERMINAL_UNSAFE.sub(_visible_escape, text)
 
 
 QuoteMarks = Literal["json", "typographic"]
@@ -82,7 +120,7 @@ def quote(text: str, *, limit: int | None = None, marks: QuoteMarks = "json") ->
         return _escape_invisible(json.dumps(text, ensure_ascii=False))
     body = json.dumps(" ".join(text.splitlines()), ensure_ascii=False)[1:-1]
     body = _ESCAPED_QUOTE.sub(r'\1"', body).replace("“", "\\u201c").replace("”", "\\u201d")
-    return f"“{_escape_invisible(body)}”"
+    return f"“{_INVISIBLE.sub(_visible_escape, body)}”"
 
 
 def json_text(value: Any) -> str:
