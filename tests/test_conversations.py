@@ -82,6 +82,12 @@ OUTCOMES = [  # why a run failed or was rejected, its classification, its sums, 
         max_chars=400,
     ),
     ask("what went wrong on the corrupt scan?", says=(f"^It failed: {FAILURE}",), max_chars=400),
+    ask("what went wrong with the corrupt scan?", says=(f"^It failed: {FAILURE}",), max_chars=400),
+    ask(
+        "what's the unit price of the ball bearings?",
+        says=("line item 1 on workflow_run_invoice_multipage", r"\b12\.5\b"),
+        max_chars=400,
+    ),
     ask(
         "which runs failed and why?",
         says=(f'^- {FAILED} · .* · failure "The file could not be read: the PDF is damaged',),

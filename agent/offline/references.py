@@ -50,7 +50,8 @@ _PHRASE_BEFORE_NOUN = re.compile(
     re.IGNORECASE,
 )
 _PHRASE_AFTER_PREP = re.compile(
-    r"\b(?:on|for|of|in|from|about|called|named)\s+(?P<ref>(?:the\s+)?[^?!,;:\n]+?)"
+    r"\b(?:on|for|of|in|from|about|called|named|(?:wrong|happened|problem|issue|up)\s+with)"
+    r"\s+(?P<ref>(?:the\s+)?[^?!,;:\n]+?)"
     r"\s*(?:[?!,;:\n]|\.(?:\s|$)|\s+(?:and|as|with|to|please|thanks?)\b|$)",
     re.IGNORECASE,
 )

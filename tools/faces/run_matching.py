@@ -63,7 +63,7 @@ def cheap_match(item: RunListItem, query: SearchQuery) -> RunMatch | None:
         places = {"id": item.id, "name": item.name or "", "file": " ".join(item.file_names)}
         for where, value in places.items():
             hay = " ".join(normalize_words(value))
-            if all(w in hay for w in query.words):
+            if all(_word_in(w, hay) for w in query.words):
                 match.where.append(where)
                 stems = [" ".join(normalize_words(n.rsplit(".", 1)[0])) for n in item.file_names]
                 match.exact = match.exact or text == hay or text in stems
@@ -90,7 +90,7 @@ def deep_matches(
         if query.words and run is not None:
             values = [" ".join(normalize_words(v)) for v in _field_texts(run)]
             text = " ".join(query.words)
-            if any(all(w in v for w in query.words) for v in values):
+            if any(all(_word_in(w, v) for w in query.words) for v in values):
                 match.where.append("fields")
                 match.exact = match.exact or text in values
         if query.words and not match.where:
@@ -99,6 +99,13 @@ def deep_matches(
     if not query.needs_run_reads:  # beyond the read window only id/name/file can match
         kept.extend(m for m in by_id.values() if m.where or not query.words)
     return kept
+
+
+def _word_in(word: str, text: str) -> bool:
+    """``word`` in ``text``, a plural also as its singular ("bearings" finds "Ball bearing")."""
+    if word in text:
+        return True
+    return len(word) > 3 and word.endswith("s") and word[:-1] in text
 
 
 def _metadata_matches(run: Run, query: SearchQuery) -> bool:
