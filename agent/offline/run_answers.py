@@ -217,12 +217,9 @@ def _row_amount(row: object) -> tuple[Decimal, str | None] | None:
     if not isinstance(row, dict):
         return None
     for key in _ROW_AMOUNT_KEYS:
-        value = row.get(key)
-        parts = amount_parts(value)
-        if parts is not None:
-            return Decimal(str(parts[0])), parts[1]
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return Decimal(str(value)), None
+        number = _number_of(row.get(key))
+        if number is not None:
+            return number
     return None
 
 
@@ -309,7 +306,11 @@ def _first(
 
 
 def _number(extracted: ExtractedField) -> tuple[Decimal, str | None] | None:
-    value = extracted.value
+    return _number_of(extracted.value)
+
+
+def _number_of(value: object) -> tuple[Decimal, str | None] | None:
+    """An amount object or a bare number as (amount, currency code or None)."""
     parts = amount_parts(value)
     if parts is not None:
         return Decimal(str(parts[0])), parts[1]

@@ -115,34 +115,16 @@ def test_how_many_agent_workers_http_mode_starts(
     assert load_slack_settings().agent_process_count(uses_emulator=uses_emulator) == expected
 
 
-def test_a_worker_that_cannot_start_is_reported_without_a_traceback(tmp_path: Path) -> None:
-    env = {
-        **os.environ,
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": f"http://127.0.0.1:{free_port()}/",  # nothing listens: auth.test fails
-        "SLACK_AGENT_PROCESSES": "1",
-        "EXTEND_AGENT_DATA_DIR": str(tmp_path / "data"),
-    }
-    command = [sys.executable, "-c", "from cli import main; main()"]
-    args = ["slack", "--http", "--host", "127.0.0.1", "--port", str(free_port())]
-    done = subprocess.run(
-        [*command, *args], env=env, capture_output=True, text=True, timeout=120, check=False
-    )
-    assert done.returncode == 2
-    assert "agent worker 0 could not start" in done.stderr
-    assert "SLACK_API_URL" in done.stderr and "SLACK_AGENT_PROCESSES=0" in done.stderr
-    assert "Traceback" not in done.stderr + done.stdout
-
-
-def test_an_unreachable_slack_is_named_in_one_line(tmp_path: Path) -> None:
-    api_url = f"http://127.0.0.1:{free_port()}/"
+def _slack_cli_failing(
+    tmp_path: Path, api_url: str, processes: str
+) -> subprocess.CompletedProcess[str]:
+    """``extend-agent slack --http`` with Slack's Web API at ``api_url`` (nothing listens)."""
     env = {
         **os.environ,
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": api_url,
-        "SLACK_AGENT_PROCESSES": "0",
+        "SLACK_AGENT_PROCESSES": processes,
         "EXTEND_AGENT_DATA_DIR": str(tmp_path / "data"),
     }
     command = [sys.executable, "-c", "from cli import main; main()"]
@@ -151,6 +133,18 @@ def test_an_unreachable_slack_is_named_in_one_line(tmp_path: Path) -> None:
         [*command, *args], env=env, capture_output=True, text=True, timeout=120, check=False
     )
     assert done.returncode == 2
+    assert "Traceback" not in done.stderr + done.stdout
+    return done
+
+
+def test_a_worker_that_cannot_start_is_reported_without_a_traceback(tmp_path: Path) -> None:
+    done = _slack_cli_failing(tmp_path, f"http://127.0.0.1:{free_port()}/", "1")
+    assert "agent worker 0 could not start" in done.stderr
+    assert "SLACK_API_URL" in done.stderr and "SLACK_AGENT_PROCESSES=0" in done.stderr
+
+
+def test_an_unreachable_slack_is_named_in_one_line(tmp_path: Path) -> None:
+    api_url = f"http://127.0.0.1:{free_port()}/"
+    done = _slack_cli_failing(tmp_path, api_url, "0")
     last = done.stderr.strip().splitlines()[-1]
     assert last.startswith(f"error: could not reach Slack's Web API at {api_url} (")
-    assert "Traceback" not in done.stderr + done.stdout
