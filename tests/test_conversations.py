@@ -84,6 +84,14 @@ OUTCOMES = [  # why a run failed or was rejected, its classification, its sums, 
     ask("what went wrong on the corrupt scan?", says=(f"^It failed: {FAILURE}",), max_chars=400),
     ask("what went wrong with the corrupt scan?", says=(f"^It failed: {FAILURE}",), max_chars=400),
     ask(
+        "what's the total on the Acme invoice, and where is it on the page?",
+        says=(
+            r"The total on workflow_run_reviewed_corrections is \$1,420\.00 — page 1",
+            "The image shows the total highlighted on page 1",
+        ),
+        writes_nothing=True,
+    ),
+    ask(
         "what's the unit price of the ball bearings?",
         says=("line item 1 on workflow_run_invoice_multipage", r"\b12\.5\b"),
         max_chars=400,

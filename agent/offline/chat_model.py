@@ -102,13 +102,17 @@ class OfflineChatModel(BaseChatModel):
         if ranked is not None:
             return ranked
         if turn.results:
-            found = after_find(turn, tool_names, self.low_confidence)  # resolved, listed, asked
-            if found is not None:
-                return found
             drawing = citation_calls(turn, tool_names)  # "where is it on the page?": draw it
             if drawing is not None:
                 return drawing
-            text = " ".join([self._answer(without_citations(turn)), *citation_lines(turn)])
+            read = without_citations(turn)
+            drawn = citation_lines(turn)
+            found = after_find(read, tool_names, self.low_confidence)  # resolved, listed, asked
+            if found is not None:
+                if drawn and not found.tool_calls:
+                    found.content = " ".join([message_text(found), *drawn])
+                return found
+            text = " ".join([self._answer(read), *drawn])
             return AIMessage(content=neutralize_mentions(text))
         return self._act(turn, tool_names)
 

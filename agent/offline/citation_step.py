@@ -26,7 +26,9 @@ from agent.change_text import and_list
 from agent.offline.conversation import Turn, artifact_run, earlier_questions, message_text
 from agent.offline.fields import read_fields
 from agent.offline.intents import understand
-from tools.faces.tool_names import GET_RUN, SHOW_CITATION
+from agent.offline.references import named_reference
+from agent.offline.run_finding import resolved_run
+from tools.faces.tool_names import FIND_RUNS, GET_RUN, SHOW_CITATION
 from tools.runs.models import Run
 from tools.text.formatting import format_field_name
 
@@ -48,16 +50,22 @@ def citation_calls(turn: Turn, tool_names: Any) -> AIMessage | None:
         return None
     result = turn.results[-1]
     call = turn.call_for(result) or {}
-    if call.get("name") != GET_RUN or result.status == "error":
+    if call.get("name") not in (GET_RUN, FIND_RUNS) or result.status == "error":
         return None
-    run = artifact_run(result)
+    question = turn.question
+    if call.get("name") == FIND_RUNS:  # "where is the VAT on the Northwind invoice?"
+        run = resolved_run(result)
+        named = named_reference(question)
+        question = named.rest if named is not None else question
+    else:
+        run = artifact_run(result)
     if run is None:
         return None
     names = [f.name for f in run.fields]
-    understanding = understand(turn.question, tuple(names))
+    understanding = understand(question, tuple(names))
     if understanding.kind != "field" or "where" not in understanding.aspects:
         return None
-    reading = read_fields(turn.question, names)
+    reading = read_fields(question, names)
     if not reading.names_a_field:
         earlier = (read_fields(q, names) for q in earlier_questions(turn.history))
         reading = next((r for r in earlier if r.names_a_field), reading)

@@ -45,7 +45,7 @@ from tools.runs.models import Run
 from tools.text.formatting import HUMAN, format_field_name, format_value
 from tools.text.quoting import quote
 
-__all__ = ["after_find", "first_call"]
+__all__ = ["after_find", "first_call", "resolved_run"]
 
 
 def first_call(turn: Turn, tool_names: Sequence[str] | None) -> AIMessage | None:
@@ -91,7 +91,7 @@ def after_find(
         return _say("\n\n".join(_search_text(r) for r in searches or [last]))
     if last.status == "error":
         return _say(f"I could not search the runs: {text.strip()}")
-    run = _run_of(last)
+    run = resolved_run(last)
     named = named_reference(turn.question)
     rest = named.rest if named is not None else turn.question
     if run is None:
@@ -128,7 +128,7 @@ def after_find(
 def _compare_answer(field_words: str, finds: Sequence[ToolMessage]) -> str:
     lines: list[str] = []
     for result in finds:
-        run = _run_of(result)
+        run = resolved_run(result)
         if run is None:
             lines.append(f"- {message_text(result).splitlines()[0]}")
             continue
@@ -174,7 +174,8 @@ def _search_text(result: ToolMessage) -> str:
     return f"I could not search the runs: {text}" if result.status == "error" else text
 
 
-def _run_of(result: ToolMessage) -> Run | None:
+def resolved_run(result: ToolMessage) -> Run | None:
+    """The run a ``find_runs(reference=...)`` resolved to one, read in full; else None."""
     artifact = result.artifact
     if not isinstance(artifact, dict) or not isinstance(artifact.get("run"), dict):
         return None
