@@ -44,11 +44,19 @@ def _text(value: str) -> str:
 
 
 def render_run(run: Run, console: Console, *, low_confidence: float = LOW_CONFIDENCE) -> None:
+    """The header panel (with why the run failed or was rejected), then one view per step.
+
+    An extraction step with no fields prints no table: "No fields extracted." is said
+    once, when no step shows anything else.
+    """
     console.print(Panel(_header(run), title=_text(run.display_name), expand=False))
-    for result in run.results:
-        console.print(_result_view(result, low_confidence))
-    if not run.results:
-        console.print(_no_results_text(run))
+    views = [v for v in (_result_view(r, low_confidence) for r in run.results) if v is not None]
+    for view in views:
+        console.print(view)
+    if not views:
+        note = _no_results_text(run)
+        if note:
+            console.print(note)
 
 
 def _header(run: Run) -> str:
@@ -67,19 +75,45 @@ def _header(run: Run) -> str:
         lines.append(f"[bold]metadata[/] {pairs}")
     if run.dashboard_url:
         lines.append(f"[bold]open[/] {_text(run.dashboard_url)}")
+    if run.rejection_note:
+        lines.append(f"[bold red]Rejected[/]: {_text(run.rejection_note)}")
+    if run.failure_reason or run.failure_message:
+        lines.append(f"[bold red]Failed[/]: {_failure(run.failure_reason, run.failure_message)}")
     return "\n".join(lines)
 
 
+def _failure(reason: str | None, message: str | None) -> str:
+    """``FAILED_TO_PROCESS_FILE: The file could not be read...`` (either part may be missing)."""
+    return ": ".join(_text(part) for part in (reason, message) if part) or "no reason given"
+
+
 def _no_results_text(run: Run) -> str:
+    """Said when no step shows anything (a failure is already in the panel)."""
     if run.failure_reason or run.failure_message:
-        reason = _text(run.failure_reason or "")
-        return f"[red]Failed[/] {reason}: {_text(run.failure_message or '')}"
+        return ""
     if run.in_progress:
         return "[yellow]Still processing[/]: no results yet."
+    if run.results:
+        return "No fields extracted."
     return "No results on this run."
 
 
-def _result_view(result: ProcessorResult, low_confidence: float) -> Table | Group | str:
+def _step_name(result: ProcessorResult) -> str:
+    return _text(result.step_name or result.processor_name or result.step_type or result.kind)
+
+
+def _result_view(result: ProcessorResult, low_confidence: float) -> Table | Group | str | None:
+    """A table, or one line for a step with no output to tabulate; None for an empty extraction."""
+    if result.failure_reason or result.failure_message:
+        failure = _failure(result.failure_reason, result.failure_message)
+        return f"[red]Failed[/] step {_step_name(result)}: {failure}"
+    if result.pending:
+        return f"[yellow]Waiting[/] step {_step_name(result)}: no result yet."
+    if result.kind == "validation" and result.validation is not None:
+        return _validation_line(result)
+    if result.kind == "router" and result.route is not None:
+        branch = _text(result.route.matched_branch or "no branch")
+        return f"[bold]Routed[/] by {_step_name(result)}: {branch}"
     if result.kind == "classify" and result.classification:
         c = result.classification
         return (
@@ -94,6 +128,8 @@ def _result_view(result: ProcessorResult, low_confidence: float) -> Table | Grou
             pages = f"{part.start_page}-{part.end_page}"
             table.add_row(str(index), _text(part.name or part.type or "?"), pages)
         return table
+    if not result.fields:
+        return None
     table = Table(
         title=f"Extracted fields{' (reviewed)' if result.edited else ''}",
         title_justify="left",
@@ -107,6 +143,17 @@ def _result_view(result: ProcessorResult, low_confidence: float) -> Table | Grou
         more = len(result.fields) - MAX_SHOWN_FIELDS
         table.caption = f"{more:,} more fields not shown; --json shows all."
     return table
+
+
+def _validation_line(result: ProcessorResult) -> str:
+    """``Checks Invoice rules: failed (total_matches_line_items)``."""
+    outcome = result.validation
+    assert outcome is not None
+    failed = [r.name or "?" for r in outcome.failed_rules]
+    failed += [b.name or "?" for b in outcome.failed_blocks]
+    verdict = {True: "passed", False: "failed", None: "no verdict"}[outcome.passed]
+    detail = f" ({', '.join(_text(name) for name in failed)})" if failed else ""
+    return f"[bold]Checks[/] {_step_name(result)}: {verdict}{detail}"
 
 
 def _field_row(field: ExtractedField, low_confidence: float) -> list[str]:

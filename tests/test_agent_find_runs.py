@@ -137,6 +137,22 @@ def test_compare_a_field_across_named_runs(session: AgentSession) -> None:
     assert lines[0] == "Comparing totals:"
     assert "workflow_run_needs_review" in lines[1] and "$3,958.40" in lines[1]
     assert "workflow_run_injection" in lines[2] and "$845.20" in lines[2]
+    assert lines[3] == "Bluebird $3,958.40 vs Contoso $845.20: Bluebird's is larger by $3,113.20."
+
+
+def test_a_follow_up_compares_the_field_before_with_a_newly_named_run(
+    session: AgentSession, emulator: EmulatorServer
+) -> None:
+    session.ask("t", "when is the Northwind invoice due?")
+    emulator.clear_requests()
+    reply = session.ask("t", "is that the same as the Acme due date?")
+    assert reply.text.startswith(
+        "No: Northwind is due Sep 30, 2024; Acme is due Oct 31, 2024. "
+        "Northwind's is earlier by 31 days."
+    )
+    assert "workflow_run_invoice_multipage" in reply.text
+    assert "workflow_run_reviewed_corrections" in reply.text
+    assert not [e for e in emulator.requests if e["method"] == "POST"]
 
 
 def test_a_write_named_by_vendor_changes_that_run_only(

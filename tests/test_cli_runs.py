@@ -82,3 +82,53 @@ def test_real_key_targets_the_configured_api(monkeypatch, emulator) -> None:
     assert result.exit_code == 0, result.output
     assert "emulator" not in result.stderr
     assert emulator.requests[-1]["headers"]["x-extend-api-version"] == "2026-02-09"
+
+
+def _panel_and_rest(run_id: str) -> tuple[str, str]:
+    result = runner.invoke(app, ["runs", "get", run_id])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    end = out.index("╯")
+    return " ".join(out[:end].replace("│", " ").split()), out[end:]
+
+
+def test_a_rejected_run_shows_its_note_in_the_panel_and_its_checks() -> None:
+    panel, rest = _panel_and_rest("workflow_run_validation")
+    assert (
+        "Rejected: Total does not match the line items and the vendor is not in the ERP." in panel
+    )
+    assert rest.count("Extracted fields") == 1  # the checks steps print no empty tables
+    assert "Checks Invoice rules: failed (total_matches_line_items, vendor_id_present)" in rest
+    assert "Routed by Route by checks: Manual review" in rest
+
+
+def test_a_failed_run_says_why_in_the_panel_once() -> None:
+    panel, rest = _panel_and_rest("workflow_run_failed")
+    assert "Failed: FAILED_TO_PROCESS_FILE: The file could not be read" in panel
+    assert "Failed" not in rest and "No results" not in rest
+
+
+def test_failed_and_waiting_steps_are_one_line_not_an_empty_table() -> None:
+    _, package = _panel_and_rest("workflow_run_package")
+    assert package.count("Extracted fields") == 1
+    assert "Failed step Customs Extractor: FAILED_TO_PROCESS_FILE: Page 3" in package
+    _, merge = _panel_and_rest("workflow_run_merge_conditional")
+    assert merge.count("Extracted fields") == 2
+    assert "Waiting step Check PO against contract: no result yet." in merge
+
+
+def test_extraction_steps_with_no_fields_say_so_once() -> None:
+    from rich.console import Console
+
+    from cli.render import render_run
+    from tools.runs.models import ProcessorResult, Run
+
+    run = Run(
+        id="run_empty",
+        status="PROCESSED",
+        results=[ProcessorResult(kind="extract"), ProcessorResult(kind="extract")],
+    )
+    console = Console(record=True, width=100)
+    render_run(run, console)
+    out = console.export_text()
+    assert out.count("No fields extracted.") == 1 and "Extracted fields" not in out

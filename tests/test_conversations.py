@@ -93,7 +93,7 @@ OUTCOMES = [  # why a run failed or was rejected, its classification, its sums, 
     ),
     ask(
         "what's the unit price of the ball bearings?",
-        says=("line item 1 on workflow_run_invoice_multipage", r"\b12\.5\b"),
+        says=("line item 1 on workflow_run_invoice_multipage", r"€12\.50\b"),
         max_chars=400,
     ),
     ask(
@@ -153,7 +153,7 @@ RUN_WORDS = [  # fields known by the run's own names, metadata values, focus, wo
         "what's the unit price of the ball bearings?",
         before=("what's the total on the Northwind invoice?",),
         says=(
-            f"unit price of line item 1 on {MULTI}, “Deep groove ball bearing 6204-2RS”, is 12.5",
+            f"unit price of line item 1 on {MULTI}, “Deep groove ball bearing 6204-2RS”, is €12.50",
         ),
         never=("offline assistant", "No run matches", "Hydraulic"),
         max_chars=400,
@@ -587,7 +587,200 @@ REFUSALS = [
     ask(f"set {SEED} po_number", run=SEED, writes_nothing=True),
 ]
 
-CASES = READS + WRITES + REFUSALS
+SMALL_ANSWERS = [  # a page with no made-up position, a count, a rate, not a dump
+    ask(
+        "which page is the total on?",
+        before=("what's the total on the Initech invoice?",),
+        says=(
+            r"^The total on workflow_run_fields_array is \$8,425\.50 — page 2",
+            r"near the bottom right of page 2 \(70–92% across, 81–84% down the page\)",
+            "The image shows the total highlighted on page 2",
+        ),
+        never=(r"x 1–1", r"pt from the top-left"),
+        writes_nothing=True,
+    ),
+    ask(
+        "how many line items are there?",
+        before=(f"what's the total on {MULTI}?",),
+        says=(
+            rf"^{MULTI} has 4 line items \(pages 1 and 2\): "
+            r"#1 “Deep groove ball bearing 6204-2RS”, €500\.00; ",
+            r"#4 “Safety gloves EN 388, box of 12”, €292\.50\.$",
+        ),
+        never=(r"500\.0\b", "quantity", "Pos. Beschreibung"),
+        max_chars=400,
+    ),
+    ask(
+        "what's the VAT rate?",
+        before=(f"what's the total on {MULTI}?",),
+        says=(
+            rf"^The VAT rate on {MULTI} is 19 %, as read from the VAT's reference text "
+            "“MwSt. 19 % / VAT 19 % 311,13 €” on page 3; no field holds the rate",
+            r"The VAT itself is €311\.13\.$",
+        ),
+        max_chars=300,
+    ),
+    ask(
+        "what's the tax rate on it?",
+        before=("what's the total on the Harbor Hardware receipt?",),
+        says=(
+            rf"^The tax rate on {RECEIPT} is 8\.25%, as read from the tax's reference text "
+            "“SALES TAX 8.25% 7.13” on page 1",
+            r"The tax itself is \$7\.13\.$",
+        ),
+        max_chars=300,
+    ),
+]
+
+ACME_TOTAL = r"Acme[^\n]*\$1,420\.00[^\n]*page 1"
+BLUEBIRD_TOTAL = r"Bluebird[^\n]*\$3,958\.40[^\n]*page 1"
+COMPARISONS = [  # two runs named in one message (or one named, one in focus), side by side
+    ask(
+        "compare the Acme and Bluebird totals",
+        says=(
+            ACME_TOTAL,
+            BLUEBIRD_TOTAL,
+            "“TOTAL DUE \\$1,420\\.00”",
+            r"Acme \$1,420\.00 vs Bluebird \$3,958\.40: Bluebird's is larger by \$2,538\.40",
+        ),
+        max_chars=600,
+    ),
+    ask(
+        "Is the Acme total bigger than the Contoso one?",
+        says=(r"^Yes: Acme \$1,420\.00 vs Contoso \$845\.20", r"larger by \$574\.80", "page 1"),
+        max_chars=600,
+    ),
+    ask(
+        "is the Contoso total bigger than the Acme one?",
+        says=(r"^No: Contoso \$845\.20 vs Acme \$1,420\.00",),
+        max_chars=600,
+    ),
+    ask(
+        "compare the Acme and Bluebird invoices",
+        says=(
+            r"vendor name: “Acme Industrial Supply Co\.” \(page 1.*vs “Bluebird Logistics LLC”",
+            r"invoice number: “INV-58213” .* vs “BL-44017”",
+            r"total: \$1,420\.00 .* vs \$3,958\.40 .*Bluebird's is larger by \$2,538\.40",
+            r"Only Acme has a due date: Oct 31, 2024 \(page 1",
+        ),
+        never=("reviewed by", "Worth a second look"),
+        max_chars=900,
+    ),
+    ask(
+        "what are the totals on the Acme and Bluebird invoices?",
+        says=(ACME_TOTAL, BLUEBIRD_TOTAL),
+        max_chars=600,
+    ),
+    ask(
+        f"compare {REVIEWED} and workflow_run_needs_review",
+        says=(r"vendor name: .*Acme.* vs .*Bluebird", r"total: \$1,420\.00 .* vs \$3,958\.40"),
+        never=("reviewed by",),
+        max_chars=1100,
+    ),
+    ask(
+        "compare the Acme and Northwind totals",
+        says=(ACME_TOTAL, r"€1,948\.63", "different currencies"),
+        never=("larger", "smaller", "bigger"),
+        max_chars=600,
+    ),
+    ask(
+        "is that the same as the Acme due date?",
+        before=("when is the Northwind invoice due?",),
+        says=(
+            r"^No: Northwind is due Sep 30, 2024; Acme is due Oct 31, 2024\.",
+            "earlier by 31 days",
+            "“PAYMENT DUE BY 10/31/2024”",
+        ),
+        max_chars=600,
+    ),
+    ask(
+        "compare the totals of the Acme invoice and the Zyzzyva invoice",
+        says=("not every run was found", "Zyzzyva"),
+        never=("larger",),
+    ),
+]
+
+LISTINGS = [  # questions about many runs: a search's filters, or the recent runs read
+    ask(
+        "show me all the processed invoices",
+        says=(r"^9 runs match status PROCESSED:", REVIEWED, SEED),
+        never=("No run matches", FAILED, "offline assistant"),
+    ),
+    ask("which runs are processed?", says=(r"^9 runs match status PROCESSED:",)),
+    ask("anything tagged urgent?", says=(r'^0 runs match tag "urgent"\.',)),
+    ask("which invoices are tagged q3?", says=(r'^0 runs match tag "q3"\.',)),
+    ask(
+        "which invoices are tagged accounts-payable?",
+        says=(r'^3 runs match tag "accounts-payable":', FAILED, REVIEWED, MULTI),
+    ),
+    ask(
+        "list runs created after 2024-09-20",
+        says=(r"^4 runs match created after 2024-09-21 00:00 UTC:", RECEIPT, VALIDATION),
+        never=("workflow_run_injection", "offline assistant"),
+    ),
+    ask(
+        "which runs came in last week?",
+        says=(r"^\d+ runs? match(es)? created after \d{4}-\d{2}-\d{2} 00:00 UTC, created before",),
+        never=("offline assistant", "No run matches"),
+    ),
+    ask(
+        "which runs failed in September 2024?",
+        says=(r"^1 run matches status FAILED, created after 2024-09-01", FAILED),
+    ),
+    ask(
+        "show me runs from the fax gateway",
+        says=(
+            "read the metadata of the recent runs",
+            r"^- workflow_run_needs_review .*“source”: “fax-gateway”$",
+            rf"^- {FAILED} .*“source”: “fax-gateway”$",
+            "I read 14 of the most recent runs",
+        ),
+        never=("No run matches", "0 runs match", "workflow_run_injection"),
+    ),
+    ask(
+        "list all invoices over 1000 dollars",
+        says=(
+            "can't be searched by amount",
+            r"^5 have a total over \$1,000\.00:",
+            rf"^- \$15,735\.10 · {SEED}",
+            r"^Not compared \(other currencies\): 1 in EUR\.",
+            "6 had no total",
+        ),
+        never=(r"\$845\.20", "No run matches"),
+    ),
+    ask(
+        "which invoices are due in October?",
+        says=(
+            "can't be searched by due date",
+            r"^1 is due in October \(any year\):",
+            rf"^- Oct 31, 2024 · {REVIEWED}",
+            "12 had no due date",
+        ),
+        never=("No run matches", "Northwind"),
+    ),
+    ask(
+        "how much do we owe in total across all invoices?",
+        says=(
+            r"^- \$31,727\.80 over 7 runs: ",
+            rf"^- €1,948\.63 over 1 run: {MULTI}$",
+            "I don't convert currencies",
+            "I can't tell which are paid",
+            rf"Counted although not PROCESSED: {VALIDATION} \(REJECTED\)",
+            r"^I read 14 of the most recent runs; 6 had no total",
+        ),
+        never=("No run matches", r"\$33,"),
+        writes_nothing=True,
+    ),
+    ask(
+        "what's the total of all processed invoices?",
+        says=(
+            r"^- \$26,519\.40 over 5 runs",
+            "I read 9 of the most recent runs matching status PROC",
+        ),
+    ),
+]
+
+CASES = READS + WRITES + REFUSALS + SMALL_ANSWERS + COMPARISONS + LISTINGS
 
 
 @pytest.fixture

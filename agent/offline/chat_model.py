@@ -46,6 +46,7 @@ from agent.offline.intents import understand
 from agent.offline.own_names import answered_by_own_names, lookup_answer
 from agent.offline.ranking import ranking_step
 from agent.offline.run_finding import after_find, first_call
+from agent.offline.run_survey import survey_step
 from agent.offline.undo import UndoScope, last_applied_change, undo_of
 from agent.safety import neutralize_mentions
 from tools.faces.read_only import READ_ONLY_MESSAGE, is_read_only
@@ -101,6 +102,9 @@ class OfflineChatModel(BaseChatModel):
         ranked = ranking_step(turn, tool_names)  # "which invoice is the largest?"
         if ranked is not None:
             return ranked
+        surveyed = survey_step(turn, tool_names)  # "how much do we owe?", "invoices over $1,000"
+        if surveyed is not None:
+            return surveyed
         if turn.results:
             drawing = citation_calls(turn, tool_names)  # "where is it on the page?": draw it
             if drawing is not None:

@@ -116,7 +116,8 @@ def _is_citation(turn: Turn, result: ToolMessage) -> bool:
 
 
 def _has_box(run: Run, name: str) -> bool:
+    """Whether the field cites a region with an area (a zero-area polygon is no box to draw)."""
+    from tools.images.locate import citation_has_box
+
     extracted = run.field(name)
-    return extracted is not None and any(
-        c.polygon and c.page is not None for c in extracted.citations
-    )
+    return extracted is not None and any(citation_has_box(c) for c in extracted.citations)

@@ -5,7 +5,8 @@ any others (``payment_method``, ``gross_weight_kg``, line items with a
 ``unit_price``) and metadata keys (``cost_center``). A question for one value that
 matches no known kind (a ``lookup``) is read against those names: the run's fields
 (exactly, a near miss, or without a unit), its metadata keys (said exactly), then
-its line items' columns, for the rows the question names by their own words.
+its line items' columns, for the rows the question names by their own words (a
+bare number in an amount or price column is written in the run's currency, €12.50).
 Nothing matching, the answer says so and lists what the run has.
 """
 
@@ -16,12 +17,14 @@ from agent.offline.field_answers import (
     metadata_keys_named,
     no_such_field,
     pages_text,
+    row_amount,
+    row_label,
+    run_currency,
 )
 from agent.offline.fields import normalize_text, read_fields
 from agent.offline.intents import Understanding
 from tools.runs.models import Run
 from tools.text.formatting import HUMAN, format_field_name, format_value
-from tools.text.quoting import quote
 
 __all__ = ["answered_by_own_names", "line_item_answer", "lookup_answer"]
 
@@ -82,34 +85,42 @@ def line_item_answer(
             return None
         pages = pages_text(extracted.citations)
         name = format_field_name(column)
+        currency = run_currency(run) if _is_money(column) else None
         parts = [
-            f"#{i} {_row_label(row)}: {format_value(row.get(column), HUMAN)}"
+            f"#{i} {row_label(row)}: {_cell(row, column, currency)}"
             for i, row in (chosen or list(enumerate(rows, 1)))
         ]
         where = f" ({format_field_name(extracted.name)}, {pages})" if pages else ""
         if len(chosen) == 1:
             i, row = chosen[0]
             return (
-                f"The {name} of line item {i} on {run.id}, {_row_label(row)}, is "
-                f"{format_value(row.get(column), HUMAN)}{where}."
+                f"The {name} of line item {i} on {run.id}, {row_label(row)}, is "
+                f"{_cell(row, column, currency)}{where}."
             )
         return f"The {name} of the line items on {run.id}{where}: " + "; ".join(parts) + "."
     return None
 
 
 _ROW_STOP = frozenset({"what", "whats", "the", "and", "for", "how", "much", "many", "line", "item"})
-_ROW_LABEL_KEYS = ("description", "name", "item", "product", "title")
+
+
+def _cell(row: dict[str, object], column: str, currency: str | None) -> str:
+    value = row.get(column)
+    return row_amount(value, currency) if currency else format_value(value, HUMAN)
+
+
+_MONEY_WORDS = frozenset({"amount", "price", "total", "cost", "fee", "subtotal", "net", "gross"})
+
+
+def _is_money(column: str) -> bool:
+    """A column of amounts ("unit price", "line total"): bare numbers there are in the run's
+    currency; a quantity or a weight is not."""
+    return bool(set(format_field_name(column).lower().split()) & _MONEY_WORDS)
 
 
 def _row_words(row: dict[str, object]) -> set[str]:
     text = " ".join(str(v) for v in row.values() if isinstance(v, str))
     return {_singular(w) for w in normalize_text(text).split()}
-
-
-def _row_label(row: dict[str, object]) -> str:
-    label = next((row[k] for k in _ROW_LABEL_KEYS if isinstance(row.get(k), str)), None)
-    label = label or next((v for v in row.values() if isinstance(v, str)), "")
-    return quote(str(label), limit=60, marks="typographic") if label else "(no description)"
 
 
 def _singular(word: str) -> str:

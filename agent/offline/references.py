@@ -12,18 +12,23 @@ or none, or is invalid. Pronouns ("it", "that one") are not references.
 review?", "runs from Pinnacle", "runs tagged urgent") into ``find_runs`` filters,
 one search per status a question names ("which runs failed or need review?" is
 two: ``find_runs`` takes one status);
-``comparison(text)`` reads "compare the totals of X and Y" into the field words
-and the references. Only the person's own messages are read this way.
+``comparison(text)`` reads "compare the totals of X and Y", "compare the X and Y
+invoices", "what are the totals on X and Y?" and "is the X total bigger than the Y
+one?" into the field words (or none: the main fields), the references and the
+relation asked about; "is that the same as the X due date?" compares the run in
+focus. Only the person's own messages are read this way.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from agent.names import run_ids_in
+from agent.offline.when_words import date_window
 
-__all__ = ["NamedReference", "comparison", "cross_run_filters", "named_reference"]
+__all__ = ["Comparison", "NamedReference", "comparison", "cross_run_filters", "named_reference"]
 
 _URL = re.compile(r"<https?://[^>\s]+>|https?://[^\s<>]+")
 _PATH = re.compile(r"(?<![\w.])(?:\.{1,2}/|~/|/)[^\s?!,;]*")
@@ -101,7 +106,16 @@ def named_reference(text: str) -> NamedReference | None:
     return None
 
 
+_NOUNS = r"(?:runs|invoices|documents|receipts|bills|ones|files|anything|everything)"
 _MANY = r"(?:runs|invoices|documents|receipts|ones|files|anything|everything|what|which)"
+# "which runs came in last week?", "what arrived today?": a date window over many runs.
+_DATED = re.compile(
+    rf"\b{_NOUNS}\b|\b(?:which|what)\b.*\b(?:came|arrived|created|uploaded|received|"
+    r"submitted|added|updated|changed|modified)\b",
+    re.I,
+)
+_DUE = re.compile(r"\bdue\b|\boverdue\b", re.I)
+_UPDATED = re.compile(r"\b(?:updated|changed|modified|edited)\b", re.I)
 _STATUS_QUESTIONS = (
     (re.compile(rf"\b{_MANY}\b.*\bneeds?\s+(?:a\s+)?review", re.I), "NEEDS_REVIEW"),
     (
@@ -116,10 +130,18 @@ _STATUS_QUESTIONS = (
         ),
         "IN_PROGRESS",
     ),
-    (re.compile(rf"\b{_MANY}\b.*\b(?:rejected)\b", re.I), "REJECTED"),
+    (re.compile(rf"\b{_MANY}\b.*\b(?:rejected)\b|\brejected\s+{_NOUNS}", re.I), "REJECTED"),
+    (
+        re.compile(
+            rf"\b{_NOUNS}\b.*(?<!to be )\b(?:processed|done|complete|completed|finished|"
+            rf"succeeded)\b|\b(?:processed|completed|finished|successful)\s+{_NOUNS}",
+            re.I,
+        ),
+        "PROCESSED",
+    ),
 )  # fmt: skip
 _TAGGED = re.compile(
-    r"\b(?:runs|invoices|documents|which|what|any)\b.*"
+    r"\b(?:runs|invoices|documents|receipts|bills|files|ones|which|what|any|anything)\b.*"
     r"\b(?:tagged|labell?ed|with\s+(?:the\s+)?tag)\s+[\"“']?(?P<tag>[\w:-]+)",
     re.IGNORECASE,
 )
@@ -132,38 +154,155 @@ _COMPARE = re.compile(
     r"\bcompare\s+(?:the\s+)?(?P<field>.+?)\s+(?:of|on|for|between|across)\s+(?P<refs>.+?)[?.!]*$",
     re.IGNORECASE,
 )
+_COMPARE_RUNS = re.compile(r"\bcompare\s+(?:between\s+)?(?P<refs>.+?)[?.!]*$", re.IGNORECASE)
+_BOTH_FIELD = re.compile(
+    r"^\s*(?:what(?:'s|\s+is|\s+are|\s+were|\s+was)|show(?:\s+me)?|give\s+me|tell\s+me|list)\s+"
+    r"(?:the\s+)?(?P<field>[\w\s]+?)\s+(?:on|of|for|in|from)\s+(?P<refs>.+?)[?.!]*$",
+    re.IGNORECASE,
+)
+_NOT_A_FIELD = re.compile(rf"^\s*(?:{_DOC_NOUN}|runs|status(?:es)?|ones?)\s*$", re.IGNORECASE)
+_FIELD_WORDS = frozenset(
+    {
+        *("total", "totals", "amount", "amounts", "subtotal", "subtotals", "tax", "taxes", "vat"),
+        *("due", "date", "dates", "number", "numbers", "vendor", "vendors", "name", "names"),
+        *("currency", "currencies", "balance", "balances", "one", "ones"),
+    }
+)
+_RELATIONS = (
+    ("bigger", r"bigger|larger|greater|higher|more"),
+    ("smaller", r"smaller|lower|less|cheaper"),
+    ("earlier", r"earlier|sooner"),
+    ("later", r"later"),
+    ("same", r"(?:the\s+)?same|equal"),
+    ("different", r"different"),
+)
+_RELATION_QUESTION = re.compile(
+    r"^\s*(?:is|was|are)\s+(?P<first>.+?)\s+"
+    rf"(?P<rel>{'|'.join(words for _, words in _RELATIONS)})\s+(?:than|as|to|from)\s+"
+    r"(?P<second>.+?)[?.!]*$",
+    re.IGNORECASE,
+)
+_FOCUS_WORDS = re.compile(r"(?:that|it|this|that\s+one|this\s+one)", re.IGNORECASE)
+_NOT_A_RUN = re.compile(
+    r"(?:before|earlier|now|yesterday|today|usual|expected|last\s+time|previous(?:\s+one)?)",
+    re.IGNORECASE,
+)
+_CLAUSE_START = re.compile(
+    r"\s*(?:where|what|when|why|who|how|which|is|are|does|do|did|can|could|should|will|would|"
+    r"please|also|then|tell|show|give)\b",
+    re.IGNORECASE,
+)
+_DEFAULT_FIELDS = {"bigger": "total", "smaller": "total", "earlier": "date", "later": "date"}
 
 
-def cross_run_filters(text: str) -> list[dict[str, str]] | None:
+def cross_run_filters(text: str, today: date | None = None) -> list[dict[str, str]] | None:
     """``find_runs`` filters for a question about many runs, one search each; None otherwise.
 
     A question naming several statuses ("what's still processing or failed?") gets
-    one search per status, in the order the question names them.
+    one search per status, in the order the question names them. A window of days
+    ("created after 2024-09-20", "last week", read against ``today``) is added to each.
     """
     if run_ids_in(text) or re.search(r"\bfields?\b", text, re.I):
         return None
+    window = date_window(text, today) if _DATED.search(text) and not _DUE.search(text) else None
+    dated: dict[str, str] = {}
+    if window is not None:  # "created after 2024-09-20", "last week": the words are not a name
+        dated = window.filters("updated" if _UPDATED.search(text) else "created")
+        text = f"{text[: window.start]} {text[window.end :]}"
     tagged = _TAGGED.search(text)
     if tagged:
-        return [{"tag": tagged.group("tag")}]
+        return [{"tag": tagged.group("tag"), **dated}]
     named = [(found.end(), status) for pattern, status in _STATUS_QUESTIONS
              if (found := pattern.search(text))]  # fmt: skip
     if named:
-        return [{"status": status} for _, status in sorted(named)]
+        return [{"status": status, **dated} for _, status in sorted(named)]
     vendor = _FROM_VENDOR.search(text)
     if vendor and _names_something(vendor.group("vendor")):
-        return [{"text": _cleaned(vendor.group("vendor"))}]
+        return [{"text": _cleaned(vendor.group("vendor")), **dated}]
+    return [dated] if dated else None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Runs to read side by side: what the person asked to compare, in their own words."""
+
+    field: str | None  # "totals", "due date"; None: the main fields both runs have
+    references: list[str]  # the words naming each run, as ``find_runs(reference=...)`` takes them
+    relation: str | None = None  # "bigger", "smaller", "earlier", "later", "same", "different"
+    with_focus: bool = False  # "is that the same as ...": the run in focus is compared first
+
+
+def comparison(text: str) -> Comparison | None:
+    """What "compare the totals of X and Y", "compare the X and Y invoices", "what are the
+    totals on X and Y?" or "is the X total bigger than the Y one?" compare; None otherwise.
+
+    "Is that the same as the Acme due date?" names one run: ``with_focus`` says the
+    run the conversation is about is the other one.
+    """
+    relation = _RELATION_QUESTION.search(text)
+    if relation:
+        return _relation_comparison(relation)
+    for pattern in (_COMPARE, _BOTH_FIELD):
+        found = pattern.search(text)
+        if found and not _NOT_A_FIELD.search(found.group("field")):
+            refs = _references(found.group("refs"))
+            if len(refs) >= 2:
+                return Comparison(found.group("field").strip(), [r for r, _ in refs])
+    found = _COMPARE_RUNS.search(text)
+    if found:
+        refs = _references(found.group("refs"))
+        if len(refs) >= 2:
+            field = next((f for _, f in refs if f), None)
+            return Comparison(field, [r for r, _ in refs])
     return None
 
 
-def comparison(text: str) -> tuple[str, list[str]] | None:
-    """("totals", ["workflow_run_a", "Contoso"]) for "compare the totals of ... and ..."."""
-    found = _COMPARE.search(text)
-    if not found:
+def _relation_comparison(found: re.Match[str]) -> Comparison | None:
+    """ "is the Acme total bigger than the Contoso one?", "is that the same as the Acme one?"."""
+    first, second = found.group("first").strip(), found.group("second").strip()
+    relation = next(
+        name for name, words in _RELATIONS if re.fullmatch(words, found.group("rel"), re.I)
+    )
+    other = _name_and_field(second)
+    if other is None or _FOCUS_WORDS.fullmatch(other[0]) or _NOT_A_RUN.fullmatch(other[0]):
         return None
-    parts = re.split(r"\s*(?:,|\band\b|\bvs\.?|\bversus\b|\bwith\b)\s*", found.group("refs"))
-    refs = [_cleaned(p) for p in parts if p.strip() and _names_something(p)]
-    refs += [r for r in run_ids_in(found.group("refs")) if r not in refs]
-    return (found.group("field"), list(dict.fromkeys(refs))) if len(refs) >= 2 else None
+    with_focus = bool(_FOCUS_WORDS.fullmatch(first))
+    named = None if with_focus else _name_and_field(first)
+    if not with_focus and named is None:
+        return None
+    field = (named[1] if named else None) or other[1] or _DEFAULT_FIELDS.get(relation)
+    refs = [other[0]] if with_focus else [named[0], other[0]] if named else []
+    if len(set(refs)) != len(refs):
+        return None
+    return Comparison(field, refs, relation, with_focus)
+
+
+def _references(phrase: str) -> list[tuple[str, str | None]]:
+    """ "the Acme and Bluebird totals" -> [("Acme", None), ("Bluebird", "totals")]."""
+    parts = re.split(r"\s*(?:,|\band\b|\bvs\.?|\bversus\b|\bwith\b|\bto\b)\s*", phrase)
+    refs = [named for p in parts if p.strip() and (named := _name_and_field(p)) is not None]
+    return list({ref: (ref, field) for ref, field in refs}.values())
+
+
+def _name_and_field(phrase: str) -> tuple[str, str | None] | None:
+    """ "the Acme total" -> ("Acme", "total"); "the Contoso one" -> ("Contoso", None)."""
+    words = re.sub(r"'s\b", "", phrase.strip()).split()
+    if not words or _CLAUSE_START.match(phrase) or _PRONOUNS & {w.casefold() for w in words}:
+        return None  # "... and where does it come from?": a second question, not a run
+    end = len(words)
+    while end > 1 and words[end - 1].casefold().strip(".,") in _FIELD_WORDS:
+        end -= 1
+    while (
+        1 < end < len(words)
+        and words[end - 1].casefold() in ("invoice", "invoices")
+        and words[end].casefold() in ("number", "numbers", "date", "dates", "total", "totals")
+    ):
+        end -= 1  # "the Bluebird invoice numbers": "invoice number" is the field
+    said = [w for w in words[end:] if w.casefold() not in ("one", "ones")]
+    name, field = " ".join(words[:end]), " ".join(said) or None
+    if not _names_something(name):
+        return None
+    return _cleaned(name), field
 
 
 def _names_something(phrase: str) -> bool:

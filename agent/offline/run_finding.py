@@ -28,6 +28,7 @@ from langchain_core.messages.tool import tool_call
 from pydantic import ValidationError
 
 from agent.offline import answers, change_answers
+from agent.offline.comparisons import Compared, compare_answer, compared_references
 from agent.offline.conversation import (
     Turn,
     artifact_run,
@@ -35,14 +36,12 @@ from agent.offline.conversation import (
     message_text,
     run_in_focus,
 )
-from agent.offline.fields import match_fields
 from agent.offline.intents import understand
 from agent.offline.own_names import answered_by_own_names, line_item_answer, lookup_answer
 from agent.offline.references import comparison, cross_run_filters, named_reference
 from agent.safety import neutralize_mentions
 from tools.faces.tool_names import FIND_RUNS, GET_RUN, UPDATE_RUN_METADATA
 from tools.runs.models import Run
-from tools.text.formatting import HUMAN, format_field_name, format_value
 from tools.text.quoting import quote
 
 __all__ = ["after_find", "first_call", "resolved_run"]
@@ -54,8 +53,9 @@ def first_call(turn: Turn, tool_names: Sequence[str] | None) -> AIMessage | None
         return None
     question = turn.question
     compared = comparison(question)
-    if compared is not None:
-        return _calls([{"reference": ref} for ref in compared[1]])
+    references = compared_references(compared, turn.history) if compared is not None else None
+    if references is not None:
+        return _calls([{"reference": ref} for ref, _ in references])
     filters = cross_run_filters(question)
     if filters is not None:
         return _calls(filters)
@@ -80,8 +80,15 @@ def after_find(
         return None
     finds = [r for r in turn.results if (turn.call_for(r) or {}).get("name") == FIND_RUNS]
     compared = comparison(turn.question)
-    if compared is not None and len(finds) > 1:
-        return _say(_compare_answer(compared[0], finds))
+    references = compared_references(compared, turn.history) if compared is not None else None
+    if compared is not None and references is not None and len(finds) > 1:
+        by_words = {(turn.call_for(r) or {}).get("args", {}).get("reference"): r for r in finds}
+        runs = [
+            Compared(label, by_words[ref], resolved_run(by_words[ref]))
+            for ref, label in references
+            if ref in by_words
+        ]
+        return _say(compare_answer(compared, runs, earlier_questions(turn.history)))
     args: dict[str, Any] = dict(call.get("args") or {})
     text = message_text(last)
     if "reference" not in args:  # our own tables: ids, quoted file names, statuses, dates
@@ -123,28 +130,6 @@ def after_find(
         understanding, run, earlier=earlier_questions(turn.history), low_confidence=low_confidence
     )
     return _say(answer)
-
-
-def _compare_answer(field_words: str, finds: Sequence[ToolMessage]) -> str:
-    lines: list[str] = []
-    for result in finds:
-        run = resolved_run(result)
-        if run is None:
-            lines.append(f"- {message_text(result).splitlines()[0]}")
-            continue
-        names = [f.name for f in run.fields]
-        matches = match_fields(field_words, names) or match_fields(field_words.rstrip("s"), names)
-        found = run.field(matches[0].name) if matches else None
-        files = ", ".join(quote(f.name) for f in run.files if f.name)
-        label = f"{run.id}" + (f" ({files})" if files else "")
-        if found is None:
-            lines.append(f"- {label}: no {field_words} field")
-        else:
-            page = next((c.page for c in found.citations if c.page), None)
-            where = f", page {page}" if page else ""
-            shown = format_value(found.value, HUMAN)
-            lines.append(f"- {label}: {format_field_name(found.name)} {shown}{where}")
-    return f"Comparing {field_words}:\n" + "\n".join(lines)
 
 
 def _row_of_focus(turn: Turn, read: ToolMessage) -> AIMessage | None:

@@ -184,6 +184,18 @@ def is_normalized(polygon: tuple[Point, ...]) -> bool:
     return bool(polygon) and all(0 <= v <= 1 for point in polygon for v in point)
 
 
+def citation_has_box(citation: Citation) -> bool:
+    """Whether ``citation`` marks a region of a page: a page, and a polygon with an area.
+
+    A missing, degenerate (zero-area, too few points) or off-page polygon gives the
+    page only: it is never a position to state or a box to draw.
+    """
+    if citation.page is None or citation.page < 1:
+        return False
+    polygon = tuple((p.x, p.y) for p in citation.polygon)
+    return polygon_problem(polygon, normalized=is_normalized(polygon)) is None
+
+
 def polygon_problem(polygon: tuple[Point, ...], *, normalized: bool = False) -> str | None:
     """Why ``polygon`` cannot be drawn (``"has no box"``, ...), or None when it can."""
     if not polygon:
