@@ -13,15 +13,9 @@ from typing import Any
 import pytest
 
 from agent.offline.citation_step import _has_box
-from agent.offline.field_answers import (
-    MAX_LISTED_ROWS,
-    answer_for,
-    count_sentence,
-    field_answer,
-    location_text,
-    row_amount,
-    run_currency,
-)
+from agent.offline.field_answers import answer_for, field_answer
+from agent.offline.field_evidence import location_text
+from agent.offline.field_shapes import MAX_LISTED_ROWS, count_sentence, row_amount, run_currency
 from agent.offline.fields import FieldMatch
 from agent.offline.intents import Understanding
 from tools.images.locate import citation_has_box

@@ -19,12 +19,8 @@ from collections.abc import Iterable, Sequence
 
 from agent.names import shown_id, with_shown_ids
 from agent.offline import outcome_answers, run_answers
-from agent.offline.field_answers import (
-    citation_text,
-    field_answer,
-    pointed_field_answer,
-    score_text,
-)
+from agent.offline.field_answers import field_answer, pointed_field_answer
+from agent.offline.field_evidence import citation_text, score_text
 from agent.offline.intents import Understanding
 from agent.offline.question_kinds import asked_currency
 from agent.offline.wording import MAX_QUOTE

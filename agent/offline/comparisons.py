@@ -20,7 +20,7 @@ from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
 from agent.names import run_ids_in
 from agent.offline.conversation import message_text, run_in_focus
-from agent.offline.field_answers import citation_text
+from agent.offline.field_evidence import citation_text
 from agent.offline.fields import match_fields, read_fields
 from agent.offline.references import Comparison
 from agent.offline.run_answers import money_text

@@ -13,10 +13,10 @@ restated, and one that reads like instructions is said to be text that was not
 acted on. A metadata key said exactly ("vendor id") is answered from the run's
 metadata, before any field a synonym would pick. "How sure are we about that?"
 leads with the scores; "what was it before the correction?" with the value as
-extracted and who changed it to what. "How many line items?" counts a list field
-and lists its rows briefly; "what's the VAT rate?" gives the rate a field holds, else
-the rate its reference text shows (said to come from that quote), else says no rate
-was extracted. A position on the page is stated only from a box with an area.
+extracted and who changed it to what. "How many line items?" and "what's the VAT
+rate?" are answered by ``agent.offline.field_shapes`` (a rate neither a field nor a
+quote shows is said not to be extracted); the pages, quotes, scores and position on
+the page come from ``agent.offline.field_evidence``.
 """
 
 from __future__ import annotations
@@ -26,17 +26,23 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from agent.change_text import and_list
+from agent.offline.field_evidence import citation_text, location_text, pages_text, score_text
+from agent.offline.field_shapes import (
+    asks_count,
+    asks_rate,
+    count_sentence,
+    quoted_rate_sentence,
+    rate_field,
+)
 from agent.offline.fields import FieldMatch, FieldReading, normalize_text, read_fields
 from agent.offline.intents import Understanding
 from agent.offline.wording import MAX_QUOTE
-from tools.images.locate import citation_has_box, is_normalized
-from tools.runs.models import Citation, ExtractedField, Run
+from tools.runs.models import ExtractedField, Run
 from tools.text.document_roles import reads_like_instructions
 from tools.text.field_names import field_key
 from tools.text.formatting import (
     EMPTY,
     HUMAN,
-    amount_parts,
     format_confidence,
     format_field_name,
     format_timestamp,
@@ -186,90 +192,17 @@ def no_such_field(run: Run, reading: FieldReading) -> str:
     return text + f" Ask about one of them, e.g. “what is the {names[0]}?”."
 
 
-_ASKS_COUNT = re.compile(r"\bhow many\b|\bnumber of\b|\bcount\b", re.IGNORECASE)
-_ASKS_RATE = re.compile(r"\brates?\b|\bpercent(?:age)?\b|%", re.IGNORECASE)
-
-
 def answer_for(
     run: Run, match: FieldMatch, question: str, aspects: Iterable[str], low_confidence: float
 ) -> str:
     """The sentence for one named field: a count for "how many", a rate for "what rate"."""
     extracted = run.field(match.name)
     if extracted is not None and "original" not in set(aspects):
-        if _ASKS_COUNT.search(question) and isinstance(extracted.value, list):
+        if asks_count(question, extracted):
             return count_sentence(run, extracted, human_label(match))
-        if _ASKS_RATE.search(question) and _is_tax(extracted.name) and not _is_rate(extracted.name):
+        if asks_rate(question, extracted):
             return rate_sentence(run, match, aspects, low_confidence)
     return field_sentence(run, match, aspects, low_confidence)
-
-
-MAX_LISTED_ROWS = 8
-"""Rows a count lists one by one; more are only counted."""
-_ROW_LABEL_KEYS = ("description", "name", "item", "product", "title")
-_ROW_AMOUNT_KEYS = ("amount", "total", "line_total", "total_amount", "net_amount", "price")
-
-
-def count_sentence(run: Run, extracted: ExtractedField, label: str) -> str:
-    """ "how many line items?": the count, the pages, and each row's description and amount."""
-    rows = extracted.value if isinstance(extracted.value, list) else []
-    one = label[:-1] if label.endswith("s") and not label.endswith("ss") else label
-    if not rows:
-        return f"{run.id} has no {label}: the list was extracted empty."
-    pages = pages_text(extracted.citations)
-    where = f" ({pages})" if pages else ""
-    currency = run_currency(run)
-    shown = [f"#{i} {_row_summary(row, currency)}" for i, row in enumerate(rows, 1)]
-    listed = shown[:MAX_LISTED_ROWS]
-    if len(shown) > MAX_LISTED_ROWS:
-        listed.append(f"and {len(shown) - MAX_LISTED_ROWS} more")
-    noun = one if len(rows) == 1 else label
-    return f"{run.id} has {len(rows)} {noun}{where}: " + "; ".join(listed) + "."
-
-
-def run_currency(run: Run) -> str | None:
-    """The one currency the run's amount fields are in, or None (none, or several)."""
-    codes = {parts[1] for f in run.fields if (parts := amount_parts(f.value)) is not None}
-    return codes.pop() if len(codes) == 1 else None
-
-
-def row_label(row: dict[str, object]) -> str:
-    """A line item by its description (or name, ...), quoted; else its first text."""
-    label = next((row[k] for k in _ROW_LABEL_KEYS if isinstance(row.get(k), str)), None)
-    label = label or next((v for v in row.values() if isinstance(v, str)), "")
-    return quote(str(label), limit=60, marks="typographic") if label else "(no description)"
-
-
-def _row_summary(row: object, currency: str | None) -> str:
-    if not isinstance(row, dict):
-        return format_value(row, HUMAN)
-    key = next((k for k in _ROW_AMOUNT_KEYS if k in row), None)
-    if key is None:
-        return row_label(row)
-    return f"{row_label(row)}, {row_amount(row[key], currency)}"
-
-
-def row_amount(value: object, currency: str | None) -> str:
-    """A line item's amount; a bare number is written in the run's currency (``€500.00``)."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return HUMAN.money(value, currency)
-    return format_value(value, HUMAN)
-
-
-_TAX_WORDS = frozenset({"tax", "vat", "gst", "hst", "mwst"})
-_RATE_WORDS = frozenset({"rate", "percent", "percentage", "pct"})
-_RATE_IN_TEXT = re.compile(r"(?<![\d.,])\d{1,3}(?:[.,]\d{1,3})?\s?%")
-
-
-def _name_words(name: str) -> set[str]:
-    return set(format_field_name(name).lower().split())
-
-
-def _is_tax(name: str) -> bool:
-    return bool(_name_words(name) & _TAX_WORDS)
-
-
-def _is_rate(name: str) -> bool:
-    return bool(_name_words(name) & _RATE_WORDS)
 
 
 def rate_sentence(
@@ -277,24 +210,15 @@ def rate_sentence(
 ) -> str:
     """ "what's the VAT rate?" about a tax amount: the rate a field holds, else the rate its
     reference text shows (said to be read from that quote), else the amount, no rate."""
-    held = next((f for f in run.fields if _is_tax(f.name) and _is_rate(f.name)), None)
+    held = rate_field(run)
     if held is not None:
         return field_sentence(run, FieldMatch(held.name, held.name), aspects, low_confidence)
     extracted = run.field(match.name)
     assert extracted is not None
     label = human_label(match)
-    for citation in extracted.citations:
-        ref = citation.reference_text or ""
-        rates = list({r.replace(" ", ""): r for r in _RATE_IN_TEXT.findall(ref)}.values())
-        if not rates:
-            continue
-        page = f" on page {citation.page}" if citation.page is not None else ""
-        quoted = quote(ref, limit=MAX_QUOTE, marks="typographic")
-        return (
-            f"The {label} rate on {run.id} is {and_list(rates)}, as read from the {label}'s "
-            f"reference text {quoted}{page}; no field holds the rate. "
-            f"The {label} itself is {format_value(extracted.value, HUMAN)}."
-        )
+    quoted = quoted_rate_sentence(run, extracted, label)
+    if quoted is not None:
+        return quoted
     return f"No rate was extracted for the {label} on {run.id}. " + field_sentence(
         run, match, aspects, low_confidence
     )
@@ -449,86 +373,3 @@ def _with_unit(label: str) -> str:
     """``gross weight kg`` -> ``gross weight (kg)``: the unit the value is in."""
     *words, last = label.split()
     return f"{' '.join(words)} ({last})" if words and last.lower() in _UNITS else label
-
-
-def citation_text(citations: Sequence[Citation], *, leave_out: str | None = None) -> str:
-    """``page 1, from “TOTAL $15,735.10”``; a reference text equal to ``leave_out`` (the value,
-    already quoted) is not quoted twice."""
-    refs = list(dict.fromkeys(c.reference_text for c in citations if c.reference_text))
-    if leave_out is not None:
-        refs = [r for r in refs if " ".join(r.split()) != " ".join(leave_out.split())]
-    pages = pages_text(citations)
-    if not pages and not refs:
-        return "no citation on the document"
-    parts = [pages] if pages else []
-    if refs:
-        shown = [quote(r, limit=MAX_QUOTE, marks="typographic") for r in refs[:3]]
-        if len(refs) > 3:
-            shown.append(f"{len(refs) - 3} more")
-        parts.append("from " + and_list(shown))
-    return ", ".join(parts)
-
-
-def pages_text(citations: Sequence[Citation]) -> str:
-    """``page 1`` / ``pages 1 and 2``: the pages cited, or "" when none is."""
-    pages = sorted({c.page for c in citations if c.page is not None})
-    if not pages:
-        return ""
-    return ("page " if len(pages) == 1 else "pages ") + and_list([str(p) for p in pages])
-
-
-def score_text(
-    extracted: ExtractedField, *, full: bool = False, low_confidence: float | None = None
-) -> str:
-    """``OCR 99%``, plus the model's score when asked or when it is below 100%.
-
-    Scores are whole percent (``HUMAN``); one below ``low_confidence`` reads ``74% (low)``.
-    The review agent's score is on its own 1-5 scale, so it reads ``review agent 2/5``.
-    """
-
-    def shown(score: float) -> str:
-        low = low_confidence is not None and score < low_confidence
-        return format_confidence(score, HUMAN, low=low)
-
-    parts = []
-    if extracted.ocr_confidence is not None:
-        parts.append(f"OCR {shown(extracted.ocr_confidence)}")
-    model = extracted.logprobs_confidence
-    if model is not None and (full or model < 1 or extracted.ocr_confidence is None):
-        parts.append(f"model {shown(model)}")
-    if extracted.review_agent_score is not None and full:
-        parts.append(f"review agent {extracted.review_agent_score:g}/5")
-    return ", ".join(parts)
-
-
-def location_text(citations: Sequence[Citation]) -> str:
-    """Where the first boxed citation sits: a region when the page size is known, and points.
-
-    Only a box with an area counts (``citation_has_box``): a missing or zero-area polygon
-    gives "" (no position), never made-up coordinates. A legacy box in fractions of the
-    page is a region and percentages.
-    """
-    boxed = next((c for c in citations if citation_has_box(c)), None)
-    if boxed is None:
-        return ""
-    xs = [p.x for p in boxed.polygon]
-    ys = [p.y for p in boxed.polygon]
-    page = f" of page {boxed.page}" if boxed.page is not None else ""
-    if is_normalized(tuple((p.x, p.y) for p in boxed.polygon)):
-        across = _third((min(xs) + max(xs)) / 2, ("left", "centre", "right"))
-        down = _third((min(ys) + max(ys)) / 2, ("top", "middle", "bottom"))
-        box = (
-            f"{min(xs) * 100:.0f}–{max(xs) * 100:.0f}% across, "
-            f"{min(ys) * 100:.0f}–{max(ys) * 100:.0f}% down the page"
-        )
-        return f"near the {down} {across}{page} ({box})"
-    box = f"x {min(xs):.0f}–{max(xs):.0f}, y {min(ys):.0f}–{max(ys):.0f} pt from the top-left"
-    if boxed.page_width and boxed.page_height:
-        across = _third((min(xs) + max(xs)) / 2 / boxed.page_width, ("left", "centre", "right"))
-        down = _third((min(ys) + max(ys)) / 2 / boxed.page_height, ("top", "middle", "bottom"))
-        return f"near the {down} {across}{page} ({box})"
-    return f"at {box}{page}"
-
-
-def _third(fraction: float, names: tuple[str, str, str]) -> str:
-    return names[0] if fraction < 1 / 3 else names[1] if fraction < 2 / 3 else names[2]

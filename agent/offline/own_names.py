@@ -12,15 +12,9 @@ Nothing matching, the answer says so and lists what the run has.
 
 from __future__ import annotations
 
-from agent.offline.field_answers import (
-    field_answer,
-    metadata_keys_named,
-    no_such_field,
-    pages_text,
-    row_amount,
-    row_label,
-    run_currency,
-)
+from agent.offline.field_answers import field_answer, metadata_keys_named, no_such_field
+from agent.offline.field_evidence import pages_text
+from agent.offline.field_shapes import row_amount, row_label, run_currency
 from agent.offline.fields import normalize_text, read_fields
 from agent.offline.intents import Understanding
 from tools.runs.models import Run

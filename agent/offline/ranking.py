@@ -23,7 +23,7 @@ from langchain_core.messages import AIMessage
 from agent.change_text import and_list
 from agent.names import run_ids_in
 from agent.offline.conversation import Turn
-from agent.offline.field_answers import citation_text
+from agent.offline.field_evidence import citation_text
 from agent.offline.recent_runs import (
     MAX_READ,
     RecentRuns,

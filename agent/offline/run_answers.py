@@ -18,7 +18,8 @@ import re
 from decimal import Decimal
 
 from agent.change_text import and_list
-from agent.offline.field_answers import citation_text, field_sentence
+from agent.offline.field_answers import field_sentence
+from agent.offline.field_evidence import citation_text
 from agent.offline.fields import SYNONYMS, FieldMatch, read_fields
 from agent.offline.wording import MAX_QUOTE
 from tools.runs.models import ExtractedField, Run

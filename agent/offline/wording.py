@@ -26,14 +26,18 @@ HELP_TEXT = """I'm the offline assistant (no OpenAI key set), so I understand th
 - remove: "remove the urgent tag", "remove the po_number key" (Extend keeps the key, set to null)
 - undo: "undo that", "rename it back" (puts back what my last change altered)
 - currency, pages, sums and corrections: "what currency is it in?", "does the subtotal plus tax add up?", "what did the reviewer change?"
-- across runs: "which runs need review?", "compare the totals of the Acme and Northwind invoices", "which invoice is the largest?", "which vendor billed us the most?"
+- how a run ended: "why was the Vandelay invoice rejected?", "why did workflow_run_failed fail?", "how confident was the classification?"
+- across runs: "which runs need review?", "which runs are processed?", "runs created after 2024-09-20", "anything tagged urgent?"
+- comparing and ranking: "is the Acme total bigger than the Contoso one?", "compare the Acme and Bluebird invoices", "which invoice is the largest?", "which vendor billed us the most?"
+- sums and filters the search can't do itself: "how much do we owe across all invoices?", "invoices over 1000 dollars", "which invoices are due in October?"
 Follow-ups like "and the invoice number?" or "rename it to ..." refer to the last run we talked about. Every change waits for your approval."""  # noqa: E501
 
 OUT_OF_SCOPE_TEXT = (
     "I'm the offline assistant, so I only understand a fixed set of requests about "
     "Extend runs: summaries, a field's value, where it came from and why, low-confidence "
-    "fields, status, currency, pages, reviewer corrections, whether the totals add up, "
-    "finding, comparing and ranking runs by total, and renaming, tagging, setting or "
+    "fields, status, how a run ended, currency, pages, reviewer corrections, whether the "
+    "totals add up, finding, listing, comparing, ranking and summing runs, and renaming, "
+    "tagging, setting or "
     "removing metadata and undoing a change (say “help” for examples). Set OPENAI_API_KEY "
     "to ask free-form questions."
 )
