@@ -13,6 +13,8 @@ serves ``/extend/webhooks`` beside the events; Socket Mode serves it on
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
@@ -153,6 +155,7 @@ def run_http(settings: SlackSettings | None = None, *, host: str, port: int) -> 
 
     settings = settings or load_slack_settings()
     settings.require_signing_secret()
+    _unwind_on_sigterm()
     processes = settings.agent_process_count(uses_emulator=load_settings().uses_emulator)
     if processes:
         from slack_app.workers.serving import run_http_with_workers
@@ -163,3 +166,18 @@ def run_http(settings: SlackSettings | None = None, *, host: str, port: int) -> 
     with open_slack_service(settings, announce=logger.info) as service:
         routes = [webhook_route(service.webhooks)] if service.webhooks is not None else []
         serve_http(service.app, host=host, port=port, extra_routes=routes)
+
+
+def _unwind_on_sigterm() -> None:
+    """SIGTERM (a process manager stopping the app) unwinds like Ctrl-C.
+
+    uvicorn shuts down gracefully on SIGTERM and then raises it again; with the
+    default handler the process would die there, before agent workers are stopped
+    or the emulator closed. This handler turns it into ``SystemExit`` instead.
+    """
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _exit_on_signal)
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(0)

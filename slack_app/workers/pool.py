@@ -9,7 +9,9 @@ each has its own agent session, Web API client and state connections. Requests
 are dispatched one at a time per process (listeners only queue work on the
 app's own pool, so a dispatch takes milliseconds); a failed dispatch is logged.
 Workers run at a lower scheduling priority (``niceness``, Unix): when the CPU
-is busy with agent turns, the front's acks still get it first.
+is busy with agent turns, the front's acks still get it first. A worker whose
+front died without stopping it (killed, out of memory) notices within
+``PARENT_CHECK_SECONDS`` and exits, so no orphan keeps running.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import queue
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
@@ -27,6 +30,7 @@ from slack_bolt import App, BoltRequest
 logger = logging.getLogger(__name__)
 
 START_TIMEOUT_SECONDS = 120.0
+PARENT_CHECK_SECONDS = 2.0
 STOP_TIMEOUT_SECONDS = 60.0
 DEFAULT_NICENESS = 10
 AppBuilder = Callable[..., AbstractContextManager[App]]
@@ -55,7 +59,7 @@ class AgentWorkers:
         self._processes = [
             context.Process(
                 target=_work,
-                args=(build, tuple(args), self._jobs, self._ready, number, niceness),
+                args=(build, tuple(args), self._jobs, self._ready, number, niceness, os.getpid()),
                 name=f"slack-agent-{number}",
                 daemon=True,
             )
@@ -98,7 +102,13 @@ class AgentWorkers:
 
 
 def _work(
-    build: AppBuilder, args: tuple[Any, ...], jobs: Any, ready: Any, number: int, niceness: int
+    build: AppBuilder,
+    args: tuple[Any, ...],
+    jobs: Any,
+    ready: Any,
+    number: int,
+    niceness: int,
+    parent: int,
 ) -> None:
     logging.basicConfig(level=logging.WARNING)
     if niceness and hasattr(os, "nice"):
@@ -113,7 +123,13 @@ def _work(
     ready.put((number, None))
     try:
         while True:
-            job = jobs.get()
+            try:
+                job = jobs.get(timeout=PARENT_CHECK_SECONDS)
+            except queue.Empty:
+                if os.getppid() != parent:  # the front is gone: nobody will stop us
+                    logger.warning("agent worker %d: the front process is gone; exiting", number)
+                    break
+                continue
             if job is None:
                 break
             body, headers = job

@@ -10,6 +10,9 @@ requests are refused by the front and reach no worker.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -34,7 +37,7 @@ from slack_app.testing.slack_requests import (
 from slack_app.testing.web_api import SlackMock
 from slack_app.testing.workspace import APPROVER, CHANNEL, SIGNING_SECRET
 from slack_app.workers.front import create_front_app
-from slack_app.workers.pool import AgentWorkers
+from slack_app.workers.pool import PARENT_CHECK_SECONDS, AgentWorkers
 from tests.support.agent_helpers import writes
 from tests.support.slack_stack import proposals
 from tests.support.worker_app import open_worker_app
@@ -197,3 +200,43 @@ def test_a_broken_dedupe_store_still_queues_the_delivery(tmp_path: Path) -> None
         assert sender.envelope(envelope).status_code == 200
         _wait_for(forwarded)
     assert forwarded == [envelope["event_id"]]
+
+
+def test_workers_exit_when_their_front_is_killed(tmp_path: Path) -> None:
+    """A front killed outright (SIGKILL, out of memory) leaves no agent worker running."""
+    pids_file = tmp_path / "pids"
+    code = (
+        "import os, sys, time\n"
+        "from slack_app.workers.pool import AgentWorkers\n"
+        "from tests.support.worker_app import open_idle_app\n"
+        "with AgentWorkers(open_idle_app, (), processes=2) as workers:\n"
+        "    pids = ' '.join(str(p.pid) for p in workers._processes)\n"
+        f"    open({str(pids_file)!r}, 'w').write(pids)\n"
+        "    print('ready', flush=True)\n"
+        "    time.sleep(600)\n"
+    )
+    front = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    try:
+        assert front.stdout is not None and front.stdout.readline().strip() == "ready"
+        pids = [int(p) for p in pids_file.read_text().split()]
+    finally:
+        front.kill()
+        front.wait()
+    deadline = time.monotonic() + PARENT_CHECK_SECONDS * 5
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in pids)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    status = Path(f"/proc/{pid}/status")  # a zombie (exited, not yet reaped) is not running
+    return not (status.exists() and "State:\tZ" in status.read_text())

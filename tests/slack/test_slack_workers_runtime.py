@@ -94,6 +94,27 @@ def test_the_worker_design_from_the_command_line(tmp_path: Path) -> None:
                 process.kill()
                 raise
     assert len(slack.answers(CHANNEL, ts)) == 1
+    assert _processes_with(env["EXTEND_AGENT_DATA_DIR"]) == []  # SIGTERM stopped the workers
+
+
+def _processes_with(data_dir: str, wait_seconds: float = 10.0) -> list[int]:
+    """Live processes started with ``data_dir`` in their environment (Linux ``/proc``)."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return []
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        found = []
+        for entry in proc.iterdir():
+            try:
+                environ = (entry / "environ").read_bytes() if entry.name.isdigit() else b""
+            except OSError:
+                continue
+            if f"EXTEND_AGENT_DATA_DIR={data_dir}".encode() in environ.split(b"\0"):
+                found.append(int(entry.name))
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.2)
 
 
 @pytest.mark.parametrize(

@@ -27,3 +27,9 @@ def open_worker_app(slack_url: str, emulator_url: str, data_dir: str) -> Iterato
         open_app_on_mock(slack_url, client, data_dir, approver_ids_text=APPROVER, workers=2) as app,
     ):
         yield app
+
+
+@contextmanager
+def open_idle_app() -> Iterator[object]:
+    """A stand-in app for pool tests about the worker process itself (it dispatches nothing)."""
+    yield object()
