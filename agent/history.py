@@ -12,7 +12,9 @@ the bounded version too):
 - drops the structured run (``ToolMessage.artifact``) from tool results older than
   the last ``artifact_turns`` turns; their text summary stays for the model. What
   tells which run "it" is (a ``find_runs`` resolution, the ids a search listed) is
-  kept as a small artifact, so a follow-up several turns later still means that run.
+  kept as a small artifact, so a follow-up several turns later still means that run;
+  so is an applied change's record (touched keys only), so "rename it back" a few
+  turns after the rename still knows the old name.
 
 No model call is made; this is plain list surgery with LangGraph's
 ``RemoveMessage`` and same-id replacement.
@@ -78,10 +80,12 @@ def bounded_history_updates(
 
 
 def focus_artifact(artifact: Any) -> dict[str, Any] | None:
-    """The part of a tool result's artifact that says which run a follow-up means.
+    """The part of a tool result's artifact a later turn still needs.
 
     A ``find_runs`` result keeps its resolved run id and the ids it listed (ids from
-    our resolver and Extend's list, never document text); every other artifact is dropped.
+    our resolver and Extend's list, never document text); an ``update_run_metadata``
+    result keeps its ``change`` (the before-values an undo puts back); every other
+    artifact is dropped.
     """
     if not isinstance(artifact, dict):
         return None
@@ -89,6 +93,9 @@ def focus_artifact(artifact: Any) -> dict[str, Any] | None:
     resolution = artifact.get("resolution")
     if isinstance(resolution, dict) and "run_id" in resolution:
         kept["resolution"] = {"run_id": resolution.get("run_id")}
+    change = artifact.get("change")
+    if isinstance(change, dict):
+        kept["change"] = change
     runs = artifact.get("runs")
     if isinstance(runs, list):
         kept["runs"] = [

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from agent.safety import inert_reply
 from agent.session_types import AgentReply, PendingWrite
 from tools.faces.show_citation import ShownImage, images_in_artifact
-from tools.faces.tool_names import SHOW_CITATION, UPDATE_RUN_METADATA
+from tools.faces.tool_names import FIND_RUNS, SHOW_CITATION, UPDATE_RUN_METADATA
 from tools.runs.models import Run
 
 
@@ -43,6 +43,7 @@ def reply_to_turn(result: Any, pending: PendingWrite | None) -> AgentReply:
         read_failed=any(m.status == "error" and m.name != UPDATE_RUN_METADATA for m in results),
         change_tried=bool(updates) or pending is not None,
         change_written=any(m.status != "error" for m in updates),
+        reference_unmatched=any(_unmatched(m) for m in _last_searches(turn)),
     )
 
 
@@ -50,6 +51,28 @@ def message_text(message: BaseMessage) -> str:
     """A message's text, stripped (content blocks joined)."""
     content = message.content
     return (content if isinstance(content, str) else str(message.text)).strip()
+
+
+def _last_searches(turn: list[BaseMessage]) -> list[ToolMessage]:
+    """The ``find_runs`` results of the turn's last model step that searched.
+
+    Searches made together ("compare the Acme and Zeta invoices") count together; an
+    earlier search a later step replaced (a model that narrowed "Acme" down) does not.
+    """
+    batches: list[list[ToolMessage]] = []
+    for message in turn:
+        if isinstance(message, AIMessage):
+            batches.append([])
+        elif isinstance(message, ToolMessage) and message.name == FIND_RUNS and batches:
+            batches[-1].append(message)
+    return next((batch for batch in reversed(batches) if batch), [])
+
+
+def _unmatched(result: ToolMessage) -> bool:
+    """A ``find_runs`` result for a reference that named no single run (none, or several)."""
+    artifact = result.artifact
+    resolution = artifact.get("resolution") if isinstance(artifact, dict) else None
+    return isinstance(resolution, dict) and resolution.get("run_id") is None
 
 
 def _after_last_human(messages: list[BaseMessage]) -> list[BaseMessage]:

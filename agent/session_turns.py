@@ -28,7 +28,7 @@ session.
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import HumanMessage
 from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -41,7 +41,11 @@ from agent.person_named_run import run_named_by_person
 from agent.session_pending import PendingPreviews, waiting_write, write_requests
 from agent.session_reply import reply_to_turn
 from agent.session_types import AgentReply, ChangeNotWaitingError, PendingWrite
+from tools.faces.approved_change import approved_change
 from tools.faces.run_tools import RunTools
+
+if TYPE_CHECKING:
+    from agent.offline.undo import UndoScope
 
 DECLINED_MESSAGE = (
     "The user declined this change, so nothing was written. Tell the user plainly that "
@@ -153,12 +157,15 @@ class AgentSession:
         state = self._agent.get_state(_config(thread_id))
         return run_named_by_person((state.values or {}).get("messages", []))
 
-    def last_applied_change(self, thread_id: str) -> dict[str, Any] | None:
-        """The last change applied in this thread (a ``RunChange`` dump): what an undo reverses."""
+    def last_applied_change(
+        self, thread_id: str, scope: UndoScope = "all"
+    ) -> dict[str, Any] | None:
+        """The last change applied in this thread (a ``RunChange`` dump): what an undo reverses
+        (for ``"name"``, the last one that renamed a run)."""
         from agent.offline.undo import last_applied_change
 
         state = self._agent.get_state(_config(thread_id))
-        return last_applied_change((state.values or {}).get("messages", []))
+        return last_applied_change((state.values or {}).get("messages", []), scope)
 
     # -- internals -------------------------------------------------------------------------
 
@@ -186,9 +193,12 @@ class AgentSession:
             else {"type": "reject", "message": reason or DECLINED_MESSAGE}
         )
         rest = [{"type": "reject", "message": ONE_AT_A_TIME_MESSAGE} for _ in requests[1:]]
-        return self._agent.invoke(
-            Command(resume={"decisions": [first, *rest]}), _config(thread_id), version="v2"
-        )
+        # the write happens only if the run still yields the change the person was shown
+        shown = self._previews.pending_write(waiting).change if approve else None
+        with approved_change(shown):
+            return self._agent.invoke(
+                Command(resume={"decisions": [first, *rest]}), _config(thread_id), version="v2"
+            )
 
     def _finish_turn(self, thread_id: str, result: Any) -> AgentReply:
         """The reply to show; refused proposals declined unseen, older checkpoints pruned."""

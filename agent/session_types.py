@@ -56,3 +56,5 @@ class AgentReply:
     read_failed: bool = False
     change_tried: bool = False
     change_written: bool = False
+    # A run named by words this turn ("the Zeta invoice") that no single run matches.
+    reference_unmatched: bool = False

@@ -183,6 +183,7 @@ def _ask_in_session(
 ) -> bool:
     """Ask in the session; True when the question named a run that no single run matches."""
     from agent.decision_words import read_decision
+    from agent.offline.undo import undo_scope
     from agent.session import open_agent_session
     from agent.settings import load_settings
 
@@ -193,7 +194,7 @@ def _ask_in_session(
             requested=requested_change_for(
                 question,
                 session.last_named_run(thread),
-                session.last_applied_change(thread),
+                session.last_applied_change(thread, undo_scope(question) or "all"),
                 resolve if assume_yes else None,
             ),
             assume_yes=assume_yes,

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from agent.offline.undo import undo_scope
 from cli.answer_extras import IMAGES_FOLDER, details_hint, shown_reply, write_images
 from cli.approvals import TerminalApprover, confirm_on, settle_changes
 from cli.friendly_errors import friendly_errors, is_model_error
@@ -118,7 +119,7 @@ def _conversation(
             requested = requested_change_for(
                 line,
                 session.last_named_run(thread_id),
-                session.last_applied_change(thread_id),
+                session.last_applied_change(thread_id, undo_scope(line) or "all"),
                 run_resolver(session.run_tools),
             )
             approver = TerminalApprover(requested, True, has_terminal=True, confirm=confirm)

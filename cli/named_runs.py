@@ -63,6 +63,8 @@ def named_run_missing(question: str, replies: Sequence[AgentReply], resolve: Run
     Only looked up when no reply showed a run (a run shown was found), so a question
     answered from its run costs no second search.
     """
+    if any(reply.reference_unmatched for reply in replies):
+        return True  # "compare the Acme and Zeta invoices": Zeta is no run
     if any(reply.runs for reply in replies):
         return False
     named = named_run_reference(question)

@@ -114,6 +114,38 @@ def test_write_waits_for_approval_then_lands(
     assert session.pending("t") is None
 
 
+@pytest.mark.parametrize(
+    "meanwhile",
+    [{"name": "Renamed by Maria"}, {"metadata": {"tags": ["urgent", "held"]}}],
+    ids=["renamed", "tagged"],
+)
+def test_a_run_changed_between_the_preview_and_the_yes_is_not_written(
+    session: AgentSession,
+    model: ScriptedChatModel,
+    emulator: EmulatorServer,
+    client: ExtendClient,
+    meanwhile: dict[str, object],
+) -> None:
+    """The person approved "no name -> ACME March, tags + urgent"; someone else changed the
+    run before their yes: the write the yes resumes does nothing they weren't shown."""
+    model.add(
+        call("update_run_metadata", run_id=SEED, name="ACME March", add_tags=["urgent"]),
+        echo_last_tool_result(),
+    )
+    reply = session.ask("t", "rename workflow_run_1234 to ACME March and tag it urgent")
+    assert reply.pending is not None and reply.pending.change is not None
+    client.update_run(SEED, **meanwhile)  # type: ignore[arg-type]
+    changed = client.get_run(SEED)
+
+    done = session.decide("t", approve=True)
+
+    assert len(writes(emulator, SEED)) == 1  # only the other person's write
+    after = client.get_run(SEED)
+    assert (after.name, after.tags) == (changed.name, changed.tags)
+    assert done.text.startswith("[error] ") and "changed after the change was approved" in done.text
+    assert not done.change_written
+
+
 def test_rejected_write_writes_nothing_and_model_is_told(
     session: AgentSession, model: ScriptedChatModel, emulator: EmulatorServer, client: ExtendClient
 ) -> None:

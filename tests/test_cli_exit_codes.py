@@ -102,6 +102,13 @@ def test_base_url_without_a_key_says_it_is_ignored(
     assert "PROCESSED" in result.stdout
 
 
+def test_a_comparison_of_runs_that_all_exist_exits_zero(runner: CliRunner) -> None:
+    result = run(runner, "ask", "compare the totals of the Acme and Bluebird invoices")
+
+    assert result.exit_code == 0, result.output
+    assert "$1,420.00" in result.stdout and "$3,958.40" in result.stdout
+
+
 def test_a_change_to_a_missing_run_is_not_proposed_and_exits_non_zero(runner: CliRunner) -> None:
     result = run(runner, "ask", "rename workflow_run_nope to Foo", "--yes")
 
@@ -283,6 +290,7 @@ def test_a_read_question_naming_a_run_by_vendor_writes_nothing_with_yes(
         ("what's the total on the Zeta Corp invoice?", "No run matches"),  # not found
         ("what's the total on the INV invoice?", "which one do you mean?"),  # several
         ("rename the Zeta Corp invoice to X", "Nothing was changed"),
+        ("compare the totals of the Acme and Zeta invoices", "not every run was found"),
     ],
 )
 def test_a_run_named_by_a_reference_that_is_not_one_run_exits_non_zero(

@@ -182,3 +182,43 @@ def test_a_field_one_run_lacks_is_said_missing() -> None:
 def test_the_same_run_twice_is_not_compared() -> None:
     answer = compare_answer(Comparison("total", ["Acme", "ACME"]), [ACME, ACME])
     assert "are the same run" in answer
+
+
+HARBOR = read(
+    "Harbor",
+    "workflow_run_h",
+    extracted("total", usd(93.6), "TOTAL $93.60"),
+)
+
+
+def test_three_runs_say_the_largest_and_smallest_per_currency() -> None:
+    asked = Comparison("totals", ["Acme", "Bluebird", "Northwind"])
+    answer = compare_answer(asked, [ACME, BLUEBIRD, NORTHWIND])
+    assert answer.splitlines()[-1] == (
+        "In USD, Bluebird's is the largest ($3,958.40) and Acme's the smallest ($1,420.00), "
+        "$2,538.40 apart; Northwind is the only one in EUR, so not compared."
+    )
+    same_currency = compare_answer(asked, [ACME, BLUEBIRD, HARBOR])
+    assert same_currency.splitlines()[-1] == (
+        "Bluebird's is the largest ($3,958.40) and Harbor's the smallest ($93.60), $3,864.80 apart."
+    )
+
+
+def test_three_runs_say_the_earliest_and_latest_date_of_those_that_have_one() -> None:
+    asked = Comparison("due date", ["Acme", "Bluebird", "Northwind"])
+    lines = compare_answer(asked, [ACME, BLUEBIRD, NORTHWIND]).splitlines()
+    assert lines[2].endswith("no due date field")
+    assert lines[-1] == (
+        "Northwind's is the earliest (Sep 30, 2024) and Acme's the latest (Oct 31, 2024), "
+        "31 days apart."
+    )
+
+
+def test_three_runs_side_by_side_compare_what_two_of_them_have() -> None:
+    lines = compare_answer(
+        Comparison(None, ["Acme", "Bluebird", "Northwind"]), [ACME, BLUEBIRD, NORTHWIND]
+    ).splitlines()
+    assert lines[0].startswith("Comparing Acme (workflow_run_a") and ", Bluebird (" in lines[0]
+    due = next(line for line in lines if line.startswith("- due date:"))
+    assert due.startswith("- due date: Acme Oct 31, 2024") and "Northwind's is earlier" in due
+    assert lines[-1] == "Bluebird has no due date."

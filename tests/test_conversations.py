@@ -426,6 +426,23 @@ WRITES = [
         for phrasing in ("undo that", "rename it back", "put the old name back")
     ),
     ask(
+        "rename it back",  # the rename was two changes and a question ago
+        before=(
+            f"+rename {MULTI} to Test name",
+            f"+tag {MULTI} paid",
+            f"what's the total on {MULTI}?",
+            f"+set po_number to 77 on {MULTI}",
+        ),
+        run=MULTI,
+        expect={"name": MULTI_NAME, "tags": ["paid"], "po_number": "77"},
+    ),
+    ask(
+        "rename it to Invoice from Acme",  # the new name's words name no run
+        before=(f"what's the total on {MULTI}?",),
+        run=MULTI,
+        expect={"name": "Invoice from Acme"},
+    ),
+    ask(
         "rename it back to what it was",
         before=(f"+rename {MULTI} to Test name",),
         run=MULTI,
@@ -511,6 +528,12 @@ REFUSALS = [
     ask(f"rename {SEED} and {MULTI} to Foo", run=SEED, writes_nothing=True, says=("one run",)),
     ask(f"rename {SEED}", run=SEED, writes_nothing=True, says=("what|which|name",)),
     ask("tag all runs urgent", run=SEED, writes_nothing=True),
+    ask(
+        f"tag {SEED} as paid for march",  # a phrase, not the tags paid, for and march
+        run=SEED,
+        writes_nothing=True,
+        says=("which tags", "quoted"),
+    ),
     ask(f"delete {SEED}", run=SEED, writes_nothing=True, says=("can't|cannot",)),
     ask(f"set vendor on {SEED} to", run=SEED, writes_nothing=True),
     ask(
@@ -780,7 +803,46 @@ LISTINGS = [  # questions about many runs: a search's filters, or the recent run
     ),
 ]
 
-CASES = READS + WRITES + REFUSALS + SMALL_ANSWERS + COMPARISONS + LISTINGS
+PICKS = [  # "which one do you mean?" answered by a place in the list offered
+    ask(
+        "the second one",
+        before=("what's the total on the INV invoice?",),
+        says=(rf"^The total on {REVIEWED} is \$1,420\.00 — page 1",),
+    ),
+    ask(
+        "I meant the last one",
+        before=("what's the total on the INV invoice?",),
+        says=(rf"^The total on {MULTI} is €1,948\.63",),
+    ),
+    ask(
+        "the first one",
+        before=("rename the INV invoice to Globex Sept",),
+        run="workflow_run_processing",
+        expect={"name": "Globex Sept"},
+    ),
+    ask(
+        "the fifth one",  # only three were offered: no run picked, nothing written
+        before=("rename the INV invoice to Globex Sept",),
+        run="workflow_run_processing",
+        expect={"name": "Globex INV-2024-1177"},
+        writes_nothing=True,
+    ),
+    ask(
+        "rename it to Foo",  # two runs were just compared: "it" is neither, so ask
+        before=("compare the totals of the Acme and Bluebird invoices",),
+        says=("Which run",),
+        run="workflow_run_needs_review",
+        writes_nothing=True,
+    ),
+    ask(
+        "the second one",  # nothing was offered before: not a pick
+        before=(f"what's the total on {SEED}?",),
+        never=("The total on",),
+        writes_nothing=True,
+    ),
+]
+
+CASES = READS + WRITES + REFUSALS + SMALL_ANSWERS + COMPARISONS + LISTINGS + PICKS
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """The README's LangChain example: our tools in the integrator's own ``create_agent``, gated.
 
 ``ChatOpenAI`` talks to the scripted OpenAI server over HTTP; the tools talk to the
-emulator; the gate is ``HumanInTheLoopMiddleware(interrupt_on=approval_interrupt_on(...))``.
+emulator; the gate is ``HumanInTheLoopMiddleware(interrupt_on=approval_interrupt_on(...))``,
+and a resume inside ``approved_change(...)`` writes only what the person was shown.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from langgraph.types import Command
 from extend_emulator import EmulatorServer
 from tests.support.openai_server import ScriptedOpenAI, text, tool_call
 from tools.client.clients import ExtendClient
+from tools.faces.approved_change import approved_change
 from tools.faces.langchain_approval import approval_interrupt_on
 from tools.faces.langchain_tools import make_tools
 from tools.faces.run_tools import RunTools
@@ -65,6 +67,27 @@ def test_own_create_agent_pauses_each_write_for_a_person(
     else:
         assert answer.startswith("Done: User rejected the tool call") and "said no" in answer
         assert posts(emulator) == [] and client.get_run(SEED).tags == []
+
+
+def test_a_resume_under_the_approved_change_writes_nothing_once_the_run_changed(
+    client: ExtendClient, emulator: EmulatorServer
+) -> None:
+    """The integrator resumes inside ``approved_change(shown)``: a run tagged by someone else
+    since the preview is not written to; the same resume on an unchanged run writes."""
+    run_tools = RunTools(client)
+    (update,) = [t for t in make_tools(run_tools) if t.name == "update_run_metadata"]
+    args = {"run_id": SEED, "add_tags": ["urgent"]}
+    shown = run_tools.preview_update(SEED, add_tags=["urgent"])
+    client.update_run(SEED, metadata={"tags": ["held"]})
+
+    with approved_change(shown):
+        stale = update.invoke({"type": "tool_call", "id": "c1", "name": update.name, "args": args})
+    assert stale.status == "error" and "changed after the change was approved" in stale.content
+    assert client.get_run(SEED).tags == ["held"]
+
+    with approved_change(run_tools.preview_update(SEED, add_tags=["urgent"])):
+        fresh = update.invoke({"type": "tool_call", "id": "c2", "name": update.name, "args": args})
+    assert fresh.status == "success" and client.get_run(SEED).tags == ["held", "urgent"]
 
 
 def test_a_change_that_cannot_be_made_says_why(client: ExtendClient) -> None:

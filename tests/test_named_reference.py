@@ -49,3 +49,42 @@ def test_an_id_ending_or_invoice_number_before_the_new_value_names_the_run(
 @pytest.mark.parametrize("text", ["rename it to 2024 as x", "mark 2 as paid", "rename to Q3 2024"])
 def test_a_value_is_not_read_as_the_run(text: str) -> None:
     assert named_reference(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "rename it to Invoice from Acme",
+        "rename this run to Notes on Bluebird",
+        "call it Payment for invoice.pdf",
+        "name it Q3 from Pinnacle",
+        "change its name to Bill from Acme",
+        "tag it as paid for march",
+    ],
+)
+def test_the_new_value_of_a_write_on_the_run_in_focus_names_no_run(text: str) -> None:
+    """ "rename it to Invoice from Acme": the run is "it"; "from Acme" is part of the name."""
+    assert named_reference(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "reference", "rest"),
+    [
+        (
+            "rename it to ACME March on the Bluebird fax",
+            "Bluebird fax",
+            "rename it to ACME March on it",
+        ),
+        (
+            "rename the Acme invoice to Paid from Bluebird",
+            "Acme invoice",
+            "rename it to Paid from Bluebird",
+        ),
+        ("what is the name of the Acme invoice", "Acme invoice", "what is the name of it"),
+    ],
+)
+def test_a_run_named_outside_the_new_value_is_still_read(
+    text: str, reference: str, rest: str
+) -> None:
+    named = named_reference(text)
+    assert named is not None and (named.reference, named.rest) == (reference, rest)

@@ -80,6 +80,14 @@ _WRITE_VERB = re.compile(
 _NOT_KEYS = frozenset({"name", "it", "its", "this", "that", "run", "the", "tag", "tags", "label"})
 _TAG_KEYS = frozenset({"tag", "tags", "label", "labels"})
 _TAG_FILLER = frozenset({"tag", "tags", "label", "labels", "with", "as", "please", "too", "also"})
+_PHRASE_WORDS = frozenset(
+    {
+        *("for", "from", "by", "of", "in", "on", "at", "to", "into", "because", "since"),
+        *("until", "after", "before", "the", "is", "was", "it", "this", "that"),
+        *("my", "our", "their", "its", "but", "if", "when", "not"),
+    }
+)
+"""Words that make an unquoted tag list a phrase ("paid for march"), so the person is asked."""
 _LEADING_ARTICLE = re.compile(
     r"^\s*(?:(?:with|as)\s+)?(?:the|a|an)\s+(?!(?:and|or)\b)(?=[^\s,;&+])", re.IGNORECASE
 )
@@ -127,8 +135,9 @@ def requested_change(text: str) -> WriteRequest | None:
     name, span = _requested_name(text)
     if span is not None:  # the new name's own words are not further requests
         text = text[: span[0]] + " " * (span[1] - span[0]) + text[span[1] :]
-    tags = _requested_tags(text)
+    tags, unclear_tags = _requested_tags(text)
     metadata, unclear = _requested_metadata(text)
+    unclear = unclear or unclear_tags
     for key in [k for k in metadata if k.lower() in _TAG_KEYS]:
         tags = (*tags, *_split_tags(metadata.pop(key) or ""))
     if name is None and not tags and not metadata and unclear is None:
@@ -160,14 +169,28 @@ def _requested_name(text: str) -> tuple[str | None, tuple[int, int] | None]:
     return None, None
 
 
-def _requested_tags(text: str) -> tuple[str, ...]:
+def _requested_tags(text: str) -> tuple[tuple[str, ...], str | None]:
+    """The tags asked for; and why they are unclear when a phrase was given unquoted.
+
+    "tag it as paid for march" is a phrase, not the tags paid, for and march: the
+    person is asked to quote it or list the tags.
+    """
     for pattern in _TAG:
         match = pattern.search(text)
         if match and _at_clause_start(text, match.start()):
             tags = _split_tags(match.group("tags"))
+            phrase_words = [t for t in tags if t.lower() in _PHRASE_WORDS and " " not in t]
+            if phrase_words:
+                given = " ".join(tags)
+                listed = " and ".join(t for t in tags if t not in phrase_words) or tags[0]
+                return (), (
+                    f"I can't tell which tags you mean in “{given}”: a tag is one word unless "
+                    f'quoted. Quote a tag with spaces (tag it "{given}") or list the tags '
+                    f"(tag it {listed})."
+                )
             if tags:
-                return tags
-    return ()
+                return tags, None
+    return (), None
 
 
 def _requested_metadata(text: str) -> tuple[dict[str, str], str | None]:

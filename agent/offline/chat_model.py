@@ -32,6 +32,7 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from agent.offline import answers, change_answers, wording
+from agent.offline.candidate_pick import with_candidate_picked
 from agent.offline.citation_step import citation_calls, citation_lines, without_citations
 from agent.offline.conversation import (
     Turn,
@@ -98,7 +99,7 @@ class OfflineChatModel(BaseChatModel):
         self, messages: Sequence[BaseMessage], *, tool_names: Sequence[str] | None = None
     ) -> AIMessage:
         """The next assistant message for this conversation."""
-        turn = current_turn(messages)
+        turn = with_candidate_picked(current_turn(messages))  # "the second one"
         ranked = ranking_step(turn, tool_names)  # "which invoice is the largest?"
         if ranked is not None:
             return ranked
@@ -165,7 +166,7 @@ class OfflineChatModel(BaseChatModel):
         tool_names: Sequence[str] | None,
     ) -> AIMessage:
         """Propose the inverse of the thread's last applied change (same approval as any)."""
-        undo = undo_of(last_applied_change(turn.history), scope)
+        undo = undo_of(last_applied_change(turn.history, scope), scope)
         if undo.args is None:
             return AIMessage(content=undo.problem or "There is nothing to undo.")
         run_id = str(undo.args["run_id"])
@@ -176,7 +177,8 @@ class OfflineChatModel(BaseChatModel):
             )
         if tool_names is not None and UPDATE_RUN_METADATA not in tool_names:
             return AIMessage(content="I can't do that here: changes are not available.")
-        content = "To undo the last change: " + change_answers.proposal_text(undo.args)
+        lead = "To put the old name back: " if scope == "name" else "To undo the last change: "
+        content = lead + change_answers.proposal_text(undo.args)
         call = tool_call(
             name=UPDATE_RUN_METADATA, args=undo.args, id=f"offline_{uuid.uuid4().hex[:16]}"
         )

@@ -18,6 +18,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
+from agent.change_text import and_list
 from agent.names import run_ids_in
 from agent.offline.conversation import message_text, run_in_focus
 from agent.offline.field_evidence import citation_text
@@ -87,6 +88,9 @@ def _field_comparison(asked: Comparison, words: str, runs: Sequence[Compared]) -
             lines.append(f"- {where}: no {words} field")
         else:
             lines.append(f"- {where}: {_value_with_source(extracted, name=True)}")
+    if len(found) > 2 and asked.relation is None:
+        present = [(entry.label, f) for entry, f in found if f is not None]
+        return "\n".join([f"Comparing {words}:", *lines, *_extremes(present)])
     first, second = found[0][1], found[-1][1]
     if len(found) != 2 or first is None or second is None:
         head = "" if asked.relation is None else "I can't tell: not both runs have that field."
@@ -107,7 +111,7 @@ def _field_comparison(asked: Comparison, words: str, runs: Sequence[Compared]) -
 
 def _side_by_side(runs: Sequence[Compared]) -> str:
     read = [r for r in runs if r.run is not None]
-    names = " and ".join(_described(r) for r in read)
+    names = and_list([_described(r) for r in read])
     lines = [f"Comparing {names}:"]
     only: list[str] = []
     for term in MAIN_FIELDS:
@@ -116,17 +120,24 @@ def _side_by_side(runs: Sequence[Compared]) -> str:
         if not present:
             continue
         label = format_field_name(present[0][1].name)
-        if len(present) < len(read):
-            for entry, extracted in present:
-                shown = _value_with_source(extracted)
-                only.append(f"Only {entry.label} has a {label}: {shown}.")
+        if len(present) == 1:
+            entry, extracted = present[0]
+            only.append(f"Only {entry.label} has a {label}: {_value_with_source(extracted)}.")
             continue
         shown = " vs ".join(_value_with_source(f) for _, f in present)
+        if len(present) < len(read):  # "Acme ... vs Northwind ...", then who has none
+            shown = " vs ".join(f"{e.label} {_value_with_source(f)}" for e, f in present)
+            lacking = [r.label for r in read if all(r is not e for e, _ in present)]
+            only.append(f"{and_list(lacking)} {'has' if len(lacking) == 1 else 'have'} no {label}.")
         line = f"- {label}: {shown}"
         if len(present) == 2:
             verdict = _verdict((present[0][0].label, present[1][0].label), *(f for _, f in present))
             if verdict.ordered:
                 line += f": {verdict.conclusion}"
+        elif len(present) > 2:
+            conclusion = _extremes([(entry.label, f) for entry, f in present], inline=True)
+            if conclusion:
+                line += f": {'; '.join(conclusion)}"
         lines.append(line)
     if len(lines) == 1:
         lines.append("- they have none of vendor, invoice number, total or due date in common")
@@ -178,6 +189,54 @@ def _verdict(labels: tuple[str, str], first: ExtractedField, second: ExtractedFi
     same = _text(first.value) == _text(second.value)
     conclusion = "they are the same" if same else "they differ"
     return _Verdict(f"{shown}: {conclusion}.", conclusion, order=0 if same else 1)
+
+
+def _extremes(values: Sequence[tuple[str, ExtractedField]], *, inline: bool = False) -> list[str]:
+    """For three runs or more: which is largest and smallest (per currency), or earliest
+    and latest; amounts alone in their currency are said, not compared."""
+    if len(values) < 2:
+        return []
+    amounts = [(label, plain_amount(f.value)) for label, f in values]
+    if all(amount is not None for _, amount in amounts):
+        by_currency: dict[str, list[tuple[str, Decimal]]] = {}
+        for label, amount in amounts:
+            assert amount is not None
+            by_currency.setdefault(amount[1].upper(), []).append((label, Decimal(str(amount[0]))))
+        several = len(by_currency) > 1
+        said = []
+        for code, entries in by_currency.items():
+            if len(entries) == 1:
+                said.append(f"{entries[0][0]} is the only one in {code}, so not compared")
+                continue
+            high = max(entries, key=lambda e: e[1])
+            low = min(entries, key=lambda e: e[1])
+            where = f"in {code}, " if several else ""
+            said.append(
+                f"{where}{high[0]}'s is the largest ({money_text(high[1], code)}) and "
+                f"{low[0]}'s the smallest ({money_text(low[1], code)}), "
+                f"{money_text(high[1] - low[1], code)} apart"
+            )
+        return said if inline else [_sentence("; ".join(said))]
+    dates = [(label, _date(f.value)) for label, f in values]
+    if all(day is not None for _, day in dates):
+        known = [(label, day) for label, day in dates if day is not None]
+        first = min(known, key=lambda e: e[1])
+        last = max(known, key=lambda e: e[1])
+        span = (last[1] - first[1]).days
+        said_dates = [
+            f"{first[0]}'s is the earliest ({format_value(first[1].isoformat(), HUMAN)}) and "
+            f"{last[0]}'s the latest ({format_value(last[1].isoformat(), HUMAN)}), "
+            f"{span} day{'s' if span != 1 else ''} apart"
+        ]
+        return said_dates if inline else [_sentence(said_dates[0])]
+    if inline:
+        return []
+    same = len({_text(f.value) for _, f in values}) == 1
+    return ["They are all the same." if same else "They are not all the same."]
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "."
 
 
 def _ordered(shown: str, labels: tuple[str, str], diff: Decimal, word: str, by: str) -> _Verdict:

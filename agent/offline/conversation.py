@@ -82,7 +82,8 @@ def run_in_focus(history: Sequence[BaseMessage]) -> str | None:
     its id comes from our resolver (``resolution.run_id``), never from document text.
     After a search that listed one run, "it" is that run; after a list of several,
     "it" names none of them (``None``: the model asks which). Searches made together
-    ("which runs failed or need review?" is one search per status) count as one list.
+    ("which runs failed or need review?" is one search per status, "compare the Acme
+    and Bluebird invoices" one per run) count as one list.
     """
     messages = list(history)
     for index in range(len(messages) - 1, -1, -1):
@@ -91,9 +92,11 @@ def run_in_focus(history: Sequence[BaseMessage]) -> str | None:
             artifact = message.artifact if isinstance(message.artifact, dict) else {}
             resolution = artifact.get("resolution")
             resolved = resolution.get("run_id") if isinstance(resolution, dict) else None
+            listed, resolved_together = _searched_together(messages, index)
             if isinstance(resolved, str) and run_ids_in(resolved):
+                if len(resolved_together) > 1:
+                    return None  # after "compare the Acme and Bluebird invoices", "it" is neither
                 return resolved
-            listed = _listed_together(messages, index)
             if len(listed) == 1 and run_ids_in(listed[0]):
                 return listed[0]
             if len(listed) > 1:
@@ -110,9 +113,11 @@ def run_in_focus(history: Sequence[BaseMessage]) -> str | None:
     return None
 
 
-def _listed_together(messages: Sequence[BaseMessage], last: int) -> list[str]:
-    """The run ids listed by the ``find_runs`` result at ``last`` and the results just before it."""
+def _searched_together(messages: Sequence[BaseMessage], last: int) -> tuple[list[str], set[str]]:
+    """The run ids listed, and those resolved, by the ``find_runs`` result at ``last`` and
+    the results just before it (searches made in one step)."""
     listed: list[str] = []
+    resolved: set[str] = set()
     index = last
     while index >= 0:
         message = messages[index]
@@ -123,8 +128,11 @@ def _listed_together(messages: Sequence[BaseMessage], last: int) -> list[str]:
             for item in artifact.get("runs") or []:
                 if isinstance(item, dict) and isinstance(item.get("id"), str):
                     listed.append(item["id"])
+            resolution = artifact.get("resolution")
+            if isinstance(resolution, dict) and isinstance(resolution.get("run_id"), str):
+                resolved.add(resolution["run_id"])
         index -= 1
-    return list(dict.fromkeys(listed))
+    return list(dict.fromkeys(listed)), resolved
 
 
 def earlier_questions(history: Sequence[BaseMessage]) -> list[str]:

@@ -182,12 +182,12 @@ def understand(text: str, known_fields: tuple[str, ...] = ()) -> Understanding:
     if scope is not None:  # "undo that", "rename it back": the last change, inverted
         return Understanding(text, "undo", ids, undo=scope)
     write = requested_change(text)
-    if write is not None and write.unclear is not None:
-        return Understanding(text, "unknown", ids, problem=write.unclear)
     if write is not None:
         not_asked = mood_problem(request_mood(text))
         if not_asked is not None:  # "what if you set ...?", "should I tag ...?", "no wait"
             return Understanding(text, "unknown", ids, problem=f"{not_asked}, {NOT_ASKED}")
+        if write.unclear is not None:  # "tag it as paid for march": which tags?
+            return Understanding(text, "unknown", ids, problem=write.unclear)
         reserved = [key for key in write.metadata if is_reserved_key(key)]
         if reserved:
             return Understanding(text, "unknown", ids, problem=RESERVED.format(key=reserved[0]))

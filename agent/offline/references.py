@@ -84,10 +84,52 @@ class NamedReference:
     rest: str
 
 
+# "rename it to Invoice from Acme", "tag it as paid for March": after a write aimed at
+# the run in focus comes the new value, never a run's name (a trailing "on the Acme
+# invoice" still names one).
+_FOCUS_WRITE = (
+    re.compile(r"\brename\s+(?:(?:it|this|that)(?:\s+(?:run|one))?\s+)?(?:to|as)\s+(?=\S)", re.I),
+    re.compile(
+        r"\b(?:rename|call|name|tag|label|mark)\s+(?:it|this|that)(?:\s+(?:run|one))?\s+"
+        r"(?:(?:to|as|with)\s+)?(?=\S)",
+        re.I,
+    ),
+    re.compile(
+        r"\b(?:change|set|update|make)\s+(?:the\s+|its\s+)?(?:run(?:'s)?\s+)?name\s+to\s+(?=\S)",
+        re.I,
+    ),
+)
+_TRAILING_REFERENCE = re.compile(
+    rf"\s(?:on|for)\s+(?P<ref>the\s+(?:[\w&'.-]+\s+){{0,3}}?[\w&'.-]+\s+{_DOC_NOUN})\s*[?.!]*$",
+    re.IGNORECASE,
+)
+
+
 def named_reference(text: str) -> NamedReference | None:
     """The one run ``text`` names by something other than a full id; None if it names none."""
     if run_ids_in(text):
         return None
+    value_start = _focus_write_value_start(text)
+    if value_start is not None:
+        trailing = _TRAILING_REFERENCE.search(text, value_start)
+        if trailing and _names_something(trailing.group("ref")):
+            start, end = trailing.span("ref")
+            return _replaced(text, start, end, _cleaned(trailing.group("ref")))
+        text, value = text[:value_start], text[value_start:]
+        found_before = _reference_in(text)
+        if found_before is None:
+            return None
+        return NamedReference(found_before.reference, found_before.rest + value)
+    return _reference_in(text)
+
+
+def _focus_write_value_start(text: str) -> int | None:
+    """Where the new value of a write aimed at the run in focus starts, if it is one."""
+    starts = [found.end() for pattern in _FOCUS_WRITE if (found := pattern.search(text))]
+    return min(starts) if starts else None
+
+
+def _reference_in(text: str) -> NamedReference | None:
     for pattern in (_URL, _PATH, _FILE):
         found = pattern.search(text)
         if found:

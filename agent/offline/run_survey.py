@@ -34,7 +34,7 @@ from agent.offline.recent_runs import (
     some,
     totals_of,
 )
-from agent.offline.references import cross_run_filters
+from agent.offline.references import comparison, cross_run_filters
 from agent.offline.run_answers import money_text
 from agent.offline.when_words import DayWindow, date_window, today_utc
 from tools.faces.run_query import normalize_words, parse_when
@@ -91,8 +91,8 @@ class Survey:
 
 def survey_of(text: str, today: date | None = None) -> Survey | None:
     """The survey a message asks for; None when a search (or one run) answers it."""
-    if run_ids_in(text) or not _ASKS_MANY.search(text):
-        return None
+    if run_ids_in(text) or not _ASKS_MANY.search(text) or comparison(text) is not None:
+        return None  # "compare the due dates of the Acme and Northwind invoices" names its runs
     today = today or today_utc()
     amount = _AMOUNT.search(text)
     if amount and (

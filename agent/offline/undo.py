@@ -73,8 +73,14 @@ class Undo:
     notes: tuple[str, ...] = ()
 
 
-def last_applied_change(messages: Sequence[BaseMessage]) -> dict[str, Any] | None:
-    """The ``change`` recorded with the latest successful ``update_run_metadata`` result."""
+def last_applied_change(
+    messages: Sequence[BaseMessage], scope: UndoScope = "all"
+) -> dict[str, Any] | None:
+    """The ``change`` recorded with the latest successful ``update_run_metadata`` result.
+
+    For ``"name"`` ("rename it back"), the latest one that renamed a run, even when
+    other changes (a tag) came after it.
+    """
     for message in reversed(messages):
         artifact = getattr(message, "artifact", None)
         if (
@@ -83,6 +89,7 @@ def last_applied_change(messages: Sequence[BaseMessage]) -> dict[str, Any] | Non
             and getattr(message, "status", None) != "error"
             and isinstance(artifact, dict)
             and isinstance(artifact.get("change"), dict)
+            and (scope == "all" or _renamed(artifact["change"]))
         ):
             return dict(artifact["change"])
     return None
@@ -99,7 +106,7 @@ def undo_of(change: Mapping[str, Any] | None, scope: UndoScope) -> Undo:
         )
     run_id = str(change.get("run_id") or "")
     args: dict[str, Any] = {"run_id": run_id}
-    renamed = change.get("name_after") != change.get("name_before")
+    renamed = _renamed(change)
     if scope == "name" and not renamed:
         return Undo(
             None,
@@ -128,6 +135,10 @@ def undo_of(change: Mapping[str, Any] | None, scope: UndoScope) -> Undo:
             "extend-agent runs update with --meta 'key:=<JSON>'.",
         )
     return Undo(args)
+
+
+def _renamed(change: Mapping[str, Any]) -> bool:
+    return change.get("name_after") != change.get("name_before")
 
 
 def _undo_metadata(change: Mapping[str, Any], args: dict[str, Any]) -> None:

@@ -10,9 +10,12 @@ before -> after) and the artifact is the normalized run as a plain JSON dict,
 and renderers rebuild it with ``Run.model_validate(artifact)``. For
 ``update_run_metadata`` the artifact is the updated run's dict plus one extra
 key, ``"change"``: ``RunChange.model_dump(mode="json")`` (``Run`` ignores it).
-``show_citation``'s content is one line (field, value, page) and its artifact holds
-the images (``tools.faces.show_citation.image_artifact``: base64 PNG image blocks
-with alt text, page and size), so a front end can show or upload them.
+A write made inside ``tools.faces.approved_change.approved_change(change)`` (the
+agent's session resumes every approved change that way) happens only if the run
+still yields the change the person was shown. ``show_citation``'s content is one
+line (field, value, page) and its artifact holds the images
+(``tools.faces.show_citation.image_artifact``: base64 PNG image blocks with alt
+text, page and size), so a front end can show or upload them.
 
 Failures never end an agent run: bad arguments and Extend errors come back as a
 ``ToolMessage`` with ``status="error"`` whose content says which run and what to
@@ -30,6 +33,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from prompts import WriteApproval
 from tools.client.clients import ExtendClient
+from tools.faces.approved_change import current_approved_change
 from tools.faces.find_runs import FindOutput
 from tools.faces.read_only import served_tool_names
 from tools.faces.run_tools import RunTools, ToolOutput
@@ -102,7 +106,12 @@ def make_tools(
     ) -> tuple[str, dict[str, Any]]:
         return _answer(
             lambda: run_tools.update_run_metadata(
-                run_id, name=name, metadata=metadata, add_tags=add_tags, remove_tags=remove_tags
+                run_id,
+                name=name,
+                metadata=metadata,
+                add_tags=add_tags,
+                remove_tags=remove_tags,
+                approved=current_approved_change(),
             ),
             doing=f"updating run {run_id}",
             reporting=f"reporting run {run_id} after the update (the update itself was made)",
