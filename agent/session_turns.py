@@ -157,6 +157,18 @@ class AgentSession:
         state = self._agent.get_state(_config(thread_id))
         return run_named_by_person((state.values or {}).get("messages", []))
 
+    def picked_question(self, thread_id: str, question: str) -> str:
+        """``question``, or for "the second one" / "yes" after runs were offered, the earlier
+        question about the run picked (what ``ask --yes`` checks a proposal against)."""
+        from agent.offline.candidate_pick import picked_candidate, with_candidate_picked
+        from agent.offline.conversation import Turn
+
+        if picked_candidate(question) is None:
+            return question
+        state = self._agent.get_state(_config(thread_id))
+        history = list((state.values or {}).get("messages", []))
+        return with_candidate_picked(Turn(question=question, history=history)).question
+
     def last_applied_change(
         self, thread_id: str, scope: UndoScope = "all"
     ) -> dict[str, Any] | None:

@@ -132,7 +132,9 @@ def _ask(question: str, thread: str, *, assume_yes: bool, images_dir: Path | Non
             print(reply.text)
 
     missing = _ask_in_session(question, thread, assume_yes, images_dir, confirm_at_prompt, show)
-    if missing or not_done(replies, asks_for_change(question)):  # the answers above say why
+    if missing or not_done(
+        replies, asks_for_change(question) or _picked_change(question, replies)
+    ):  # the answers above say why
         raise typer.Exit(EXIT_NOT_DONE)
 
 
@@ -160,6 +162,13 @@ def asks_for_change(question: str) -> bool:
         if understand(words).problem in (INCOMPLETE_CHANGE, CANNOT_REMOVE):
             return True
     return False
+
+
+def _picked_change(question: str, replies: list[AgentReply]) -> bool:
+    """ "the second one" / "yes" picked the run of an earlier request for a change."""
+    from agent.offline.candidate_pick import picked_candidate
+
+    return picked_candidate(question) is not None and any(r.change_tried for r in replies)
 
 
 def not_done(replies: list[AgentReply], asked_for_change: bool) -> bool:
@@ -192,7 +201,7 @@ def _ask_in_session(
         resolve = run_resolver(session.run_tools)
         approver = TerminalApprover(
             requested=requested_change_for(
-                question,
+                session.picked_question(thread, question),
                 session.last_named_run(thread),
                 session.last_applied_change(thread, undo_scope(question) or "all"),
                 resolve if assume_yes else None,

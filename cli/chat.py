@@ -117,7 +117,7 @@ def _conversation(
         decide = prompt
         if assume_yes:  # the same rule as ``ask --yes``: only the change these words ask for
             requested = requested_change_for(
-                line,
+                session.picked_question(thread_id, line),
                 session.last_named_run(thread_id),
                 session.last_applied_change(thread_id, undo_scope(line) or "all"),
                 run_resolver(session.run_tools),

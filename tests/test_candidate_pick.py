@@ -20,6 +20,10 @@ from agent.offline.candidate_pick import picked_candidate
         ("I meant the first one", 1),
         ("it's the third invoice.", 3),
         ("the last one", -1),
+        ("yes", 0),  # "Did you mean this one?": the one run offered
+        ("yes, that one", 0),
+        ("yep!", 0),
+        ("that's the one", 0),
     ],
 )
 def test_a_place_in_the_list(text: str, place: int) -> None:
@@ -34,6 +38,7 @@ def test_a_place_in_the_list(text: str, place: int) -> None:
         "rename it to 2",
         "summarize the last run",
         "12",
+        "yes, and tag it urgent",
         "",
     ],
 )

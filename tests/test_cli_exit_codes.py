@@ -351,3 +351,27 @@ def test_yes_applies_a_follow_up_about_a_run_named_by_vendor(runner: CliRunner) 
     assert "Applying it (--yes)." in result.stdout
     metadata = stored(runner, BLUEBIRD)["metadata"]
     assert isinstance(metadata, dict) and metadata["tags"] == ["needs-followup"]
+
+
+def test_yes_applies_a_change_on_the_run_picked_from_those_offered(runner: CliRunner) -> None:
+    """A typo offers the run; "yes, that one" --yes renames exactly it, as first asked."""
+    offered = run(runner, "ask", "rename the Nortwind invoice to NW Sept", "--yes")
+    assert offered.exit_code == EXIT_NOT_DONE and "Did you mean this one?" in offered.stdout
+    assert stored(runner, MULTI)["name"] == "Northwind Traders INV-2024-0831"
+
+    picked = run(runner, "ask", "yes, that one", "--yes")
+
+    assert picked.exit_code == 0, picked.output
+    assert picked.stdout.count("Applying it (--yes).") == 1
+    assert stored(runner, MULTI)["name"] == "NW Sept"
+
+
+def test_a_pick_that_proposes_a_change_not_applied_exits_non_zero(runner: CliRunner) -> None:
+    run(runner, "ask", "rename the INV invoice to Globex Sept")  # three runs offered
+
+    picked = run(runner, "ask", "the first one")  # no terminal: not applied
+
+    assert picked.exit_code == EXIT_NOT_DONE, picked.output
+    assert "Proposed change: Rename workflow_run_processing" in picked.stdout
+    read = run(runner, "ask", "the second one")  # nothing offered any more: not a pick
+    assert "Proposed change" not in read.stdout

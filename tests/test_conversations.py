@@ -828,6 +828,30 @@ PICKS = [  # "which one do you mean?" answered by a place in the list offered
         writes_nothing=True,
     ),
     ask(
+        "yes",  # "Did you mean this one?" after a typo
+        before=("what's the total on the Acmee invoice?",),
+        says=(rf"^The total on {REVIEWED} is \$1,420\.00",),
+    ),
+    ask(
+        "yes, that one",
+        before=("rename the Nortwind invoice to NW Sept",),
+        run=MULTI,
+        expect={"name": "NW Sept"},
+    ),
+    ask(
+        "rename the Nortwind invoice to NW Sept",  # a typo is offered, never written to
+        says=('^No run matches “?"?Nortwind invoice', "Did you mean this one", MULTI),
+        run=MULTI,
+        writes_nothing=True,
+        expect={"name": MULTI_NAME},
+    ),
+    ask(
+        "yes",  # three runs were offered: "yes" picks none of them
+        before=("what's the total on the INV invoice?",),
+        never=("The total on",),
+        writes_nothing=True,
+    ),
+    ask(
         "rename it to Foo",  # two runs were just compared: "it" is neither, so ask
         before=("compare the totals of the Acme and Bluebird invoices",),
         says=("Which run",),

@@ -222,3 +222,31 @@ def test_bad_find_arguments_are_clear_errors(
 def test_dashboard_run_id_ignores_other_sites() -> None:
     assert dashboard_run_id("https://evil.example/extend.ai/workflow_run_1") is None
     assert dashboard_run_id("https://notextend.ai/workflow_run_1") is None
+
+
+@pytest.mark.parametrize(
+    ("reference", "run_id"),
+    [
+        ("Acmee invoice", "workflow_run_reviewed_corrections"),  # a letter too many
+        ("Blubird fax", "workflow_run_needs_review"),  # a letter missing
+        ("Nrothwind", "workflow_run_invoice_multipage"),  # two letters swapped
+    ],
+)
+def test_a_name_one_typo_away_is_offered_never_taken(
+    client: ExtendClient, reference: str, run_id: str
+) -> None:
+    found = RunTools(client).resolve_run(reference)
+    assert (found.outcome, found.run_id) == ("none", None)  # a suggestion, not the run
+    assert [m.item.id for m in found.candidates] == [run_id]
+    assert found.message.startswith(f'No run matches "{reference}". Did you mean this one?')
+    assert run_id in found.message
+
+
+@pytest.mark.parametrize("reference", ["INV-58214", "Acne", "Zeta invoice"])
+def test_numbers_short_words_and_strangers_get_no_suggestion(
+    client: ExtendClient, reference: str
+) -> None:
+    """An invoice number one digit off is another invoice; "Acne" is too short to guess."""
+    found = RunTools(client).resolve_run(reference)
+    assert (found.outcome, found.candidates) == ("none", [])
+    assert "Searched the ids, names and file names" in found.message

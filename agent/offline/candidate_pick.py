@@ -1,10 +1,12 @@
-"""A pick from the runs just offered: "the second one", "2", "the last one".
+"""A pick from the runs just offered: "the second one", "2", "the last one", "yes".
 
 When the previous turn asked which of several runs a reference meant ("3 runs match
-“INV invoice”; which one do you mean?"), a reply that picks one by its place in
-that list asks the previous question again about the picked run, by its id. The id
-comes from the listing's structured artifact (Extend's list, in the order shown),
-never from text; a write asked that way still goes through the same approval.
+“INV invoice”; which one do you mean?") or offered runs one typo away ("No run
+matches “Acmee invoice”. Did you mean this one?"), a reply that picks one by its
+place in that list (or "yes" to a single one offered) asks the previous question
+again about the picked run, by its id. The id comes from the listing's structured
+artifact (Extend's list, in the order shown), never from text; a write asked that
+way still goes through the same approval.
 """
 
 from __future__ import annotations
@@ -40,8 +42,21 @@ _PICK = re.compile(
 _THE_BEFORE = re.compile(r"\b(?:the|that|this)\s+$", re.IGNORECASE)
 
 
+_YES = re.compile(
+    r"^\s*(?:yes|yeah|yep|yup|yes\s+please|correct|right|exactly|that\s+one|"
+    r"that'?s\s+(?:it|the\s+one|right)|i\s+did)"
+    r"(?:\s*[,!.]?\s*(?:that\s+one|that'?s\s+(?:it|the\s+one)|please|thanks|thank\s+you))*"
+    r"\s*[.!]*\s*$",
+    re.IGNORECASE,
+)
+_YES_PLACE = 0
+"""``picked_candidate`` for "yes": the one run offered, when only one was."""
+
+
 def picked_candidate(text: str) -> int | None:
-    """The place in a list ``text`` picks (1-based, -1 for the last), or None."""
+    """The place in a list ``text`` picks (1-based, -1 for the last, 0 for "yes"), or None."""
+    if _YES.match(text):
+        return _YES_PLACE
     found = _PICK.match(text)
     if found is None:
         return None
@@ -60,6 +75,10 @@ def with_candidate_picked(turn: Turn) -> Turn:
     if asked is None:
         return turn
     question, reference, candidates = asked
+    if place == _YES_PLACE:
+        if len(candidates) != 1:  # "yes" to "which one do you mean?" picks nothing
+            return turn
+        place = 1
     if place > len(candidates):
         return turn
     run_id = candidates[place - 1] if place > 0 else candidates[-1]
@@ -100,7 +119,8 @@ def _previous_question_and_candidates(turn: Turn) -> tuple[str, str, list[str]] 
 
 
 def _candidates(result: ToolMessage) -> list[str]:
-    """The runs a ``find_runs`` result offered for a reference that named several."""
+    """The runs a ``find_runs`` result offered for a reference: several that matched, or
+    those one typo away when none did."""
     artifact = result.artifact if isinstance(result.artifact, dict) else {}
     resolution = artifact.get("resolution")
     if not isinstance(resolution, dict) or resolution.get("run_id") is not None:
@@ -110,4 +130,4 @@ def _candidates(result: ToolMessage) -> list[str]:
         for item in artifact.get("runs") or []
         if isinstance(item, dict) and isinstance(item.get("id"), str) and run_ids_in(item["id"])
     ]
-    return ids if len(ids) > 1 else []
+    return ids if len(ids) > 1 or resolution.get("outcome") == "none" else []

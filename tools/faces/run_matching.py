@@ -63,7 +63,7 @@ def cheap_match(item: RunListItem, query: SearchQuery) -> RunMatch | None:
         places = {"id": item.id, "name": item.name or "", "file": " ".join(item.file_names)}
         for where, value in places.items():
             hay = " ".join(normalize_words(value))
-            if all(_word_in(w, hay) for w in query.words):
+            if all(_word_in(w, hay, query.fuzzy) for w in query.words):
                 match.where.append(where)
                 stems = [" ".join(normalize_words(n.rsplit(".", 1)[0])) for n in item.file_names]
                 match.exact = match.exact or text == hay or text in stems
@@ -90,7 +90,7 @@ def deep_matches(
         if query.words and run is not None:
             values = [" ".join(normalize_words(v)) for v in _field_texts(run)]
             text = " ".join(query.words)
-            if any(all(_word_in(w, v) for w in query.words) for v in values):
+            if any(all(_word_in(w, v, query.fuzzy) for w in query.words) for v in values):
                 match.where.append("fields")
                 match.exact = match.exact or text in values
         if query.words and not match.where:
@@ -101,11 +101,36 @@ def deep_matches(
     return kept
 
 
-def _word_in(word: str, text: str) -> bool:
-    """``word`` in ``text``, a plural also as its singular ("bearings" finds "Ball bearing")."""
+def _word_in(word: str, text: str, fuzzy: bool = False) -> bool:
+    """``word`` in ``text``, a plural also as its singular ("bearings" finds "Ball bearing");
+    with ``fuzzy``, a word of 5+ letters (no digits: "INV-58213" is never near "INV-58214")
+    also matches a word of ``text`` one typo away."""
     if word in text:
         return True
-    return len(word) > 3 and word.endswith("s") and word[:-1] in text
+    if len(word) > 3 and word.endswith("s") and word[:-1] in text:
+        return True
+    if not fuzzy or len(word) < 5 or any(c.isdigit() for c in word):
+        return False
+    return any(abs(len(t) - len(word)) <= 1 and _one_typo(word, t) for t in text.split())
+
+
+def _one_typo(a: str, b: str) -> bool:
+    """``a`` and ``b`` differ by one letter added, dropped, changed, or two swapped."""
+    if a == b:
+        return False
+    if len(a) == len(b):
+        diffs = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        if len(diffs) == 1:
+            return True
+        first, second = diffs[:2] if len(diffs) == 2 else (0, 0)
+        return (
+            len(diffs) == 2
+            and second == first + 1
+            and a[first] == b[second]
+            and a[second] == b[first]
+        )
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
 def _metadata_matches(run: Run, query: SearchQuery) -> bool:

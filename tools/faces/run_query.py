@@ -66,6 +66,8 @@ class SearchQuery:
     updated_before: datetime | None = None
     max_pages: int = DEFAULT_PAGES
     field_scan: int = DEFAULT_FIELD_SCAN
+    fuzzy: bool = False
+    """Words of 5+ letters also match a word one typo away ("Acmee", "Blubird")."""
 
     @property
     def needs_run_reads(self) -> bool:

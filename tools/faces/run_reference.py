@@ -15,7 +15,9 @@ People rarely paste full ids. ``resolve_reference`` accepts, in this order:
 
 One match is the run; several give up to ``MAX_CANDIDATES`` candidates (an exact
 match of a file name, name or field value among looser ones wins); none says
-what was searched. A reference that cannot name a run (``../x``, a link to
+what was searched, and offers the runs one typo away ("Acmee", "Blubird") as
+"did you mean": never taken as the run, so a misspelt name is never written to
+without the person choosing it. A reference that cannot name a run (``../x``, a link to
 another site, a malformed id) is ``invalid``: it is never replaced by some other
 run, such as the last one a conversation talked about.
 """
@@ -23,7 +25,7 @@ run, such as the last one a conversation talked about.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import unquote, urlsplit
 
@@ -82,6 +84,11 @@ class Resolution:
             return f"{shown} is run {self.run_id}."
         if self.outcome == "invalid":
             return f"{shown} is not a valid run reference: {self.searched}"
+        if self.outcome == "none" and self.candidates:
+            which = "one of these" if len(self.candidates) > 1 else "this one"
+            lines = [f"No run matches {shown}. Did you mean {which}?"]
+            lines += [f"- {run_line(m)}" for m in self.candidates]
+            return "\n".join(lines)
         if self.outcome == "none":
             return f"No run matches {shown}. {self.searched}"
         lines = [f"{self.total} runs match {shown}{self.scope}; which one do you mean?"]
@@ -162,11 +169,25 @@ def resolve_reference(
     if len(matches) == 1:
         return Resolution("run", text, matches[0].item.id, matches, searched, 1)
     if not matches:
-        return Resolution("none", text, searched=searched)
+        return _near_misses(client, cache, query, text, searched)
     scope = f" among the {result.listed} most recent runs" if result.more_pages else ""
     return Resolution(
         "ambiguous", text, None, matches[:MAX_CANDIDATES], searched, len(matches), scope
     )
+
+
+def _near_misses(
+    client: ExtendClient, cache: RunCache, query: SearchQuery, text: str, searched: str
+) -> Resolution:
+    """No run matched ``text``: the runs one typo away, offered (the reads are cached)."""
+    if not any(len(w) >= 5 and not any(c.isdigit() for c in w) for w in query.words):
+        return Resolution("none", text, searched=searched)
+    try:
+        near = search_runs(client, replace(query, fuzzy=True), cache, stop_early=True)
+    except ExtendError as error:
+        raise ToolError(error.message, cause=error) from None
+    found = near.matches[:MAX_CANDIDATES]
+    return Resolution("none", text, None, found, searched, len(near.matches))
 
 
 def _checked(text: str, run_id: str) -> Resolution:
