@@ -131,10 +131,10 @@ def _ask(question: str, thread: str, *, assume_yes: bool, images_dir: Path | Non
         if not reply.proposal_only:  # else "Proposed change: ..." says it all
             print(reply.text)
 
-    missing = _ask_in_session(question, thread, assume_yes, images_dir, confirm_at_prompt, show)
-    if missing or not_done(
-        replies, asks_for_change(question) or _picked_change(question, replies)
-    ):  # the answers above say why
+    missing, asked = _ask_in_session(
+        question, thread, assume_yes, images_dir, confirm_at_prompt, show
+    )
+    if missing or not_done(replies, asks_for_change(asked)):  # the answers above say why
         raise typer.Exit(EXIT_NOT_DONE)
 
 
@@ -164,13 +164,6 @@ def asks_for_change(question: str) -> bool:
     return False
 
 
-def _picked_change(question: str, replies: list[AgentReply]) -> bool:
-    """ "the second one" / "yes" picked the run of an earlier request for a change."""
-    from agent.offline.candidate_pick import picked_candidate
-
-    return picked_candidate(question) is not None and any(r.change_tried for r in replies)
-
-
 def not_done(replies: list[AgentReply], asked_for_change: bool) -> bool:
     """A run could not be read, or the change asked for was not written (declined, failed).
 
@@ -189,8 +182,9 @@ def _ask_in_session(
     images_dir: Path | None,
     confirm: Callable[[], bool],
     show: Callable[[AgentReply], None],
-) -> bool:
-    """Ask in the session; True when the question named a run that no single run matches."""
+) -> tuple[bool, str]:
+    """Ask in the session: whether the question named a run that no single run matches, and
+    what it asked ("the second one" after runs were offered: the earlier request, for it)."""
     from agent.decision_words import read_decision
     from agent.offline.undo import undo_scope
     from agent.session import open_agent_session
@@ -199,9 +193,10 @@ def _ask_in_session(
     settings = load_settings()
     with open_agent_session(settings) as session:
         resolve = run_resolver(session.run_tools)
+        asked = session.picked_question(thread, question)
         approver = TerminalApprover(
             requested=requested_change_for(
-                session.picked_question(thread, question),
+                asked,
                 session.last_named_run(thread),
                 session.last_applied_change(thread, undo_scope(question) or "all"),
                 resolve if assume_yes else None,
@@ -219,7 +214,7 @@ def _ask_in_session(
                 session, thread, reply, decide=approver.decide_earlier, show=show
             )
             if reply.pending is not None or read_decision(question) is not None:
-                return False  # a "yes"/"no" was only ever about that change: nothing more
+                return False, question  # a "yes"/"no" was only about that change: no more
         reply = session.ask(thread, question, decide_by_text=False)
         show(shown_reply(reply))
         for path in write_images(reply, images_dir or settings.data_dir / IMAGES_FOLDER):
@@ -228,4 +223,4 @@ def _ask_in_session(
         if hint:
             print(hint, file=sys.stderr)
         last = settle_changes(session, thread, reply, decide=approver.decide, show=show)
-        return named_run_missing(question, [reply, last], resolve)
+        return named_run_missing(question, [reply, last], resolve), asked

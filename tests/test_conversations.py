@@ -612,6 +612,53 @@ REFUSALS = [
 
 SMALL_ANSWERS = [  # a page with no made-up position, a count, a rate, not a dump
     ask(
+        "is the Acme invoice paid?",  # Extend records no payments: tags and metadata say
+        says=(
+            f"^I can't tell whether {REVIEWED} was paid",
+            "no paid tag or payment metadata",
+            "mark it as paid",
+        ),
+        writes_nothing=True,
+        max_chars=300,
+    ),
+    ask(
+        "has it been paid?",
+        before=("+mark the Acme invoice as paid",),
+        says=(f"^{REVIEWED} is tagged paid\\.$",),
+        writes_nothing=True,
+    ),
+    ask("what's due next?", says=("due on or after today",), never=("Next due",)),
+    ask(
+        "hey, can you pull up the Initech invoice?",
+        says=("^Invoice IT-20931 from Initech LLC for \\$8,425\\.50",),
+        max_chars=400,
+    ),
+    ask(
+        "who approved it?",
+        before=("what's the total on the Initech invoice?",),
+        says=("Reviewed by user_7Hq2LmTe on Aug 28, 2024",),
+    ),
+    ask(
+        "total spend with northwind?",
+        says=("^The totals of the runs I read", f"€1,948\\.63 over 1 run: {MULTI}", "northwind"),
+        never=("\\$",),
+    ),
+    ask(
+        "what do we owe Acme?",
+        before=("+mark the Acme invoice as paid",),
+        says=(f"^Nothing left to add up: the runs I read are tagged paid \\({REVIEWED}\\)",),
+    ),
+    ask(
+        "how much do we owe on it?",  # the sum read many runs: "it" is none of them
+        before=("how much do we owe?",),
+        says=("^Which run",),
+    ),
+    ask(
+        "anything need my attention today?",
+        says=("workflow_run_needs_review", "workflow_run_failed", "NEEDS_REVIEW", "FAILED"),
+        writes_nothing=True,
+    ),
+    ask(
         "which page is the total on?",
         before=("what's the total on the Initech invoice?",),
         says=(
@@ -787,7 +834,7 @@ LISTINGS = [  # questions about many runs: a search's filters, or the recent run
             r"^- \$31,727\.80 over 7 runs: ",
             rf"^- €1,948\.63 over 1 run: {MULTI}$",
             "I don't convert currencies",
-            "I can't tell which are paid",
+            "only a paid tag tells me one is settled",
             rf"Counted although not PROCESSED: {VALIDATION} \(REJECTED\)",
             r"^I read 14 of the most recent runs; 6 had no total",
         ),

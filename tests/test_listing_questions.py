@@ -51,6 +51,15 @@ TODAY = date(2026, 12, 7)  # a Monday
         ),
         ("which runs were updated since Sep 20, 2024?", [{"updated_after": "2024-09-20"}]),
         ("show me the invoices from Globex", [{"text": "Globex"}]),
+        *(
+            (message, [{"status": "NEEDS_REVIEW"}, {"status": "FAILED"}])
+            for message in (
+                "anything need my attention today?",
+                "what should I look at?",
+                "what's waiting on me?",
+                "what's in my queue?",
+            )
+        ),
         ("what time was the Acme invoice processed?", None),
         ("which invoices are due in October?", None),  # a due date is no search filter
         ("what's the total on the Bluebird fax?", None),
@@ -196,6 +205,46 @@ def test_due_dates_and_overdue_are_read_not_searched() -> None:
     assert (
         "Due dates read: Oct 31, 2024 (workflow_run_a) and Dec 20, 2026 (workflow_run_b)." in none
     )
+
+
+@pytest.mark.parametrize(
+    "message", ["what's due next?", "anything due soon?", "which invoices are coming due?"]
+)
+def test_what_is_due_next_is_the_soonest_due_date_from_today(message: str) -> None:
+    survey = survey_of(message, TODAY)
+    assert survey is not None and survey.upcoming and survey.filters == {}
+    answer = survey_answer(survey, RecentRuns(RUNS, 0, 4), TODAY)
+    assert "Next due: Dec 20, 2026, workflow_run_b" in answer
+    assert "1 is due on or after today (Dec 7, 2026):" in answer
+    assert "workflow_run_a" not in answer.split("had no due date")[0]  # Oct 2024 is past
+
+
+@pytest.mark.parametrize(
+    ("message", "vendor", "owe"),
+    [
+        ("total spend with northwind?", "northwind", False),
+        ("how much have we spent with Acme so far?", "Acme", False),
+        ("what do we owe Globex?", "Globex", True),
+        ("how much did we pay Initech in total?", "Initech", False),
+    ],
+)
+def test_spend_with_a_vendor_is_a_sum_over_its_runs(message: str, vendor: str, owe: bool) -> None:
+    assert survey_of(message, TODAY) == Survey("sum", {"text": vendor}, owe=owe)
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["did we pay the Northwind invoice?", "how much do we owe them?", "how much do we owe on it?"],
+)
+def test_payment_words_about_one_run_or_nobody_are_no_vendor_sum(message: str) -> None:
+    assert survey_of(message, TODAY) is None
+
+
+def test_what_we_owe_leaves_out_runs_tagged_paid() -> None:
+    paid = Run.model_validate({**RUNS[0].model_dump(), "metadata": {"tags": ["paid"]}})
+    answer = survey_answer(Survey("sum", {}, owe=True), RecentRuns([paid, *RUNS[1:]], 0, 4), TODAY)
+    assert "- $250.00 over 1 run: workflow_run_b" in answer
+    assert "Left out as tagged paid: workflow_run_a." in answer
 
 
 def test_a_source_is_found_in_metadata_values() -> None:

@@ -63,6 +63,8 @@ def answer_question(
     if kind == "convert":
         target = asked_currency(understanding.text)
         return run_answers.convert_answer(run, understanding.text, target, low_confidence)
+    if kind == "paid":
+        return run_answers.paid_answer(run)
     if kind == "status":
         return status_answer(run)
     if kind == "metadata":

@@ -102,10 +102,16 @@ def run_in_focus(history: Sequence[BaseMessage]) -> str | None:
             if len(listed) > 1:
                 return None  # "it" after a list of several runs names none of them: ask
         elif isinstance(message, AIMessage):
-            for call in reversed(message.tool_calls):
-                run_id = call.get("args", {}).get("run_id")
-                if isinstance(run_id, str) and run_ids_in(run_id):
-                    return run_id
+            called = [
+                run_id
+                for call in reversed(message.tool_calls)
+                if isinstance(run_id := call.get("args", {}).get("run_id"), str)
+                and run_ids_in(run_id)
+            ]
+            if len(set(called)) > 1:
+                return None  # "how much do we owe?" read many runs: "it" is none of them
+            if called:
+                return called[0]
         elif isinstance(message, HumanMessage):
             ids = run_ids_in(message_text(message))
             if ids:

@@ -31,8 +31,10 @@ from agent.offline.field_shapes import (
     asks_count,
     asks_rate,
     count_sentence,
+    is_rows,
     quoted_rate_sentence,
     rate_field,
+    row_lines,
 )
 from agent.offline.fields import FieldMatch, FieldReading, normalize_text, read_fields
 from agent.offline.intents import Understanding
@@ -237,6 +239,8 @@ def field_sentence(
     label = human_label(match)
     shown = format_value(extracted.value, HUMAN)
     prose = _prose(extracted)
+    if is_rows(extracted.value) and not aspects & {"where", "why"}:
+        return _rows_sentence(run, extracted, label, aspects, low_confidence)
     if extracted.value is None or shown == EMPTY:
         sentence = f"The {label} on {run.id} is empty (nothing was extracted for it)"
     elif prose is not None:
@@ -278,6 +282,24 @@ def field_sentence(
         else:
             sentence += " The run gives no reasoning for this field."
     return sentence
+
+
+def _rows_sentence(
+    run: Run, extracted: ExtractedField, label: str, aspects: set[str], low_confidence: float
+) -> str:
+    """ "show me the line items": a line per row, with the pages and scores once."""
+    value = extracted.value if isinstance(extracted.value, list) else []
+    rows = [row for row in value if isinstance(row, dict)]
+    pages = pages_text(extracted.citations)
+    about = [pages] if pages else []
+    scores = score_text(extracted, full="confidence" in aspects, low_confidence=low_confidence)
+    if scores:
+        about.append(scores)
+    head = f"The {len(rows)} {label} on {run.id}" + (f" ({'; '.join(about)})" if about else "")
+    lines = [f"{head}:", *row_lines(run, rows)]
+    if extracted.edited:
+        lines.append("A reviewer changed them; ask for the original to see what they were.")
+    return "\n".join(lines)
 
 
 def original_sentence(run: Run, extracted: ExtractedField, label: str) -> str:

@@ -1,9 +1,11 @@
 """Answers about a field's shape rather than its value: how many rows a list has, a tax's rate.
 
 "How many line items?" counts a list field and lists its rows briefly, each amount
-in the run's currency. "What's the VAT rate?" about a tax amount gives the rate a
-field holds, else the rate its reference text shows (said to come from that
-quote); ``agent.offline.field_answers`` says no rate was extracted when neither does.
+in the run's currency; "show me the line items" lists each row on its own line
+(description, quantity × unit price = amount). "What's the VAT rate?" about a tax
+amount gives the rate a field holds, else the rate its reference text shows (said
+to come from that quote); ``agent.offline.field_answers`` says no rate was
+extracted when neither does.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ MAX_LISTED_ROWS = 8
 """Rows a count lists one by one; more are only counted."""
 _ROW_LABEL_KEYS = ("description", "name", "item", "product", "title")
 _ROW_AMOUNT_KEYS = ("amount", "total", "line_total", "total_amount", "net_amount", "price")
+_ROW_QUANTITY_KEYS = ("quantity", "qty", "units", "count")
+_ROW_UNIT_PRICE_KEYS = ("unit_price", "unit_cost", "price_per_unit", "rate", "price")
 
 
 def count_sentence(run: Run, extracted: ExtractedField, label: str) -> str:
@@ -56,6 +60,33 @@ def count_sentence(run: Run, extracted: ExtractedField, label: str) -> str:
         listed.append(f"and {len(shown) - MAX_LISTED_ROWS} more")
     noun = one if len(rows) == 1 else label
     return f"{run.id} has {len(rows)} {noun}{where}: " + "; ".join(listed) + "."
+
+
+def is_rows(value: object) -> bool:
+    """A list of rows (line items): a non-empty list whose items are all objects."""
+    return isinstance(value, list) and bool(value) and all(isinstance(r, dict) for r in value)
+
+
+def row_lines(run: Run, rows: list[dict[str, object]]) -> list[str]:
+    """One line per row: “Deep groove ball bearing” — 40 × €12.50 = €500.00."""
+    currency = run_currency(run)
+    lines = []
+    for index, row in enumerate(rows[: MAX_LISTED_ROWS * 3], 1):
+        amount_key = next((k for k in _ROW_AMOUNT_KEYS if k in row), None)
+        unit_key = next((k for k in _ROW_UNIT_PRICE_KEYS if k in row and k != amount_key), None)
+        quantity = next((row[k] for k in _ROW_QUANTITY_KEYS if k in row), None)
+        figures = ""
+        if quantity is not None and unit_key is not None:
+            figures = f"{format_value(quantity, HUMAN)} × {row_amount(row[unit_key], currency)}"
+        elif quantity is not None:
+            figures = f"quantity {format_value(quantity, HUMAN)}"
+        if amount_key is not None:
+            amount = row_amount(row[amount_key], currency)
+            figures = f"{figures} = {amount}" if figures else amount
+        lines.append(f"{index}. {row_label(row)}" + (f" — {figures}" if figures else ""))
+    if len(rows) > len(lines):
+        lines.append(f"and {len(rows) - len(lines)} more")
+    return lines
 
 
 def run_currency(run: Run) -> str | None:

@@ -41,6 +41,7 @@ Kind = Literal[
     "convert",
     "outcome",
     "classification",
+    "paid",
     "lookup",
     "unknown",
 ]
@@ -110,13 +111,19 @@ _SUMMARY = re.compile(
     r"\bsummar|\boverview\b|\bdescribe\b|\btell me about\b|\bwhat(?:'s| is) (?:in|on)\b|"
     r"\bshow (?:me )?(?:the )?(?:run|it|everything|all|workflow_run)|\bdetails?\b|\bextracted\b|"
     r"\ball (?:the )?fields\b|\bwhat did (?:it|extend|the run) (?:extract|find|read|get|pull)\b|"
-    r"\blook (?:at|up)\b|\bopen\b|\bfields\b|\bbreak ?down\b|\bwhat about\b",
+    r"\blook (?:at|up)\b|\bopen\b|\bfields\b|\bbreak ?down\b|\bwhat about\b|"
+    r"\b(?:pull|bring|call) (?:it )?up\b|\b(?:get|fetch|find|grab) (?:me )?(?:it|that)\b|"
+    r"\bshow (?:me )?(?:it|that)\b",
     re.IGNORECASE,
 )
 _STATUS = re.compile(
     r"\bstatus\b|\bstate\b|\bis it (?:done|finished|processed|ready|complete)\b|"
     r"\bstill (?:processing|running|pending)\b|\bdid it (?:fail|finish|succeed|work)\b|"
-    r"\bhas it (?:finished|failed|been reviewed)\b|\bwho reviewed\b|\breviewed by\b",
+    r"\bhas it (?:finished|failed|been reviewed)\b|\breviewed by\b|"
+    r"\bwho (?:reviewed|approved|checked|verified|signed off(?: on)?|looked at)\b|"
+    r"\bwhen (?:was|did) (?:it|this|that) (?:get )?(?:reviewed|approved|checked|verified|"
+    r"processed|finish(?:ed)?)\b|\b(?:was|is|has) (?:it|this|that) (?:been )?(?:reviewed|"
+    r"approved|checked)\b",
     re.IGNORECASE,
 )
 _METADATA_VIEW = re.compile(

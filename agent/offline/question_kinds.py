@@ -4,7 +4,8 @@
 reviewer change?", "does the subtotal plus tax add up to the total?" and "what's
 the total in EUR?" each get a sentence or two (``agent.offline.run_answers``),
 never the whole summary; so do "why was it rejected?" / "what went wrong?" and
-"how confident was the classification?" (``agent.offline.outcome_answers``).
+"how confident was the classification?" (``agent.offline.outcome_answers``), and
+"is it paid?" (from the run's tags and metadata: Extend records no payments).
 ``question_kind`` names which one a message asks, or None; ``asked_currency`` is
 the currency a conversion question asks for.
 """
@@ -17,7 +18,7 @@ from typing import Literal
 __all__ = ["QuestionKind", "asked_currency", "question_kind"]
 
 QuestionKind = Literal[
-    "currency", "pages", "review_changes", "adds_up", "convert", "outcome", "classification"
+    "currency", "pages", "review_changes", "adds_up", "convert", "outcome", "classification", "paid"
 ]
 
 _CURRENCY_WORDS: dict[str, str] = {
@@ -75,6 +76,13 @@ _OUTCOME = re.compile(  # why it failed or was rejected: the run's own note answ
     r"\bwhat (?:was|is) the (?:error|failure|problem)\b|\b(?:error|failure) message\b",
     re.IGNORECASE,
 )
+_PAID = re.compile(  # "is it paid?", "has the Acme invoice been paid?", "did we pay it?"
+    r"^\s*(?:is|was|has|have)\s+(?:it|this|that|they|the\s+[^?]*?)\s+(?:already\s+)?"
+    r"(?:been\s+)?(?:paid|settled)\b|"
+    r"\bdid\s+(?:we|you|they|anyone|someone)\s+pay\b|\bpayment\s+status\b|"
+    r"\b(?:paid|unpaid)\s+(?:or\s+(?:not|unpaid|paid))\b",
+    re.IGNORECASE,
+)
 _CLASSIFICATION = re.compile(r"\bclassif(?:y|ied|ies|ication|ier)\b", re.IGNORECASE)
 
 
@@ -84,6 +92,8 @@ def question_kind(text: str) -> QuestionKind | None:
         return "adds_up"
     if _OUTCOME.search(text):
         return "outcome"
+    if _PAID.search(text):
+        return "paid"
     if _CLASSIFICATION.search(text):
         return "classification"
     if _REVIEW_CHANGES.search(text):

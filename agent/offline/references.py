@@ -157,6 +157,13 @@ _DATED = re.compile(
     re.I,
 )
 _DUE = re.compile(r"\bdue\b|\boverdue\b", re.I)
+_ATTENTION = re.compile(
+    r"\b(?:needs?|needing|requires?|wants?)\s+(?:my|our|your|some|any)?\s*attention\b|"
+    r"\b(?:what|anything|something)\s+(?:should|do|must)\s+(?:i|we)\s+"
+    r"(?:look\s+at|check|deal\s+with|handle)\b|\b(?:my|our)\s+(?:to-?do|queue|inbox)\b|"
+    r"\bwhat(?:'s|\s+is)\s+waiting\s+(?:on|for)\s+(?:me|us)\b",
+    re.I,
+)
 _UPDATED = re.compile(r"\b(?:updated|changed|modified|edited)\b", re.I)
 _STATUS_QUESTIONS = (
     (re.compile(rf"\b{_MANY}\b.*\bneeds?\s+(?:a\s+)?review", re.I), "NEEDS_REVIEW"),
@@ -188,7 +195,9 @@ _TAGGED = re.compile(
     re.IGNORECASE,
 )
 _FROM_VENDOR = re.compile(
-    r"\b(?:runs|invoices|documents|receipts|bills)\s+(?:from|by|for)\s+(?:vendor\s+)?"
+    r"\b(?:runs|invoices|documents|receipts|bills)"
+    r"(?:\s+(?:did|do|have|has|we|you|they|got|get|gotten|received|receive|sent|came|come|in))*"
+    r"\s+(?:from|by|for)\s+(?:vendor\s+)?"
     r"(?P<vendor>[^?!,;:\n]+?)\s*(?:[?!.,;:\n]|$)",
     re.IGNORECASE,
 )
@@ -246,6 +255,8 @@ def cross_run_filters(text: str, today: date | None = None) -> list[dict[str, st
     """
     if run_ids_in(text) or re.search(r"\bfields?\b", text, re.I):
         return None
+    if _ATTENTION.search(text):  # "anything need my attention today?": what waits on a person
+        return [{"status": "NEEDS_REVIEW"}, {"status": "FAILED"}]
     window = date_window(text, today) if _DATED.search(text) and not _DUE.search(text) else None
     dated: dict[str, str] = {}
     if window is not None:  # "created after 2024-09-20", "last week": the words are not a name

@@ -40,6 +40,8 @@ __all__ = [
     "currency_answer",
     "money_text",
     "pages_answer",
+    "paid_answer",
+    "paid_tag",
     "review_changes_answer",
     "run_total",
 ]
@@ -338,3 +340,35 @@ def _its_fields(run: Run) -> str:
     if not names:
         return f"{run.id} has no extracted fields."
     return f"Its fields are: {', '.join(format_field_name(n) for n in names)}."
+
+
+_PAID_TAGS = frozenset({"paid", "settled", "payment-sent", "payment_sent"})
+_UNPAID_TAGS = frozenset({"unpaid", "not-paid", "not_paid", "payment-pending", "overdue"})
+_PAYMENT_KEY = re.compile(r"pa(?:id|yment)", re.IGNORECASE)
+
+
+def paid_tag(run: Run) -> str | None:
+    """The tag that marks ``run`` paid ("paid", "settled"), if it carries one."""
+    found = sorted({t.casefold() for t in run.tags} & _PAID_TAGS)
+    return found[0] if found else None
+
+
+def paid_answer(run: Run) -> str:
+    """Whether ``run`` is marked paid: only its tags and metadata can say (Extend records what
+    a document says, not payments)."""
+    tags = {t.casefold() for t in run.tags}
+    keys = [k for k in run.metadata if k != "tags" and _PAYMENT_KEY.search(k)]
+    said = "; ".join(f"{k} = {format_value(run.metadata[k])}" for k in keys)
+    if tags & _PAID_TAGS:
+        tag = sorted(tags & _PAID_TAGS)[0]
+        return f"{run.id} is tagged {tag}." + (f" Its metadata says {said}." if said else "")
+    if tags & _UNPAID_TAGS:
+        return f"{run.id} is tagged {sorted(tags & _UNPAID_TAGS)[0]}, so not marked as paid."
+    if said:
+        return f"{run.id} has payment metadata: {said}."
+    shown_tags = ", ".join(run.tags) if run.tags else "none"
+    return (
+        f"I can't tell whether {run.id} was paid: Extend records what the document says, not "
+        f"payments, and the run has no paid tag or payment metadata (tags: {shown_tags}). "
+        "Say “mark it as paid” to tag it."
+    )

@@ -35,7 +35,7 @@ from agent.offline.recent_runs import (
     totals_of,
 )
 from agent.offline.references import comparison, cross_run_filters
-from agent.offline.run_answers import money_text
+from agent.offline.run_answers import money_text, paid_tag
 from agent.offline.when_words import DayWindow, date_window, today_utc
 from tools.faces.run_query import normalize_words, parse_when
 from tools.runs.models import Run
@@ -58,6 +58,12 @@ _AMOUNT = re.compile(
 )
 _DUE = re.compile(r"\b(?:due|overdue|past\s+due)\b", re.IGNORECASE)
 _OVERDUE = re.compile(r"\b(?:overdue|past\s+due|late)\b", re.IGNORECASE)
+# "what's due next?", "what's coming due?", "anything due soon?": the soonest due dates ahead
+_UPCOMING = re.compile(
+    r"\bdue\s+(?:next|soon|soonest|first|up\s+next)\b|\bnext\s+(?:one\s+)?due\b|"
+    r"\bcoming\s+(?:up\s+)?due\b|\bupcoming\b",
+    re.IGNORECASE,
+)
 _SUM = re.compile(r"\b(?:how\s+much|sum|totals?|grand\s+total)\b", re.IGNORECASE)
 _ALL = re.compile(
     r"\b(?:all|across|every|combined|altogether|together|in\s+total|overall|owe)\b", re.IGNORECASE
@@ -71,6 +77,14 @@ _SOURCE = re.compile(
     r"|\bsource\s+(?:is\s+|of\s+)?[\"“']?(?P<named>[\w:.-]+)",
     re.IGNORECASE,
 )
+# "how much have we spent with Acme?", "total spend with Northwind", "what do we owe Globex?"
+_SPEND = re.compile(
+    r"\b(?:spend|spent|spending|pay|paid|billed|owe|owed)\b(?:\s+(?:in\s+)?total)?"
+    r"(?:\s+(?:with|to|from|by|on)\s+(?:the\s+)?(?P<vendor>[\w&.'-]+(?:\s+[\w&.'-]+){0,2}?)"
+    r"|\s+(?:the\s+)?(?P<named>[A-Z][\w&.'-]*(?:\s+[A-Z][\w&.'-]*){0,2}))"
+    r"\s*(?:so\s+far|in\s+total|overall|altogether)?\s*[?.!]*\s*$"
+)
+_NOT_VENDORS = frozenset({"us", "them", "it", "me", "that", "this", "those", "these", "all"})
 _ASKS_MANY = re.compile(rf"\b{_MANY}\b|\b(?:which|what|show|list|find)\b", re.IGNORECASE)
 
 
@@ -85,13 +99,21 @@ class Survey:
     currency: str | None = None
     window: DayWindow | None = None
     overdue: bool = False
+    upcoming: bool = False
     words: str = ""
     owe: bool = False
 
 
 def survey_of(text: str, today: date | None = None) -> Survey | None:
     """The survey a message asks for; None when a search (or one run) answers it."""
-    if run_ids_in(text) or not _ASKS_MANY.search(text) or comparison(text) is not None:
+    spend = _SPEND.search(text) if not run_ids_in(text) else None
+    vendor = (spend.group("vendor") or spend.group("named") or "").strip() if spend else ""
+    if vendor and (_SUM.search(text) or _OWE.search(text)) and _names_vendor(vendor):
+        owe = bool(_OWE.search(text))  # "total spend with Northwind?", "what do we owe Globex?"
+        return Survey("sum", {"text": vendor}, owe=owe)
+    owe_overall = _OWE.search(text) and not re.search(r"\b(?:it|this|that|them)\b", text, re.I)
+    asks_many = _ASKS_MANY.search(text) or owe_overall  # "how much do we owe in total?"
+    if run_ids_in(text) or not asks_many or comparison(text) is not None:
         return None  # "compare the due dates of the Acme and Northwind invoices" names its runs
     today = today or today_utc()
     amount = _AMOUNT.search(text)
@@ -112,6 +134,10 @@ def survey_of(text: str, today: date | None = None) -> Survey | None:
     if due and re.search(rf"\b{_MANY}\b|\b(?:which|what)\b", text, re.I):
         window = date_window(text, today)
         overdue = bool(_OVERDUE.search(text))
+        upcoming = _UPCOMING.search(text)
+        if upcoming and not overdue:
+            span = (min(due.start(), upcoming.start()), max(due.end(), upcoming.end()))
+            return Survey("due", _filters_besides(text, span, today), upcoming=True)
         if window is not None or overdue or re.search(rf"\b{_MANY}\b", text, re.I):
             span = (
                 (min(due.start(), window.start), max(due.end(), window.end))
@@ -160,9 +186,15 @@ def survey_answer(survey: Survey, read: RecentRuns, today: date) -> str:
 
 
 def _sum_answer(survey: Survey, read: RecentRuns) -> str:
-    totals = totals_of(read.runs)
+    paid = [run for run in read.runs if survey.owe and paid_tag(run) is not None]
+    totals = totals_of([run for run in read.runs if run not in paid])
     if not totals.by_currency:
         read_all = read_text(read, totals.without, matching=_matching(survey))
+        if paid:
+            settled = some([r.id for r in paid], 5)
+            return (
+                f"Nothing left to add up: the runs I read are tagged paid ({settled}). " + read_all
+            )
         return f"None of the runs I read has a total to add up. {read_all}"
     sums = []
     for code, entries in sorted(totals.by_currency.items(), key=lambda item: -len(item[1])):
@@ -174,8 +206,10 @@ def _sum_answer(survey: Survey, read: RecentRuns) -> str:
     if len(totals.by_currency) > 1:
         lines.append("I don't convert currencies, so each is added up on its own.")
     if survey.owe:
+        left_out = f" Left out as tagged paid: {some([r.id for r in paid], 5)}." if paid else ""
         lines.append(
-            "These are the totals extracted from the documents: I can't tell which are paid."
+            "These are the totals extracted from the documents; Extend records no payments, "
+            f"so only a paid tag tells me one is settled.{left_out}"
         )
         unsettled = [
             f"{run.id} ({run.status})"
@@ -231,7 +265,10 @@ def _due_answer(survey: Survey, read: RecentRuns, today: date) -> str:
         else:
             dated.append((due, run))
     window = survey.window
-    if survey.overdue:
+    if survey.upcoming:
+        wanted = f"due on or after today ({format_date(today.isoformat())})"
+        kept = [(d, r) for d, r in dated if d >= today]
+    elif survey.overdue:
         wanted = f"due before {format_date(today.isoformat())} (overdue unless paid)"
         kept = [(d, r) for d, r in dated if d < today]
     elif window is not None:
@@ -252,6 +289,9 @@ def _due_answer(survey: Survey, read: RecentRuns, today: date) -> str:
             lines.append(f"Due dates read: {some(seen, 5)}.")
     else:
         count = f"{len(kept)} {'is' if len(kept) == 1 else 'are'}"
+        if survey.upcoming:
+            first_due, first_run = kept[0]
+            lines.append(f"Next due: {format_date(first_due.isoformat())}, {described(first_run)}.")
         lines.append(f"{count} {wanted}:")
         lines += [f"- {format_date(d.isoformat())} · {described(r)}" for d, r in kept[:SHOWN]]
         if len(kept) > SHOWN:
@@ -291,6 +331,11 @@ def _source_answer(survey: Survey, read: RecentRuns) -> str:
             lines.append(f"- and {len(found) - SHOWN} more")
     lines.append(read_text(read, matching=_matching(survey)))
     return "\n".join(lines)
+
+
+def _names_vendor(words: str) -> bool:
+    """A vendor's name, not "us", "them" or a run id ("what do we owe workflow_run_1?")."""
+    return not run_ids_in(words) and words.strip().casefold() not in _NOT_VENDORS
 
 
 def _filters_besides(text: str, span: tuple[int, int], today: date) -> dict[str, str]:
