@@ -513,6 +513,14 @@ WRITES = [
     ),
 ]
 
+WRITES += [
+    ask(
+        f"set the cost center to CC-12 on {SEED}",  # two words: the key cost_center
+        run=SEED,
+        expect={"cost_center": "CC-12"},
+    ),
+]
+
 REFUSALS = [
     ask("undo that", run=SEED, writes_nothing=True, says=("nothing to undo|no change",)),
     ask(

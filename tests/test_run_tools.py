@@ -123,6 +123,18 @@ def test_preview_computes_the_change_without_writing(
     assert writes(emulator) == []
 
 
+def test_a_metadata_key_named_like_an_extracted_field_says_the_field_stays(
+    run_tools: RunTools,
+) -> None:
+    """The seed extracts "amount": setting metadata amount can't correct it, and says so."""
+    change = run_tools.preview_update(SEED, metadata={"amount": "15735.10", "cost_center": "CC"})
+    assert change.field_keys == ["amount"]
+    assert change.describe() == (
+        'On workflow_run_1234: set amount = "15735.10" (metadata only: the extracted field of '
+        'that name stays as Extend read it); set cost_center = "CC"'
+    )
+
+
 def test_describe_mentions_replaced_values() -> None:
     change = RunChange(
         run_id="workflow_run_9",

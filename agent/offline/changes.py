@@ -60,8 +60,11 @@ _TAG = (
         re.I | re.S,
     ),
 )
+# "set po_number to 4411"; two words ("set the cost center to CC-12") are the key cost_center
 _SET_TO = re.compile(
-    r"\bset\s+(?:the\s+)?(?:metadata\s+(?:key\s+|field\s+)?)?(?P<key>[A-Za-z_][\w.:-]*)"
+    r"\bset\s+(?:the\s+)?(?:metadata\s+(?:key\s+|field\s+)?)?"
+    r"(?P<key>[A-Za-z_][\w.:-]*(?:\s+(?!(?:to|on|for|of|in|at|as|and|metadata|key)\b)"
+    r"[A-Za-z][A-Za-z-]*)?)"
     r"(?:\s+metadata|\s+key)?\s+to\s+(?P<value>.+)",
     re.IGNORECASE | re.DOTALL,
 )
@@ -207,8 +210,10 @@ def _requested_metadata(text: str) -> tuple[dict[str, str], str | None]:
     if metadata:
         return metadata, None
     set_to = _SET_TO.search(text)
-    if set_to and set_to.group("key").lower() not in _NOT_KEYS:
-        return _set_to_pairs(set_to.group("key"), set_to.group("value"))
+    if set_to and set_to.group("key").split()[0].lower() not in _NOT_KEYS:
+        key = set_to.group("key")
+        key = "_".join(key.lower().split()) if " " in key else key
+        return _set_to_pairs(key, set_to.group("value"))
     return {}, None
 
 

@@ -62,6 +62,8 @@ NULL_NOTE = " (Extend cannot delete a metadata key, so the key stays, set to nul
 """Said after ``set key = null``: what will be stored when a person asks to remove a key."""
 NOT_SENT = "No update was sent."
 """How a refused no-op ends, for the model (a person's answer leaves it out)."""
+FIELD_NOTE = " (metadata only: the extracted field of that name stays as Extend read it)"
+"""Said after a metadata key that is also an extracted field's name ("set the due date")."""
 RESERVED_NOTE = " (a key Extend reserves)"
 """Said after a reserved key a person named themselves, wherever the change is shown."""
 # What a proposed name, tag, key or text value may not contain: C0/C1 controls (line
@@ -98,6 +100,8 @@ class RunChange(BaseModel):
     """The run's files, so an approval can show which document's run will change."""
     absent_removals: list[str] = Field(default_factory=list)
     """Keys asked to be removed (set to null) that the run lacks: left out, and said so."""
+    field_keys: list[str] = Field(default_factory=list)
+    """Touched metadata keys that are also extracted fields' names: the field is not changed."""
 
     def files_note(self) -> str:
         """`` (file "Contoso_CTS-3321.pdf")`` for an approval, or "" for a run without files."""
@@ -138,7 +142,8 @@ class RunChange(BaseModel):
                 was = f" (was {json_text(self.metadata_before[key])})"
             value = json_text(self.metadata_after[key])
             reserved = RESERVED_NOTE if key in self.reserved_keys else ""
-            pieces.append(f"set {plain_or_quoted(key)}{reserved} = {value}{was}")
+            shadow = FIELD_NOTE if key in self.field_keys else ""
+            pieces.append(f"set {plain_or_quoted(key)}{reserved} = {value}{was}{shadow}")
         if any(self.metadata_after[key] is None for key in self.metadata_keys):
             pieces[-1] += NULL_NOTE
         if self.tags_added:
@@ -236,6 +241,7 @@ class UpdateRequest:
     def change_for(self, run: Run) -> RunChange:
         """The change this request makes to ``run``; ``ToolError`` when it changes nothing."""
         absent = [k for k, v in self.metadata.items() if v is None and k not in run.metadata]
+        field_names = {f.name.casefold() for f in run.fields}
         touched = {
             k: v
             for k, v in self.metadata.items()
@@ -280,6 +286,7 @@ class UpdateRequest:
             reserved_keys=[k for k in touched if is_reserved_key(k)],
             file_names=[f.name for f in run.files if f.name],
             absent_removals=[k for k in absent if k not in touched],
+            field_keys=[k for k in touched if k != TAGS_KEY and k.casefold() in field_names],
         )
         if change.is_empty:
             raise ToolError(self._no_change_message(run, absent))
