@@ -642,6 +642,11 @@ SMALL_ANSWERS = [  # a page with no made-up position, a count, a rate, not a dum
         max_chars=400,
     ),
     ask(
+        "when will it be done?",
+        before=("what's the status of the globex invoice?",),
+        says=("workflow_run_processing .* is PROCESSING", "no estimate"),
+    ),
+    ask(
         "who approved it?",
         before=("what's the total on the Initech invoice?",),
         says=("Reviewed by user_7Hq2LmTe on Aug 28, 2024",),

@@ -124,7 +124,10 @@ def status_answer(run: Run) -> str:
         reason = " ".join(p for p in (run.failure_reason, run.failure_message) if p)
         text += f" It failed: {reason.rstrip('.')}."
     elif run.in_progress:
-        text += " It is still processing, so it has no results yet."
+        text += (
+            " It is still processing, so it has no results yet; Extend gives no estimate of "
+            "when it will finish, so ask again in a little while."
+        )
     return text
 
 

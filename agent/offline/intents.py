@@ -121,6 +121,8 @@ _STATUS = re.compile(
     r"\bstill (?:processing|running|pending)\b|\bdid it (?:fail|finish|succeed|work)\b|"
     r"\bhas it (?:finished|failed|been reviewed)\b|\breviewed by\b|"
     r"\bwho (?:reviewed|approved|checked|verified|signed off(?: on)?|looked at)\b|"
+    r"\bwhen (?:will|is) (?:it|this|that) (?:be )?(?:done|ready|finished|complete|processed)\b|"
+    r"\bhow long (?:will|until|till|before)\b|"
     r"\bwhen (?:was|did) (?:it|this|that) (?:get )?(?:reviewed|approved|checked|verified|"
     r"processed|finish(?:ed)?)\b|\b(?:was|is|has) (?:it|this|that) (?:been )?(?:reviewed|"
     r"approved|checked)\b",
