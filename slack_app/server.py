@@ -64,9 +64,8 @@ def serve_http(
     extra_routes: Sequence[BaseRoute] = (),
 ) -> None:
     """Serve until interrupted (uvicorn handles SIGINT/SIGTERM)."""
-    import uvicorn
 
-    from slack_app.http_limits import uvicorn_config
+    from slack_app.http_limits import run_server
 
     asgi_app = create_asgi_app(bolt_app, extra_routes=extra_routes)
-    uvicorn.Server(uvicorn_config(asgi_app, host=host, port=port, log_level="info")).run()
+    run_server(asgi_app, host=host, port=port, log_level="info")

@@ -17,7 +17,7 @@ from typing import Any
 
 import uvicorn
 
-from slack_app.http_limits import uvicorn_config
+from slack_app.http_limits import freeze_startup_objects, uvicorn_config
 
 START_SECONDS = 10.0
 
@@ -42,6 +42,7 @@ def serve_in_thread(asgi_app: Any, **limits: Any) -> Iterator[str]:
         **limits,
     )
     server = uvicorn.Server(config)
+    freeze_startup_objects()  # as ``run_server`` does in production
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + START_SECONDS

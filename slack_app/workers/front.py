@@ -10,19 +10,24 @@
   ack with a body) and, once the response is on its way, queued for the agent
   workers (``pool.AgentWorkers``). An Events API delivery whose ``event_id`` was
   already accepted (Slack's retry) is not queued: that claim is in the shared
-  state, so replicas share it, and it is made after the ack, so the ack never
-  waits on the store. Its key differs from the one the worker's app claims, so
-  the worker still handles the first delivery, and the worker's own durable
-  claim stays the guarantee against doubles if this one cannot be made.
+  state, so replicas share it, and it is made after the ack by one claim thread
+  (in arrival order; drained at shutdown), so the ack never waits on the store.
+  Its key differs from the one the worker's app claims, so the worker still
+  handles the first delivery, and the worker's own durable claim stays the
+  guarantee against doubles if this one cannot be made.
 
 Nothing here runs the agent, so the ack does not wait on agent work.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
-from collections.abc import Callable, Sequence
+import queue
+import threading
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 
 from slack_sdk.signature import SignatureVerifier
 from starlette.applications import Starlette
@@ -36,6 +41,9 @@ from slack_app.server import EVENTS_PATH
 from slack_app.state.slack_state import SlackState
 
 logger = logging.getLogger(__name__)
+
+DRAIN_SECONDS = 10.0
+"""At shutdown, how long queuing the last acked deliveries may take."""
 
 FORWARDED_HEADERS = (
     "content-type",
@@ -76,7 +84,7 @@ def create_front_app(
         }
         if envelope.get("type") == "event_callback" and isinstance(envelope.get("event_id"), str):
             key = f"front:{envelope['event_id']}"
-            after_ack = BackgroundTask(claim_then_forward, key, body, headers)
+            after_ack = BackgroundTask(claims.submit, key, body, headers)
             return Response(status_code=200, background=after_ack)
         forward(body, headers)
         return Response(status_code=200)
@@ -91,16 +99,55 @@ def create_front_app(
         if first:
             forward(body, headers)
 
+    claims = _ClaimThread(claim_then_forward)
+
     async def healthz(request: Request) -> Response:
         return PlainTextResponse("ok")
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await asyncio.to_thread(claims.drain)  # acked deliveries are queued before exit
 
     return Starlette(
         routes=[
             Route(EVENTS_PATH, slack_events, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             *extra_routes,
-        ]
+        ],
+        lifespan=lifespan,
     )
+
+
+class _ClaimThread:
+    """One thread claiming and forwarding acked deliveries in arrival order.
+
+    Handing each one to it costs the event loop a queue put, where a thread-pool hop
+    per request (Starlette's default for sync background work) cost about a quarter
+    of a millisecond of the front's time, and the front's time per request is what a
+    burst of deliveries queues behind.
+    """
+
+    def __init__(self, work: Callable[[str, str, dict[str, str]], None]) -> None:
+        self._work = work
+        self._jobs: queue.SimpleQueue[tuple[str, str, dict[str, str]] | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="slack-front-claims", daemon=True)
+        self._thread.start()
+
+    async def submit(self, key: str, body: str, headers: dict[str, str]) -> None:
+        self._jobs.put((key, body, headers))
+
+    def drain(self, timeout: float = DRAIN_SECONDS) -> None:
+        """Finish what was handed over (at shutdown), then stop the thread."""
+        self._jobs.put(None)
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            try:
+                self._work(*job)
+            except Exception:  # one bad delivery must not stop the others
+                logger.exception("could not queue a Slack delivery for the agent workers")
 
 
 def _json_object(body: str, content_type: str | None) -> dict[str, object]:

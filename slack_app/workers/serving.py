@@ -40,12 +40,11 @@ def open_worker_from_environment() -> Iterator[App]:
 
 def run_http_with_workers(settings: SlackSettings, *, host: str, port: int, processes: int) -> None:
     """Serve the front on ``host:port`` with ``processes`` agent workers."""
-    import uvicorn
 
     from agent.extend_connection import open_extend
     from agent.settings import load_settings
     from slack_app.app import make_web_client
-    from slack_app.http_limits import uvicorn_config
+    from slack_app.http_limits import run_server
     from slack_app.services import background_runner
     from slack_app.state.slack_state import SlackState
     from slack_app.webhooks.alerts import open_webhook_alerts
@@ -79,6 +78,6 @@ def run_http_with_workers(settings: SlackSettings, *, host: str, port: int, proc
                 extra_routes=[webhook_route(webhooks)] if webhooks is not None else [],
             )
             logger.info("acks from this process; %d agent worker(s)", processes)
-            uvicorn.Server(uvicorn_config(front, host=host, port=port, log_level="info")).run()
+            run_server(front, host=host, port=port, log_level="info")
         finally:
             posting.shutdown(wait=True)

@@ -240,3 +240,32 @@ def _alive(pid: int) -> bool:
         return False
     status = Path(f"/proc/{pid}/status")  # a zombie (exited, not yet reaped) is not running
     return not (status.exists() and "State:\tZ" in status.read_text())
+
+
+def test_deliveries_acked_before_shutdown_are_queued_before_the_front_exits(
+    tmp_path: Path,
+) -> None:
+    """The claim thread hands on what it was given after the ack, even at shutdown."""
+    from starlette.testclient import TestClient
+
+    forwarded: list[str] = []
+
+    def slow_forward(body: str, headers: dict[str, str]) -> None:
+        time.sleep(0.05)
+        forwarded.append(json.loads(body)["event_id"])
+
+    envelopes = [event_envelope(mention(f"total on workflow_run_{n}?")) for n in range(5)]
+    with SlackState.in_data_dir(tmp_path) as state:
+        front = create_front_app(
+            signing_secret=SIGNING_SECRET,
+            state=state,
+            forward=slow_forward,
+            dedupe_ttl_seconds=3600,
+        )
+        with TestClient(front) as client:  # runs the lifespan: shutdown drains the claims
+            for envelope in [*envelopes, envelopes[0]]:  # the last one is Slack's retry
+                body = json.dumps(envelope)
+                headers = {"content-type": "application/json", **signature_headers(body)}
+                response = client.post(EVENTS_PATH, content=body, headers=headers)
+                assert response.status_code == 200
+    assert forwarded == [e["event_id"] for e in envelopes]  # in order, the retry once
