@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from agent.names import run_ids_in
+from agent.offline.amend import amended_args, amendment
 from agent.offline.changes import WriteRequest, requested_change
 from agent.offline.undo import UndoScope, undo_of, undo_scope
 from agent.request_mood import mood_problem, request_mood
@@ -80,6 +81,16 @@ def requested_change_for(
     scope = undo_scope(question)
     if scope is not None:
         return _expected_undo(question, last_change, scope)
+    value = amendment(question)
+    amended = amended_args(value, last_change) if value is not None else None
+    if amended is not None:  # "actually make that CC-13": the last change, with this value
+        return ExpectedChange(
+            run_id=str(amended["run_id"]),
+            name=amended.get("name"),
+            add_tags=frozenset(),
+            metadata=dict(amended.get("metadata") or {}),
+            remove_tags=frozenset(),
+        )
     problem = mood_problem(request_mood(question))
     if problem is not None:
         return NoChangeAsked(f"{problem.lower()}.")
@@ -117,7 +128,9 @@ def _request_by_reference(question: str, rest: str) -> WriteRequest | None:
         return None
     words = [request.name, *request.add_tags, *request.remove_tags]
     for key, value in request.metadata.items():
-        words += [key, value]
+        words += [value]
+        if key not in question and key.replace("_", " ") not in question.casefold():
+            return None  # "cost center" in the question stands for the key cost_center
     return request if all(w is None or w in question for w in words) else None
 
 

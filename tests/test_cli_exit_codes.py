@@ -375,3 +375,14 @@ def test_a_pick_that_proposes_a_change_not_applied_exits_non_zero(runner: CliRun
     assert "Proposed change: Rename workflow_run_processing" in picked.stdout
     read = run(runner, "ask", "the second one")  # nothing offered any more: not a pick
     assert "Proposed change" not in read.stdout
+
+
+def test_yes_applies_a_correction_of_the_change_just_made(runner: CliRunner) -> None:
+    first = run(runner, "ask", f"set the cost center to CC-12 on {SEED}", "--yes")
+    assert first.exit_code == 0, first.output
+
+    corrected = run(runner, "ask", "actually make that CC-13", "--yes")
+
+    assert corrected.exit_code == 0, corrected.output
+    assert corrected.stdout.count("Applying it (--yes).") == 1
+    assert stored(runner)["metadata"]["cost_center"] == "CC-13"

@@ -515,6 +515,26 @@ WRITES = [
 
 WRITES += [
     ask(
+        "actually make that CC-13",  # a correction of the change just made
+        before=(f"+set cost_center to CC-12 on {SEED}",),
+        says=("^Instead",),
+        run=SEED,
+        expect={"cost_center": "CC-13"},
+    ),
+    ask(
+        "no, ACME April instead",
+        before=(f"+rename {SEED} to ACME March",),
+        run=SEED,
+        expect={"name": "ACME April"},
+    ),
+    ask(
+        "actually make that CC-13",  # the change was declined: nothing to correct
+        before=(f"-set cost_center to CC-12 on {SEED}",),
+        run=SEED,
+        writes_nothing=True,
+        expect={"cost_center": MISSING},
+    ),
+    ask(
         f"set the cost center to CC-12 on {SEED}",  # two words: the key cost_center
         run=SEED,
         expect={"cost_center": "CC-12"},

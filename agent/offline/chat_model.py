@@ -32,6 +32,7 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from agent.offline import answers, change_answers, wording
+from agent.offline.amend import amended_change, amendment
 from agent.offline.candidate_pick import with_candidate_picked
 from agent.offline.citation_step import citation_calls, citation_lines, without_citations
 from agent.offline.conversation import (
@@ -125,6 +126,9 @@ class OfflineChatModel(BaseChatModel):
         finding = first_call(turn, tool_names)  # a run named by vendor, file, suffix, link...
         if finding is not None:
             return finding
+        amending = self._amend(turn, tool_names)  # "actually make that CC-13"
+        if amending is not None:
+            return amending
         understanding = understand(turn.question, known_field_names(turn.history))
         if understanding.problem:
             return AIMessage(content=understanding.problem)
@@ -157,6 +161,18 @@ class OfflineChatModel(BaseChatModel):
             content = ""
         call = tool_call(name=tool, args=args, id=f"offline_{uuid.uuid4().hex[:16]}")
         return AIMessage(content=content, tool_calls=[call])
+
+    def _amend(self, turn: Turn, tool_names: Sequence[str] | None) -> AIMessage | None:
+        """The previous turn's one change again, with the value this message corrects it to."""
+        value = amendment(turn.question)
+        args = amended_change(value, turn.history) if value is not None else None
+        if args is None:
+            return None
+        if tool_names is not None and UPDATE_RUN_METADATA not in tool_names:
+            return AIMessage(content="I can't do that here: changes are not available.")
+        content = "Instead: " + change_answers.proposal_text(args)
+        call = tool_call(name=UPDATE_RUN_METADATA, args=args, id=f"offline_{uuid.uuid4().hex[:16]}")
+        return AIMessage(content=neutralize_mentions(content), tool_calls=[call])
 
     def _undo(
         self,
