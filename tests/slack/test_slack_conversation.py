@@ -262,3 +262,18 @@ def test_an_unknown_run_gets_a_plain_answer(stack: SlackStack, slack: SlackMock)
     assert "was not found" in answer and "Check the run id" in answer
     assert "Traceback" not in slack.all_text()
     assert not [c for c in slack.posts(CHANNEL, event["ts"]) if c.args.get("blocks")]  # no card
+
+
+def test_a_misspelt_vendor_is_offered_and_yes_in_the_thread_picks_it(
+    stack: SlackStack, slack: SlackMock, emulator: EmulatorServer
+) -> None:
+    """ "Did you mean this one?" in the thread; "yes" answers the first question about it."""
+    first = mention("what's the total on the Acmee invoice?")
+    stack.sender.event(first)
+    [offered] = answer_in(slack, CHANNEL, first["ts"])
+    assert "Did you mean this one?" in offered and "workflow_run_reviewed_corrections" in offered
+
+    stack.sender.event(message("yes", thread_ts=first["ts"]))
+    answers = answer_in(slack, CHANNEL, first["ts"], count=2)
+    assert "$1,420.00" in answers[1] and "TOTAL DUE $1,420.00" in answers[1]
+    assert writes(emulator) == []
