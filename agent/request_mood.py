@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-__all__ = ["Mood", "mood_problem", "request_mood"]
+__all__ = ["Mood", "mood_problem", "request_mood", "without_interjection"]
 
 Mood = Literal["request", "question", "doubt", "retraction"]
 
@@ -54,6 +54,20 @@ _PROBLEMS: dict[Mood, str] = {
     "doubt": "That reads as unsure whether to make the change",
     "retraction": "That message takes the change back",
 }
+
+
+_INTERJECTION = re.compile(
+    r"^\s*(?:(?:ok(?:ay)?|alright|all\s+right|whoops|oops|hmm+|hey|so|um+|uh+|right|great|"
+    r"cool|thanks|thank\s+you|perfect|nice)\b[,!.]*\s+)+",
+    re.IGNORECASE,
+)
+
+
+def without_interjection(text: str) -> str:
+    """``text`` without a leading "ok," / "whoops," / "hey": "whoops, remove the paid tag"
+    is read as "remove the paid tag" (a message of nothing else is left as it is)."""
+    rest = _INTERJECTION.sub("", text, count=1)
+    return rest if rest.strip() else text
 
 
 def request_mood(text: str) -> Mood:

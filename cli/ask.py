@@ -149,8 +149,9 @@ def asks_for_change(question: str) -> bool:
     from agent.offline.changes import requested_change
     from agent.offline.intents import CANNOT_REMOVE, INCOMPLETE_CHANGE, understand
     from agent.offline.undo import undo_scope
-    from agent.request_mood import mood_problem, request_mood
+    from agent.request_mood import mood_problem, request_mood, without_interjection
 
+    question = without_interjection(question)
     if undo_scope(question) is not None:
         return True
     if mood_problem(request_mood(question)) is not None:

@@ -37,7 +37,7 @@ from agent.names import run_ids_in
 from agent.offline.amend import amended_args, amendment
 from agent.offline.changes import WriteRequest, requested_change
 from agent.offline.undo import UndoScope, undo_of, undo_scope
-from agent.request_mood import mood_problem, request_mood
+from agent.request_mood import mood_problem, request_mood, without_interjection
 from cli.named_runs import RunResolver, named_run_reference
 from tools.text.quoting import json_text, plain_or_quoted, quote
 
@@ -78,6 +78,7 @@ def requested_change_for(
     invoice"), looked up only when the question asks for a change on one; without
     it, a change on a run named that way is not applied.
     """
+    question = without_interjection(question)  # read as the offline model reads it
     scope = undo_scope(question)
     if scope is not None:
         return _expected_undo(question, last_change, scope)

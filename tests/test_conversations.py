@@ -515,6 +515,31 @@ WRITES = [
 
 WRITES += [
     ask(
+        "whoops, remove the urgent tag",  # a leading "whoops," / "ok" is read past
+        before=(f"+tag {SEED} urgent",),
+        run=SEED,
+        expect={"tags": []},
+    ),
+    ask(
+        "change po_number on it to PO-9011",
+        before=(f"what's the total on {SEED}?",),
+        run=SEED,
+        expect={"po_number": "PO-9011"},
+    ),
+    ask(
+        "ok undo the rename",
+        before=(f"+rename {MULTI} to Test name",),
+        run=MULTI,
+        expect={"name": MULTI_NAME},
+    ),
+    ask(
+        "undo the rename",  # only a tag was changed: no old name to put back
+        before=(f"+tag {SEED} urgent",),
+        says=("None of the changes I made in this conversation renamed a run",),
+        run=SEED,
+        writes_nothing=True,
+    ),
+    ask(
         "actually make that CC-13",  # a correction of the change just made
         before=(f"+set cost_center to CC-12 on {SEED}",),
         says=("^Instead",),
@@ -656,6 +681,14 @@ SMALL_ANSWERS = [  # a page with no made-up position, a count, a rate, not a dum
         writes_nothing=True,
     ),
     ask("what's due next?", says=("due on or after today",), never=("Next due",)),
+    ask(
+        "list the line items on northwind pls",  # words after the vendor end the reference
+        says=(f"^The 4 line items on {MULTI}",),
+    ),
+    ask(
+        "what was the original total on initech before the reviewer fixed it",
+        says=("workflow_run_fields_array", "\\$8,420\\.50"),
+    ),
     ask(
         "hey, can you pull up the Initech invoice?",
         says=("^Invoice IT-20931 from Initech LLC for \\$8,425\\.50",),

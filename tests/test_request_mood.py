@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.request_mood import Mood, request_mood
+from agent.request_mood import Mood, request_mood, without_interjection
 
 
 @pytest.mark.parametrize(
@@ -30,3 +30,18 @@ from agent.request_mood import Mood, request_mood
 )
 def test_request_mood(text: str, mood: Mood) -> None:
     assert request_mood(text) == mood
+
+
+@pytest.mark.parametrize(
+    ("text", "rest"),
+    [
+        ("whoops, remove the paid tag", "remove the paid tag"),
+        ("ok undo the rename", "undo the rename"),
+        ("hey, so what's the total?", "what's the total?"),
+        ("thanks", "thanks"),  # nothing else: left as it is
+        ("okay", "okay"),
+        ("rename it to OK Corp", "rename it to OK Corp"),
+    ],
+)
+def test_a_leading_interjection_is_read_past(text: str, rest: str) -> None:
+    assert without_interjection(text) == rest

@@ -62,9 +62,10 @@ _TAG = (
 )
 # "set po_number to 4411"; two words ("set the cost center to CC-12") are the key cost_center
 _SET_TO = re.compile(
-    r"\bset\s+(?:the\s+)?(?:metadata\s+(?:key\s+|field\s+)?)?"
+    r"\b(?:set|change|update)\s+(?:the\s+)?(?:metadata\s+(?:key\s+|field\s+)?)?"
     r"(?P<key>[A-Za-z_][\w.:-]*(?:\s+(?!(?:to|on|for|of|in|at|as|and|metadata|key)\b)"
     r"[A-Za-z][A-Za-z-]*)?)"
+    r"(?:\s+(?:on|for|of)\s+(?:it|this|that)(?:\s+(?:run|one))?)?"
     r"(?:\s+metadata|\s+key)?\s+to\s+(?P<value>.+)",
     re.IGNORECASE | re.DOTALL,
 )
@@ -77,7 +78,7 @@ _KEYISH = re.compile(r"^[A-Za-z_][\w.-]*[_.\d-][\w.-]*$")
 # "set po_number to 4411 and cost_center on it": a second key with no value.
 _DANGLING_KEY = re.compile(r"(?:,|\band\b)\s+(?:the\s+)?(?P<key>[A-Za-z_][\w.-]*)\s*$", re.I)
 _WRITE_VERB = re.compile(
-    r"\b(?:set|add|put|tag|rename|call|name|label|mark|update|store|save|record|attach)\b",
+    r"\b(?:set|add|put|tag|rename|call|name|label|mark|update|change|store|save|record|attach)\b",
     re.IGNORECASE,
 )
 _NOT_KEYS = frozenset({"name", "it", "its", "this", "that", "run", "the", "tag", "tags", "label"})

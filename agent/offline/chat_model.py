@@ -182,7 +182,14 @@ class OfflineChatModel(BaseChatModel):
         tool_names: Sequence[str] | None,
     ) -> AIMessage:
         """Propose the inverse of the thread's last applied change (same approval as any)."""
-        undo = undo_of(last_applied_change(turn.history, scope), scope)
+        change = last_applied_change(turn.history, scope)
+        if change is None and scope == "name" and last_applied_change(turn.history) is not None:
+            return AIMessage(
+                content="None of the changes I made in this conversation renamed a run, so there "
+                "is no old name to put back. Nothing was written; “undo that” takes back the last "
+                "change."
+            )
+        undo = undo_of(change, scope)
         if undo.args is None:
             return AIMessage(content=undo.problem or "There is nothing to undo.")
         run_id = str(undo.args["run_id"])

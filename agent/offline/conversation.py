@@ -21,6 +21,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from pydantic import ValidationError
 
 from agent.names import run_ids_in
+from agent.request_mood import without_interjection
 from tools.faces.tool_names import FIND_RUNS
 from tools.runs.models import Run
 
@@ -63,7 +64,8 @@ def current_turn(messages: Sequence[BaseMessage]) -> Turn:
     )
     if last_human is None:
         return Turn(question="", history=list(messages))
-    turn = Turn(question=message_text(messages[last_human]), history=list(messages[:last_human]))
+    question = without_interjection(message_text(messages[last_human]))  # "whoops, undo that"
+    turn = Turn(question=question, history=list(messages[:last_human]))
     for message in messages[last_human + 1 :]:
         if isinstance(message, AIMessage):
             for call in message.tool_calls:

@@ -54,15 +54,22 @@ _PHRASE_BEFORE_NOUN = re.compile(
     rf"\b(?:the|that|this)\s+(?P<ref>(?:[\w&'.-]+\s+){{0,3}}?[\w&'.-]+)\s+{_DOC_NOUN}\b",
     re.IGNORECASE,
 )
+# Where the words naming a run end: punctuation, " - ", or a word that starts the rest of
+# the sentence ("on northwind pls", "on initech before the reviewer fixed it").
+_REF_END = (
+    r"\s*(?:[?!,;:\n]|\.(?:\s|$)|\s+-\s|\s+(?:and|as|with|to|please|pls|plz|thanks?|thx|"
+    r"for\s+me|before|after|when|since|that|which|is|was|are|were|has|had|look|looks|seem|"
+    r"seems|right\s+now|now|real\s+quick|quickly)\b|$)"
+)
 _PHRASE_AFTER_PREP = re.compile(
     r"\b(?:on|for|of|in|from|about|called|named|(?:wrong|happened|problem|issue|up)\s+with)"
     r"\s+(?P<ref>(?:the\s+)?[^?!,;:\n]+?)"
-    r"\s*(?:[?!,;:\n]|\.(?:\s|$)|\s+(?:and|as|with|to|please|thanks?)\b|$)",
+    rf"{_REF_END}",
     re.IGNORECASE,
 )
 _AFTER_VERB = re.compile(
     r"^\s*(?:please\s+)?(?:summari[sz]e|show(?:\s+me)?|open|read|check|describe|look\s+at)\s+"
-    r"(?P<ref>[^?!,;:\n]+?)\s*(?:[?!,;:\n]|\.(?:\s|$)|$)",
+    rf"(?P<ref>[^?!,;:\n]+?){_REF_END}",
     re.IGNORECASE,
 )
 # "1234", "INV-2024-0831", "#36995": one token with a digit, at least 3 characters long.

@@ -49,7 +49,8 @@ _UNDO_NAME = re.compile(
     r"(?:put|set|change|turn|switch)\s+(?:the\s+|its\s+)?(?:old\s+|previous\s+|original\s+)?name\s+"
     r"back(?:\s+to\s+(?:what\s+it\s+was|the\s+(?:old|previous|original)\s+(?:name|one)))?|"
     r"(?:put|bring)\s+(?:back\s+)?the\s+(?:old|previous|original)\s+name(?:\s+back)?|"
-    r"restore\s+(?:the\s+|its\s+)?(?:old\s+|previous\s+|original\s+)name"
+    r"restore\s+(?:the\s+|its\s+)?(?:old\s+|previous\s+|original\s+)name|"
+    r"(?:undo|revert|reverse)\s+(?:the|that|my)\s+(?:last\s+)?rename"
     r")(?:\s+(?:on|of|for)\s+" + _TARGET + ")?" + _END,
     re.IGNORECASE,
 )

@@ -28,7 +28,8 @@ IN_PROGRESS = "IN_PROGRESS"
 _SEPARATORS = re.compile(r"[\s_\-./,:;#()\[\]'\"]+")
 GENERIC_WORDS = frozenset(
     {"the", "a", "an", "of", "on", "from", "for", "run", "runs", "invoice", "invoices",
-     "document", "documents", "doc", "file", "pdf", "one", "workflow"}
+     "document", "documents", "doc", "file", "pdf", "one", "workflow", "order", "orders",
+     "bill", "bills", "receipt", "receipts", "fax", "scan", "statement"}
 )  # fmt: skip
 
 
