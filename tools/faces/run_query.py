@@ -29,7 +29,7 @@ _SEPARATORS = re.compile(r"[\s_\-./,:;#()\[\]'\"]+")
 GENERIC_WORDS = frozenset(
     {"the", "a", "an", "of", "on", "from", "for", "run", "runs", "invoice", "invoices",
      "document", "documents", "doc", "file", "pdf", "one", "workflow", "order", "orders",
-     "bill", "bills", "receipt", "receipts", "fax", "scan", "statement"}
+     "bill", "bills", "statement"}
 )  # fmt: skip
 
 
