@@ -33,6 +33,7 @@ TODAY = date(2026, 12, 7)  # a Monday
         ("show me the rejected invoices", [{"status": "REJECTED"}]),
         ("which runs failed or need review?", [{"status": "FAILED"}, {"status": "NEEDS_REVIEW"}]),
         ("anything tagged urgent?", [{"tag": "urgent"}]),
+        ("show me everything tagged accounts-payable", [{"tag": "accounts-payable"}]),
         ("which invoices are tagged q3?", [{"tag": "q3"}]),
         ("list runs created after 2024-09-20", [{"created_after": "2024-09-21"}]),
         ("runs created before 2024-09-20", [{"created_before": "2024-09-20"}]),
@@ -226,6 +227,7 @@ def test_what_is_due_next_is_the_soonest_due_date_from_today(message: str) -> No
         ("how much have we spent with Acme so far?", "Acme", False),
         ("what do we owe Globex?", "Globex", True),
         ("how much did we pay Initech in total?", "Initech", False),
+        ("how much do we owe bluebird", "bluebird", True),
     ],
 )
 def test_spend_with_a_vendor_is_a_sum_over_its_runs(message: str, vendor: str, owe: bool) -> None:

@@ -197,7 +197,8 @@ _STATUS_QUESTIONS = (
     ),
 )  # fmt: skip
 _TAGGED = re.compile(
-    r"\b(?:runs|invoices|documents|receipts|bills|files|ones|which|what|any|anything)\b.*"
+    r"\b(?:runs|invoices|documents|receipts|bills|files|ones|which|what|any|anything|"
+    r"everything|all)\b.*"
     r"\b(?:tagged|labell?ed|with\s+(?:the\s+)?tag)\s+[\"“']?(?P<tag>[\w:-]+)",
     re.IGNORECASE,
 )

@@ -81,10 +81,14 @@ _SOURCE = re.compile(
 _SPEND = re.compile(
     r"\b(?:spend|spent|spending|pay|paid|billed|owe|owed)\b(?:\s+(?:in\s+)?total)?"
     r"(?:\s+(?:with|to|from|by|on)\s+(?:the\s+)?(?P<vendor>[\w&.'-]+(?:\s+[\w&.'-]+){0,2}?)"
-    r"|\s+(?:the\s+)?(?P<named>[A-Z][\w&.'-]*(?:\s+[A-Z][\w&.'-]*){0,2}))"
+    r"|\s+(?:the\s+)?(?P<named>[A-Z][\w&.'-]*(?:\s+[A-Z][\w&.'-]*){0,2})"
+    r"|(?<=owe)\s+(?P<owed>[a-z][\w&.'-]{2,}))"  # "how much do we owe bluebird"
     r"\s*(?:so\s+far|in\s+total|overall|altogether)?\s*[?.!]*\s*$"
 )
-_NOT_VENDORS = frozenset({"us", "them", "it", "me", "that", "this", "those", "these", "all"})
+_NOT_VENDORS = frozenset(
+    {"us", "them", "it", "me", "that", "this", "those", "these", "all", "anyone", "everyone"}
+    | {"anything", "everything", "anybody", "everybody", "today", "now", "overall", "total"}
+)
 _ASKS_MANY = re.compile(rf"\b{_MANY}\b|\b(?:which|what|show|list|find)\b", re.IGNORECASE)
 
 
@@ -107,7 +111,8 @@ class Survey:
 def survey_of(text: str, today: date | None = None) -> Survey | None:
     """The survey a message asks for; None when a search (or one run) answers it."""
     spend = _SPEND.search(text) if not run_ids_in(text) else None
-    vendor = (spend.group("vendor") or spend.group("named") or "").strip() if spend else ""
+    said = spend and (spend.group("vendor") or spend.group("named") or spend.group("owed"))
+    vendor = said.strip() if said else ""
     if vendor and (_SUM.search(text) or _OWE.search(text)) and _names_vendor(vendor):
         owe = bool(_OWE.search(text))  # "total spend with Northwind?", "what do we owe Globex?"
         return Survey("sum", {"text": vendor}, owe=owe)
