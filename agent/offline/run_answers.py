@@ -356,14 +356,14 @@ def paid_tag(run: Run) -> str | None:
 def paid_answer(run: Run) -> str:
     """Whether ``run`` is marked paid: only its tags and metadata can say (Extend records what
     a document says, not payments)."""
-    tags = {t.casefold() for t in run.tags}
     keys = [k for k in run.metadata if k != "tags" and _PAYMENT_KEY.search(k)]
     said = "; ".join(f"{k} = {format_value(run.metadata[k])}" for k in keys)
-    if tags & _PAID_TAGS:
-        tag = sorted(tags & _PAID_TAGS)[0]
+    tag = paid_tag(run)
+    if tag is not None:
         return f"{run.id} is tagged {tag}." + (f" Its metadata says {said}." if said else "")
-    if tags & _UNPAID_TAGS:
-        return f"{run.id} is tagged {sorted(tags & _UNPAID_TAGS)[0]}, so not marked as paid."
+    unpaid = sorted({t.casefold() for t in run.tags} & _UNPAID_TAGS)
+    if unpaid:
+        return f"{run.id} is tagged {unpaid[0]}, so not marked as paid."
     if said:
         return f"{run.id} has payment metadata: {said}."
     shown_tags = ", ".join(run.tags) if run.tags else "none"
