@@ -12,6 +12,7 @@ from agent.offline.references import named_reference
     [
         ("hey, how much is the Northwind invoice for and when's it due?", "Northwind"),
         ("what is the total on the Bluebird fax?", "Bluebird fax"),
+        ("what do the notes on the contoso invoice say?", "contoso invoice"),
         ("tag the Contoso invoice as reviewed", "Contoso invoice"),
     ],
 )

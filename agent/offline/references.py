@@ -59,7 +59,7 @@ _PHRASE_BEFORE_NOUN = re.compile(
 _REF_END = (
     r"\s*(?:[?!,;:\n]|\.(?:\s|$)|\s+-\s|\s+(?:and|as|with|to|please|pls|plz|thanks?|thx|"
     r"for\s+me|before|after|when|since|that|which|is|was|are|were|has|had|look|looks|seem|"
-    r"seems|right\s+now|now|real\s+quick|quickly)\b|$)"
+    r"seems|say|says|said|show|shows|right\s+now|now|real\s+quick|quickly)\b|$)"
 )
 _PHRASE_AFTER_PREP = re.compile(
     r"\b(?:on|for|of|in|from|about|called|named|(?:wrong|happened|problem|issue|up)\s+with)"
